@@ -1,0 +1,34 @@
+"""Small building blocks shared by the model families."""
+
+from __future__ import annotations
+
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+
+def maybe_spectral_norm(layer: nn.Module, enabled: bool) -> nn.Module:
+    """Wrap a conv/linear layer in spectral normalisation when asked (Miyato et al. 2018)."""
+    return spectral_norm(layer) if enabled else layer
+
+
+def norm2d(kind: str, channels: int) -> nn.Module:
+    """Batch, instance (with affine, as DCGAN variants use) or no normalisation."""
+    if kind == "batch":
+        return nn.BatchNorm2d(channels)
+    if kind == "instance":
+        return nn.InstanceNorm2d(channels, affine=True)
+    return nn.Identity()
+
+
+def init_dcgan_weights(module: nn.Module) -> None:
+    """N(0, 0.02) convs and N(1, 0.02) norm scales, as in Radford et al. and the PyTorch example."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            weight = getattr(m, "parametrizations", None)
+            target = m.parametrizations.weight.original if weight is not None else m.weight
+            nn.init.normal_(target, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm2d, nn.InstanceNorm2d)) and m.weight is not None:
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
