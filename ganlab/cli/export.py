@@ -1,0 +1,39 @@
+"""``python -m ganlab export RUN --out FOLDER``: an inference-only copy of a run.
+
+Keeps the generator (its EMA weights where the run kept them) and the model
+card, drops D and optimizer state: what ``pretrained/`` ships.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("export", help="write an inference-only (generator) checkpoint")
+    p.add_argument("run", help="run folder or checkpoint to export")
+    p.add_argument("--out", type=Path, required=True, help="folder to write (e.g. pretrained/mnist)")
+    p.add_argument("--name", default=None, help="name in the model card (default: the folder name)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..checkpoints import load_checkpoint, save_checkpoint
+    from ..errors import GanLabError
+
+    ckpt = load_checkpoint(args.run)
+    if ckpt.kind != "gan":
+        raise GanLabError(f"{ckpt.path.name} is a {ckpt.kind} checkpoint; export it with its own tools")
+    prefix = "G_ema" if ckpt.group("G_ema") else "G"
+    tensors = {f"G_ema.{k}" if prefix == "G_ema" else f"G.{k}": v for k, v in ckpt.group(prefix).items()}
+    if args.out.resolve() == ckpt.path.resolve():
+        raise GanLabError("--out: must differ from the run folder (the run would be overwritten)")
+    meta = {k: v for k, v in ckpt.meta.items() if k not in ("optimizers", "format", "format_version",
+                                                             "ganlab_version", "saved_at")}
+    meta.update(name=args.name or args.out.name, discriminator=None, inference_only=True,
+                exported_from=str(ckpt.path.name))
+    save_checkpoint(args.out, tensors, meta)
+    size = (args.out / "model.safetensors").stat().st_size / 2**20
+    print(f"wrote {args.out} ({size:.2f} MB, generator only)")
+    return 0
