@@ -19,6 +19,7 @@ NORMS = ("batch", "instance", "none")
 MODEL_FAMILIES = ("auto", "mlp", "dcgan")
 CONDITIONING = ("projection", "concat")
 PRECISIONS = ("auto", "fp32", "bf16")
+LR_DECAYS = ("none", "linear")
 IMAGE_SIZES = (16, 28, 32, 64)
 # Objective names are owned by ganlab.losses; listed here to keep config import-light.
 OBJECTIVE_NAMES = ("minimax", "nonsaturating", "lsgan", "wgan", "wgan-gp", "hinge")
@@ -70,6 +71,7 @@ class TrainConfig:
     device: str = "auto"
     snapshot_every: int = 100
     ema: float = 0.0  # EMA decay of G's weights (0: off, e.g. 0.999)
+    lr_decay: str = "none"  # "linear": learning rates fall linearly to 0 over the second half
     precision: str = "auto"  # auto: bf16 autocast for images on CUDA, else fp32
 
     # -- validation -------------------------------------------------------
@@ -103,6 +105,7 @@ class TrainConfig:
         _integer("snapshot_every", self.snapshot_every, 1, 10_000_000)
         _number("ema", self.ema, 0.0, 1.0, high_open=True)
         _choice("precision", self.precision, PRECISIONS)
+        _choice("lr_decay", self.lr_decay, LR_DECAYS)
         return self
 
     # -- serialisation ----------------------------------------------------

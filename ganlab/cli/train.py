@@ -25,6 +25,7 @@ FIELD_FLAGS = {
     "gp_weight": float, "r1_weight": float, "clip_value": float, "z_dim": int, "noise": str,
     "d_steps": int, "batch_size": int, "steps": int, "seed": int, "device": str,
     "snapshot_every": int, "ema": float, "precision": str, "image_size": int, "data_root": str,
+    "lr_decay": str,
 }
 
 

@@ -78,6 +78,7 @@ class Trainer:
         self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False) if cfg.ema > 0 else None
         self.opt_g = make_optimizer(cfg.g_optim, self.G.parameters(), self.device)
         self.opt_d = make_optimizer(cfg.d_optim, self.D.parameters(), self.device)
+        self.base_lr = {"g": cfg.g_optim.lr, "d": cfg.d_optim.lr}
         self.autocast_dtype = self._autocast_dtype()
         self.generator = torch.Generator(self.device).manual_seed(cfg.seed)
         fixed = torch.Generator(self.device).manual_seed(cfg.seed + 1)
@@ -167,8 +168,21 @@ class Trainer:
         for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
             b_ema.copy_(b)
 
-    def _one_step(self) -> Tensor:
-        """One step; returns its raw statistics as a device vector (no host sync)."""
+    def lr_factor(self, step: int) -> float:
+        """Schedule multiplier at ``step``: 1, or linear to 0 over the second half of the run."""
+        if self.cfg.lr_decay == "none":
+            return 1.0
+        return max(0.0, min(1.0, 2.0 * (1.0 - step / self.cfg.steps)))
+
+    def _apply_schedule(self, step: int) -> None:
+        factor = self.lr_factor(step)
+        for opt, key in ((self.opt_g, "g"), (self.opt_d, "d")):
+            for group in opt.param_groups:
+                group["lr"] = self.base_lr[key] * factor
+
+    def _one_step(self, step: int) -> Tensor:
+        """Step ``step`` (0-based); returns its raw statistics as a device vector (no host sync)."""
+        self._apply_schedule(step)
         self.G.train()
         self.D.train()
         for _ in range(self.cfg.d_steps):
@@ -189,7 +203,8 @@ class Trainer:
         if self.stopped_reason:
             raise TrainingDiverged(self.stopped_reason)
         start = time.perf_counter()
-        raw = torch.stack([self._one_step() for _ in range(steps)]).cpu()  # the one sync
+        rows = [self._one_step(self.step_count + i) for i in range(steps)]
+        raw = torch.stack(rows).cpu()  # the one sync
         elapsed = time.perf_counter() - start
         per_step = elapsed / steps
         self.wall_time_s += elapsed
@@ -231,12 +246,12 @@ class Trainer:
 
     def set_learning_rates(self, g_lr: float | None = None, d_lr: float | None = None) -> None:
         """Change learning rates between steps (the UI applies edits made while paused)."""
-        for opt, lr in ((self.opt_g, g_lr), (self.opt_d, d_lr)):
+        for key, lr in (("g", g_lr), ("d", d_lr)):
             if lr is not None:
                 if not (math.isfinite(lr) and 0 < lr < 10):
                     raise ValueError(f"learning rate must be in (0, 10); got {lr}")
-                for group in opt.param_groups:
-                    group["lr"] = lr
+                self.base_lr[key] = lr
+        self._apply_schedule(self.step_count)
 
     def set_objective(self, name: str) -> None:
         self.objective = losses.get_objective(name)

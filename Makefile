@@ -1,0 +1,36 @@
+# GAN Lab — the two set-up commands:
+#   make run    install what is missing into .venv, then serve the app on http://127.0.0.1:7860
+#   make test   install test dependencies (and Debian's chromium for browser tests), run every test
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# Real data sets for the tests that use them (they skip cleanly where absent); override freely.
+export GANLAB_DATA ?= $(abspath ../shared/datasets)
+
+.PHONY: run test test-fast chromium bench zoo clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) app.py
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium could not be installed: browser tests will skip"
+
+test: $(STAMP) chromium
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow" --ignore=tests/test_browser.py
+
+bench: $(STAMP)
+	PYTHONPATH=. $(PY) benchmarks/toy2d.py
+	PYTHONPATH=. $(PY) benchmarks/train_speed.py
+
+clean:
+	rm -rf $(VENV) runs artifacts .pytest_cache

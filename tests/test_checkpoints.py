@@ -1,0 +1,94 @@
+"""Checkpoints: bit-identical round trip, exact resume, clear messages for what does not fit."""
+
+import json
+
+import pytest
+import torch
+
+from ganlab.checkpoints import load_checkpoint, load_generator
+from ganlab.config import TrainConfig
+from ganlab.errors import CheckpointError
+from ganlab.training import Trainer
+from ganlab.training.state import restore_trainer, save_trainer
+
+CFG = TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, ema=0.9, objective="hinge", seed=5)
+
+
+def test_save_then_load_is_bit_identical(tmp_path):
+    trainer = Trainer(CFG)
+    trainer.run(3)
+    save_trainer(trainer, tmp_path / "run")
+    ckpt = load_checkpoint(tmp_path / "run")
+    for prefix, module in (("G", trainer.G), ("D", trainer.D), ("G_ema", trainer.G_ema)):
+        saved = ckpt.group(prefix)
+        for key, value in module.state_dict().items():
+            assert torch.equal(saved[key], value), (prefix, key)
+    meta = json.loads((tmp_path / "run" / "model.json").read_text())
+    assert meta["step"] == 3 and meta["generator"]["arch"] == "dcgan-g"
+    assert meta["config"]["objective"] == "hinge" and meta["dataset"]["name"] == "digits"
+    assert "ganlab_version" in meta
+
+
+def test_resume_continues_the_loss_curve_exactly(tmp_path):
+    straight = [s.as_dict() for s in Trainer(CFG).run(6)]
+    first = Trainer(CFG)
+    first.run(3)
+    save_trainer(first, tmp_path / "run")
+    resumed = restore_trainer(tmp_path / "run")
+    assert resumed.step_count == 3
+    rest = [s.as_dict() for s in resumed.run(3)]
+    for a, b in zip(straight[3:], rest):
+        a.pop("seconds"), b.pop("seconds")
+        assert a == b
+
+
+def test_generator_loads_for_inference_with_ema_weights(tmp_path):
+    trainer = Trainer(CFG)
+    trainer.run(2)
+    save_trainer(trainer, tmp_path / "run", inference_only=True)
+    g, ckpt = load_generator(tmp_path / "run")
+    assert not ckpt.group("D")  # discriminator not shipped
+    z = trainer.fixed_z[:4]
+    assert torch.equal(g(z), trainer.G_ema.eval()(z))
+    with pytest.raises(CheckpointError, match="inference-only"):
+        restore_trainer(tmp_path / "run")
+
+
+def test_wrong_shapes_are_named(tmp_path):
+    trainer = Trainer(CFG)
+    save_trainer(trainer, tmp_path / "run")
+    meta_path = tmp_path / "run" / "model.json"
+    meta = json.loads(meta_path.read_text())
+    meta["generator"]["args"]["width"] = 16  # claims a wider model than the weights hold
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="shape mismatch"):
+        load_generator(tmp_path / "run")
+
+
+def test_unknown_architecture_and_missing_files(tmp_path):
+    trainer = Trainer(CFG)
+    save_trainer(trainer, tmp_path / "run")
+    meta_path = tmp_path / "run" / "model.json"
+    meta = json.loads(meta_path.read_text())
+    meta["generator"]["arch"] = "stylegan9"
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match="unknown architecture 'stylegan9'"):
+        load_generator(tmp_path / "run")
+    with pytest.raises(CheckpointError, match="not found"):
+        load_checkpoint(tmp_path / "nowhere")
+
+
+def test_truncated_weights_give_a_clear_message(tmp_path):
+    trainer = Trainer(CFG)
+    save_trainer(trainer, tmp_path / "run")
+    weights = tmp_path / "run" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(CheckpointError, match="truncated"):
+        load_checkpoint(tmp_path / "run")
+
+
+def test_a_save_leaves_no_temporary_files(tmp_path):
+    trainer = Trainer(CFG)
+    save_trainer(trainer, tmp_path / "run")
+    save_trainer(trainer, tmp_path / "run")  # overwrite in place
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["model.json", "model.safetensors"]

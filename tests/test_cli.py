@@ -1,0 +1,83 @@
+"""The CLI end to end on CPU (train -> sample -> eval), and one-line errors for bad input."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "ganlab", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, env={"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1",
+                                            "PATH": "/usr/bin:/bin"})
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_points_train_sample_eval(tmp_path):
+    run = tmp_path / "ring"
+    cli("train", "--dataset", "ring8", "--steps", "300", "--seed", "1", "--out", str(run), "--quiet")
+    for name in ("model.safetensors", "model.json", "losses.csv", "samples.png"):
+        assert (run / name).is_file(), name
+    rows = list(csv.DictReader(open(run / "losses.csv")))
+    assert len(rows) == 300 and rows[-1]["step"] == "300"
+    assert Image.open(run / "samples.png").size[0] > 100
+    out = tmp_path / "pts.csv"
+    cli("sample", str(run), "--n", "50", "--out", str(out), "--seed", "2")
+    rows = list(csv.reader(open(out)))
+    assert rows[0] == ["x", "y"] and len(rows) == 51
+    float(rows[1][0]), float(rows[1][1])
+    evaluated = cli("eval", str(run))
+    assert "modes" in evaluated.stdout
+
+
+def test_image_train_resume_sample(tmp_path):
+    run = tmp_path / "digits"
+    cli("train", "--dataset", "digits", "--steps", "20", "--width", "8", "--conditional", "--out", str(run),
+        "--quiet")
+    cli("train", "--dataset", "digits", "--steps", "30", "--out", str(run), "--resume", "--quiet")
+    rows = list(csv.DictReader(open(run / "losses.csv")))
+    assert [int(r["step"]) for r in rows] == list(range(1, 31))
+    out = tmp_path / "imgs"
+    cli("sample", str(run), "--n", "7", "--out", str(out), "--label", "3")
+    files = sorted(out.glob("*.png"))
+    assert len(files) == 7
+    assert Image.open(files[0]).size == (16, 16)
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["train", "--dataset", "ring8", "--batch-size", "0", "--out", "X"], "batch_size"),
+    (["train", "--dataset", "ring8", "--g-lr", "1e9", "--out", "X"], "g_optim.lr"),
+    (["train", "--dataset", "ring8", "--objective", "magic", "--out", "X"], "objective"),
+    (["train", "--dataset", "ring8", "--device", "cuda:7", "--out", "X"], "cuda:7"),
+    (["train", "--dataset", "nope", "--out", "X"], "unknown data set"),
+    (["sample", "no-such-checkpoint", "--n", "3", "--out", "X"], "not found"),
+    (["sample", "pretrained-missing", "--n", "0", "--out", "X"], "--n"),
+    (["train", "--dataset", "ring8", "--steps", "abc", "--out", "X"], "invalid int"),
+])
+def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, needle):
+    args = [str(tmp_path / a) if a == "X" else a for a in args]
+    proc = cli(*args, check=False)
+    assert proc.returncode == 2
+    assert needle in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_train_refuses_to_overwrite_a_run(tmp_path):
+    run = tmp_path / "r"
+    cli("train", "--dataset", "ring8", "--steps", "5", "--out", str(run), "--quiet")
+    before = (run / "model.safetensors").read_bytes()
+    proc = cli("train", "--dataset", "ring8", "--steps", "5", "--out", str(run), "--quiet", check=False)
+    assert proc.returncode == 2 and "--resume" in proc.stderr
+    assert (run / "model.safetensors").read_bytes() == before
+
+
+def test_devices_lists_the_cpu():
+    assert "cpu" in cli("devices").stdout

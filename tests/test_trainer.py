@@ -1,0 +1,104 @@
+"""The Trainer: reproducible, learns the ring, stops cleanly on NaN, uses the device asked for."""
+
+import pytest
+import torch
+
+from ganlab.config import TrainConfig
+from ganlab.errors import TrainingDiverged
+from ganlab.metrics import mode_coverage
+from ganlab.presets import recommended_config
+from ganlab.sampling import generate
+from ganlab.training import Trainer
+
+OBJECTIVES = ["minimax", "nonsaturating", "lsgan", "wgan", "wgan-gp", "hinge"]
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_same_seed_same_numbers_on_cpu(objective):
+    cfg = TrainConfig(dataset="ring8", objective=objective, width=32, batch_size=32, seed=3)
+    a = [s.as_dict() for s in Trainer(cfg).run(5)]
+    b = [s.as_dict() for s in Trainer(cfg).run(5)]
+    for x, y in zip(a, b):
+        x.pop("seconds"), y.pop("seconds")
+    assert a == b
+    c = [s.d_loss for s in Trainer(cfg.updated(seed=4)).run(5)]
+    assert c != [s["d_loss"] for s in a]
+
+
+def test_step_returns_plain_numbers_that_make_sense():
+    trainer = Trainer(TrainConfig(dataset="ring8", objective="nonsaturating"))
+    stats = trainer.step()
+    assert stats.step == 1 and trainer.step_count == 1
+    assert all(isinstance(v, float) for k, v in stats.as_dict().items() if k not in ("step", "wasserstein"))
+    assert 0 < stats.d_real < 1 and 0 < stats.d_fake < 1  # probabilities for BCE objectives
+    assert stats.wasserstein is None
+    wgan = Trainer(TrainConfig(dataset="ring8", objective="wgan-gp")).step()
+    assert wgan.wasserstein == pytest.approx(wgan.d_real - wgan.d_fake, abs=1e-5)
+    assert wgan.penalty > 0
+
+
+def test_a_short_ring_run_captures_most_modes():
+    cfg = recommended_config("ring8", steps=1500, seed=0)
+    trainer = Trainer(cfg)
+    trainer.run(cfg.steps)
+    points = generate(trainer.inference_generator.eval(), 2500, seed=1)
+    cov = mode_coverage(points, trainer.data.modes, trainer.data.sigma)
+    assert cov.modes_captured >= 6, cov
+
+
+def test_divergence_stops_with_a_reason_and_keeps_the_last_good_weights(monkeypatch):
+    trainer = Trainer(TrainConfig(dataset="ring8", width=16))
+    trainer.run(3)
+    good = {k: v.clone() for k, v in trainer.G.state_dict().items()}
+    real_loss = trainer.objective.d_loss
+    poisoned = trainer.objective.__class__(**{**trainer.objective.__dict__,
+                                              "d_loss": lambda r, f: real_loss(r, f) * float("nan")})
+    trainer.objective = poisoned
+    with pytest.raises(TrainingDiverged, match="step 4"):
+        trainer.run(2)
+    assert trainer.step_count == 3
+    for key, value in trainer.G.state_dict().items():
+        assert torch.equal(value, good[key])
+    assert all(torch.isfinite(p).all() for p in trainer.D.parameters())
+    with pytest.raises(TrainingDiverged):
+        trainer.run(1)  # a stopped run stays stopped
+
+
+def test_learning_rate_changes_apply_to_the_next_step():
+    trainer = Trainer(TrainConfig(dataset="ring8", width=16))
+    trainer.set_learning_rates(g_lr=1e-3, d_lr=5e-4)
+    trainer.step()
+    assert trainer.opt_g.param_groups[0]["lr"] == 1e-3
+    assert trainer.opt_d.param_groups[0]["lr"] == 5e-4
+
+
+def test_linear_decay_reaches_zero_at_the_end():
+    trainer = Trainer(TrainConfig(dataset="ring8", width=16, steps=10, lr_decay="linear"))
+    assert trainer.lr_factor(0) == 1.0 and trainer.lr_factor(5) == 1.0
+    assert trainer.lr_factor(10) == 0.0
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(dataset="digits", width=8, conditional=True, conditioning="projection"),
+    dict(dataset="digits", width=8, conditional=True, conditioning="concat", spectral_norm=True, norm="none"),
+    dict(dataset="digits", width=8, norm="instance", ema=0.9, objective="wgan-gp", r1_weight=1.0),
+])
+def test_image_variants_train_and_sample(kwargs):
+    trainer = Trainer(TrainConfig(batch_size=8, z_dim=8, **kwargs))
+    trainer.run(2)
+    grid = trainer.sample_fixed()
+    assert grid.shape == (64, 1, 16, 16) and grid.abs().max() <= 1
+
+
+def test_model_lives_on_the_requested_device():
+    trainer = Trainer(TrainConfig(dataset="ring8", device="cpu"))
+    assert {p.device.type for p in trainer.G.parameters()} == {"cpu"}
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU on this machine")
+def test_training_on_the_last_gpu_really_runs_there():
+    index = torch.cuda.device_count() - 1
+    trainer = Trainer(TrainConfig(dataset="digits", width=8, device=f"cuda:{index}"))
+    trainer.run(3)
+    assert {p.device for p in trainer.G.parameters()} == {torch.device(f"cuda:{index}")}
+    assert trainer.data.data.device == torch.device(f"cuda:{index}")
