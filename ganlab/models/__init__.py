@@ -61,3 +61,6 @@ def build_pair(cfg, data) -> tuple[nn.Module, nn.Module]:
     g = DCGANGenerator(cfg.z_dim, size, channels, cfg.width, cfg.norm, classes)
     d = DCGANDiscriminator(size, channels, cfg.width, cfg.norm, classes, cfg.conditioning, cfg.spectral_norm)
     return g, d
+
+
+from . import cyclegan  # noqa: E402,F401  (registers the CycleGAN generator and PatchGAN)
