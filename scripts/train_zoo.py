@@ -1,0 +1,125 @@
+"""Reproduce the shipped model zoo (``pretrained/``) from scratch with the project's own CLI.
+
+    python scripts/train_zoo.py                   # every model, on the best device
+    python scripts/train_zoo.py ring digits       # just these (the CPU-sized ones)
+    python scripts/train_zoo.py mnist --device cuda --dry-run   # print the commands only
+
+Each recipe is ``python -m ganlab train ... --seed S --out RUNS/NAME``, then
+``python -m ganlab export RUNS/NAME --out pretrained/NAME`` (generator / EMA
+weights only), then ``python -m ganlab eval pretrained/NAME --json`` whose
+figures go into the model card's ``metrics``. Image sets are read from
+``$GANLAB_DATA`` (MNIST, FashionMNIST train splits); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# name -> (train flags, device class): "cpu" recipes finish in minutes on a laptop CPU,
+# "gpu" recipes are sized for one GPU (they also run on a CPU, slowly).
+RECIPES: dict[str, tuple[list[str], str]] = {
+    "ring": (["--dataset", "ring8", "--steps", "3000", "--seed", "0"], "cpu"),
+    "digits": (["--dataset", "digits", "--steps", "4000", "--batch-size", "64", "--width", "64",
+                "--z-dim", "32", "--ema", "0.999", "--seed", "0"], "cpu"),
+    "mnist": (["--dataset", "mnist", "--steps", "25000", "--lr-decay", "linear", "--batch-size", "128", "--width", "96",
+               "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
+    "fashion": (["--dataset", "fashion", "--steps", "25000", "--lr-decay", "linear", "--batch-size", "128", "--width", "96",
+                 "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
+    "mnist-conditional": (["--dataset", "mnist", "--conditional", "--steps", "25000", "--lr-decay", "linear", "--batch-size", "128",
+                           "--width", "96", "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
+}
+
+
+def commands(name: str, runs: Path, device: str, out_root: Path,
+             max_minutes: float | None = None) -> list[list[str]]:
+    flags, _ = RECIPES[name]
+    if max_minutes:
+        flags = [*flags, "--max-minutes", str(max_minutes)]
+    py = [sys.executable, "-m", "ganlab"]
+    run_dir, out = runs / name, out_root / name
+    return [py + ["train", *flags, "--device", device, "--out", str(run_dir), "--quiet"],
+            py + ["export", str(run_dir), "--out", str(out), "--name", name],
+            py + ["eval", str(out), "--json", "--device", device]]
+
+
+def record_metrics(folder: Path, report: dict) -> None:
+    """Put the eval figures (and the recipe) into the shipped model card."""
+    from ganlab.checkpoints import META, atomic_write_bytes
+
+    meta = json.loads((folder / META).read_text())
+    keep = {k: report[k] for k in ("mode_coverage", "generated", "real_vs_real", "classes", "classifier",
+                                   "reference", "n", "seed") if k in report}
+    meta["metrics"] = {**(meta.get("metrics") or {}), "eval": keep}
+    meta["recipe"] = "python scripts/train_zoo.py " + folder.name
+    atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
+
+
+def evaluate_and_record(cmd: list[str], folder: Path, env: dict) -> bool:
+    """Run ``eval --json`` and store it in the model card; a failure (e.g. no data here) only warns."""
+    result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"warning: eval of {folder.name} failed ({result.stderr.strip()}); run "
+              f"'python scripts/train_zoo.py --eval-only {folder.name}' where the data is", flush=True)
+        return False
+    report = json.loads(result.stdout)
+    record_metrics(folder, report)
+    from ganlab.metrics.report import format_report
+    print(format_report(report), flush=True)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("names", nargs="*", help=f"which models (default: all): {', '.join(RECIPES)}")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--runs", type=Path, default=ROOT / "runs" / "zoo", help="where full training runs go")
+    p.add_argument("--out", type=Path, default=ROOT / "pretrained", help="where exported models go")
+    p.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    p.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per training run")
+    p.add_argument("--fresh", action="store_true", help="delete an existing run folder first "
+                   "(otherwise an existing run is resumed / re-exported)")
+    p.add_argument("--eval-only", action="store_true", help="just score pretrained/NAME and update its card")
+    args = p.parse_args(argv)
+    names = args.names or list(RECIPES)
+    unknown = [n for n in names if n not in RECIPES]
+    if unknown:
+        p.error(f"unknown model {unknown[0]!r}; choose from {', '.join(RECIPES)}")
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    ok = True
+    for name in names:
+        train, export, evaluate = commands(name, args.runs, args.device, args.out, args.max_minutes)
+        run_dir = args.runs / name
+        if args.dry_run:
+            for cmd in (train, export, evaluate):
+                print(shlex.join(cmd))
+            continue
+        if args.eval_only:
+            ok &= evaluate_and_record(evaluate, args.out / name, env)
+            continue
+        if args.fresh and run_dir.exists():
+            shutil.rmtree(run_dir)
+        if (run_dir / "model.json").exists():  # continue (or just re-save) the run already there
+            train = train[:4] + ["--dataset", RECIPES[name][0][1], "--out", str(run_dir), "--resume", "--quiet"]
+            if args.max_minutes:
+                train += ["--max-minutes", str(args.max_minutes)]
+        print(f"== {name}: {shlex.join(train[2:])}", flush=True)
+        subprocess.run(train, check=True, env=env, cwd=ROOT)
+        if (args.out / name).exists():
+            shutil.rmtree(args.out / name)
+        subprocess.run(export, check=True, env=env, cwd=ROOT)
+        ok &= evaluate_and_record(evaluate, args.out / name, env)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
