@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 
 from ganlab.metrics import mode_coverage
-from ganlab.presets import recommended_config
+from ganlab.config import TrainConfig
+from ganlab.presets import recommended
 from ganlab.sampling import generate
 from ganlab.training import Trainer
 
@@ -30,7 +31,8 @@ PUBLISHED = {"ring8": (7.8, 95.9), "grid25": (24.8, 93.6)}
 
 
 def run_once(dataset: str, seed: int, overrides: dict) -> dict:
-    cfg = recommended_config(dataset, seed=seed, device="cpu", **overrides)
+    fields = {**recommended(dataset), **overrides, "seed": seed, "device": "cpu", "dataset": dataset}
+    cfg = TrainConfig.from_dict(fields).validate()
     start = time.perf_counter()
     trainer = Trainer(cfg)
     while trainer.step_count < cfg.steps:

@@ -11,7 +11,8 @@ from ganlab.errors import CheckpointError
 from ganlab.training import Trainer
 from ganlab.training.state import restore_trainer, save_trainer
 
-CFG = TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, ema=0.9, objective="hinge", seed=5)
+CFG = TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, ema=0.9, objective="hinge", seed=5,
+                  device="cpu")
 
 
 def test_save_then_load_is_bit_identical(tmp_path):
@@ -92,3 +93,14 @@ def test_a_save_leaves_no_temporary_files(tmp_path):
     save_trainer(trainer, tmp_path / "run")
     save_trainer(trainer, tmp_path / "run")  # overwrite in place
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["model.json", "model.safetensors"]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU on this machine")
+def test_resume_on_cuda_with_channels_last_and_fused_adam(tmp_path):
+    cfg = CFG.updated(device="cuda:0")
+    first = Trainer(cfg)
+    first.run(3)
+    save_trainer(first, tmp_path / "run")
+    resumed = restore_trainer(tmp_path / "run")
+    stats = resumed.run(2)
+    assert resumed.step_count == 5 and all(s.d_loss == s.d_loss for s in stats)

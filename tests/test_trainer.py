@@ -15,7 +15,7 @@ OBJECTIVES = ["minimax", "nonsaturating", "lsgan", "wgan", "wgan-gp", "hinge"]
 
 @pytest.mark.parametrize("objective", OBJECTIVES)
 def test_same_seed_same_numbers_on_cpu(objective):
-    cfg = TrainConfig(dataset="ring8", objective=objective, width=32, batch_size=32, seed=3)
+    cfg = TrainConfig(dataset="ring8", objective=objective, width=32, batch_size=32, seed=3, device="cpu")
     a = [s.as_dict() for s in Trainer(cfg).run(5)]
     b = [s.as_dict() for s in Trainer(cfg).run(5)]
     for x, y in zip(a, b):
@@ -38,7 +38,7 @@ def test_step_returns_plain_numbers_that_make_sense():
 
 
 def test_a_short_ring_run_captures_most_modes():
-    cfg = recommended_config("ring8", steps=1500, seed=0)
+    cfg = recommended_config("ring8", steps=1500, seed=0, device="cpu")
     trainer = Trainer(cfg)
     trainer.run(cfg.steps)
     points = generate(trainer.inference_generator.eval(), 2500, seed=1)

@@ -26,14 +26,35 @@ def run(args: argparse.Namespace) -> int:
     if ckpt.kind != "gan":
         raise GanLabError(f"{ckpt.path.name} is a {ckpt.kind} checkpoint; export it with its own tools")
     prefix = "G_ema" if ckpt.group("G_ema") else "G"
-    tensors = {f"G_ema.{k}" if prefix == "G_ema" else f"G.{k}": v for k, v in ckpt.group(prefix).items()}
+    state = ckpt.group(prefix)
+    recalibrated = False
+    if prefix == "G_ema":
+        state, recalibrated = _recalibrated(ckpt, state)
+    tensors = {f"{prefix}.{k}": v for k, v in state.items()}
     if args.out.resolve() == ckpt.path.resolve():
         raise GanLabError("--out: must differ from the run folder (the run would be overwritten)")
     meta = {k: v for k, v in ckpt.meta.items() if k not in ("optimizers", "format", "format_version",
                                                              "ganlab_version", "saved_at")}
     meta.update(name=args.name or args.out.name, discriminator=None, inference_only=True,
-                exported_from=str(ckpt.path.name))
+                exported_from=str(ckpt.path.name), batchnorm_recalibrated=recalibrated)
     save_checkpoint(args.out, tensors, meta)
     size = (args.out / "model.safetensors").stat().st_size / 2**20
     print(f"wrote {args.out} ({size:.2f} MB, generator only)")
     return 0
+
+
+def _recalibrated(ckpt, state: dict) -> tuple[dict, bool]:
+    """EMA weights with BatchNorm statistics measured for them (see recalibrate_batchnorm)."""
+    import torch
+
+    from ..checkpoints import build_module
+    from ..models.layers import recalibrate_batchnorm
+    from ..sampling import labels_for
+    from ..training.trainer import make_noise
+
+    g = build_module(ckpt.meta.get("generator"), state, "EMA generator")
+    noise = (ckpt.meta.get("config") or {}).get("noise", "normal")
+    gen = torch.Generator().manual_seed(0)
+    inputs = lambda: (make_noise(noise, 256, g.z_dim, gen), labels_for(g, 256, None, torch.device("cpu")))
+    done = recalibrate_batchnorm(g, inputs, batches=100)
+    return ({k: v.clone() for k, v in g.state_dict().items()} if done else state), done

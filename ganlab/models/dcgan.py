@@ -86,6 +86,11 @@ class DCGANDiscriminator(nn.Module):
         if num_classes and conditioning == "projection":
             self.embed = maybe_spectral_norm(nn.Embedding(num_classes, ch), sn)
         init_dcgan_weights(self)
+        if num_classes and conditioning == "projection":
+            # small, like the other weights: an N(0, 1) projection would swamp the head at
+            # the start and let D judge by label alone, collapsing G within each class
+            embed = self.embed.parametrizations.weight.original if sn else self.embed.weight
+            nn.init.normal_(embed, 0.0, 0.02)
 
     def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         if self.num_classes:
@@ -97,5 +102,5 @@ class DCGANDiscriminator(nn.Module):
         h = self.body(x)
         out = self.head(h).flatten(1).squeeze(1)
         if self.num_classes and self.conditioning == "projection":
-            out = out + (self.embed(labels) * h.sum(dim=(2, 3))).sum(dim=1)
+            out = out + (self.embed(labels) * h.mean(dim=(2, 3))).sum(dim=1)
         return out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
+import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
@@ -32,3 +35,29 @@ def init_dcgan_weights(module: nn.Module) -> None:
         elif isinstance(m, (nn.BatchNorm2d, nn.InstanceNorm2d)) and m.weight is not None:
             nn.init.normal_(m.weight, 1.0, 0.02)
             nn.init.zeros_(m.bias)
+
+
+@torch.no_grad()
+def recalibrate_batchnorm(module: nn.Module, make_inputs: Callable[[], tuple], batches: int = 64) -> bool:
+    """Re-estimate BatchNorm running statistics for the weights the module has now.
+
+    An EMA generator carries running stats copied from the raw generator,
+    which were measured with other weights; recomputing them (a cumulative
+    average over ``batches`` forward passes) makes eval-mode samples match.
+    Returns False when the module has no BatchNorm.
+    """
+    norms = [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return False
+    momenta = [m.momentum for m in norms]
+    was_training = module.training
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative moving average
+    module.train()
+    for _ in range(batches):
+        module(*make_inputs())
+    for m, momentum in zip(norms, momenta):
+        m.momentum = momentum
+    module.train(was_training)
+    return True

@@ -39,6 +39,16 @@ def _unflatten_optimizer(prefix: str, ckpt: Checkpoint, info: dict) -> dict:
     return {"state": state, "param_groups": info["param_groups"]}
 
 
+def _match_param_layout(opt: torch.optim.Optimizer) -> None:
+    """Give each moment tensor its parameter's strides (channels_last on CUDA): fused
+    optimizers refuse a contiguous moment beside a channels_last parameter."""
+    for group in opt.param_groups:
+        for param in group["params"]:
+            for key, value in opt.state.get(param, {}).items():
+                if torch.is_tensor(value) and value.shape == param.shape and value.stride() != param.stride():
+                    opt.state[param][key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
+
+
 def save_trainer(trainer: Trainer, folder: str | Path, metrics: dict | None = None,
                  inference_only: bool = False, extra: dict | None = None) -> Path:
     """Write ``model.safetensors`` + ``model.json``; ``inference_only`` keeps just the generator
@@ -95,6 +105,8 @@ def restore_trainer(spec: str | Path, device: str | None = None, data: DataSourc
         trainer.generator.set_state(ckpt.tensors["rng.generator"])
     except (KeyError, ValueError, RuntimeError) as exc:
         raise CheckpointError(f"{ckpt.path.name}: optimizer or RNG state is damaged ({exc})") from None
+    for opt in (trainer.opt_g, trainer.opt_d):
+        _match_param_layout(opt)
     trainer.step_count = int(meta.get("step", 0))
     trainer.wall_time_s = float(meta.get("wall_time_s", 0.0))
     trainer._last_good = trainer._capture()
