@@ -54,7 +54,7 @@ class TrainConfig:
     depth: int = 3  # hidden layers (mlp only)
     norm: str = "batch"  # dcgan normalisation
     conditional: bool = False
-    conditioning: str = "projection"  # how D sees the label
+    conditioning: str = "concat"  # how D sees the label: one-hot planes, or a projection
     objective: str = "nonsaturating"
     gp_weight: float = 10.0  # wgan-gp penalty weight
     r1_weight: float = 0.0  # R1 penalty gamma (0: off)

@@ -17,9 +17,10 @@ _TOY_DEFAULT: dict[str, Any] = dict(
     g_optim=OptimizerConfig("adam", 1e-3, 0.5, 0.999), d_optim=OptimizerConfig("adam", 1e-3, 0.5, 0.999),
     snapshot_every=50)
 
+# Measured with benchmarks/toy2d.py (5 seeds, 2 pinned cores): see README "Benchmarks".
 PRESETS: dict[str, dict[str, Any]] = {
-    "ring8": dict(_TOY_DEFAULT),
-    "grid25": dict(_TOY_DEFAULT),
+    "ring8": dict(_TOY_DEFAULT, steps=9000, lr_decay="linear"),
+    "grid25": dict(_TOY_DEFAULT, steps=12000, lr_decay="linear"),
     "digits": dict(model="dcgan", width=32, objective="nonsaturating", z_dim=32, batch_size=64, steps=1500,
                    image_size=16, snapshot_every=25),
     "mnist": dict(model="dcgan", width=64, objective="nonsaturating", z_dim=64, batch_size=128, steps=6000,

@@ -35,7 +35,7 @@ RECIPES: dict[str, tuple[list[str], str]] = {
                "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
     "fashion": (["--dataset", "fashion", "--steps", "25000", "--lr-decay", "linear", "--batch-size", "128", "--width", "96",
                  "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
-    "mnist-conditional": (["--dataset", "mnist", "--conditional", "--steps", "25000", "--lr-decay", "linear", "--batch-size", "128",
+    "mnist-conditional": (["--dataset", "mnist", "--conditional", "--conditioning", "concat", "--steps", "15000", "--lr-decay", "linear", "--batch-size", "128",
                            "--width", "96", "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
 }
 
