@@ -14,16 +14,17 @@ import os
 import platform
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from . import __version__
+from . import __version__, limits
 from .errors import CheckpointError
 from .models import build
 from .paths import pretrained_dir
@@ -31,7 +32,8 @@ from .paths import pretrained_dir
 FORMAT = "ganlab-checkpoint"
 FORMAT_VERSION = 1
 WEIGHTS, META = "model.safetensors", "model.json"
-MAX_META_BYTES = 5 * 2**20
+EMBEDDED_META = "ganlab_meta"  # a copy of model.json inside the weights' header: one atomic file
+PICKLE_SUFFIXES = (".pth", ".pt", ".ckpt", ".bin", ".pkl", ".pickle")
 
 
 @dataclass
@@ -93,9 +95,12 @@ def save_checkpoint(folder: str | Path, tensors: dict[str, torch.Tensor], meta: 
     folder = Path(folder)
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "ganlab_version": __version__,
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "torch_version": torch.__version__,
-            "python": platform.python_version(), **meta}
-    _atomic_save_tensors(tensors, folder / WEIGHTS, {"format": FORMAT})
-    atomic_write_bytes(folder / META, json.dumps(meta, indent=2, default=_json_default).encode())
+            "python": platform.python_version(), **meta, "save_id": uuid.uuid4().hex}
+    text = json.dumps(meta, indent=2, default=_json_default)
+    # The weights file carries its own copy of the JSON, so a crash between the two renames
+    # below leaves weights that still know their metadata (see load_checkpoint).
+    _atomic_save_tensors(tensors, folder / WEIGHTS, {"format": FORMAT, EMBEDDED_META: text})
+    atomic_write_bytes(folder / META, text.encode())
     return folder
 
 
@@ -120,6 +125,9 @@ def resolve(spec: str | Path) -> Path:
         return path
     if path.is_file() and path.suffix in (".safetensors", ".json"):
         return path.parent
+    if path.is_file() and path.suffix.lower() in PICKLE_SUFFIXES:  # never unpickled here
+        raise CheckpointError(f"{path.name} is a PyTorch pickle file, not a GAN Lab checkpoint (a folder with "
+                              f"{META} + {WEIGHTS}); official CycleGAN .pth generators open with 'translate'")
     shipped = pretrained_dir() / str(spec)
     if not path.exists() and shipped.is_dir():
         return shipped
@@ -139,18 +147,42 @@ def read_meta(folder: Path) -> dict[str, Any]:
     meta_path = folder / META
     if not meta_path.is_file():
         raise CheckpointError(f"{folder}: no {META} beside the weights; not a GAN Lab checkpoint")
-    if meta_path.stat().st_size > MAX_META_BYTES:
-        raise CheckpointError(f"{meta_path}: metadata is implausibly large")
+    cap = limits.get("meta_bytes")
+    if meta_path.stat().st_size > cap:
+        raise CheckpointError(f"{meta_path}: metadata is implausibly large (over {limits.mb(cap)})")
+    return parse_meta(meta_path.read_bytes(), meta_path)
+
+
+def parse_meta(raw: bytes | str, label: Any) -> dict[str, Any]:
+    """model.json text -> dict, checked to be a GAN Lab checkpoint of a version this code reads."""
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CheckpointError(f"{meta_path}: not valid JSON ({exc})") from None
+        raise CheckpointError(f"{label}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise CheckpointError(f"{label}: JSON nested too deeply; not a GAN Lab checkpoint") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError(f"{meta_path}: not a GAN Lab checkpoint (format is not {FORMAT!r})")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
-        raise CheckpointError(f"{meta_path}: written by a newer GAN Lab (format "
-                              f"{meta.get('format_version')}); upgrade ganlab to read it")
+    version = meta.get("format_version", 0)
+    if isinstance(version, bool) or not isinstance(version, (int, float)):
+        raise CheckpointError(f"{label}: format_version must be a number; got {str(version)[:40]!r}")
+    if version > FORMAT_VERSION:
+        raise CheckpointError(f"{label}: written by a newer GAN Lab (format "
+                              f"{version}); upgrade ganlab to read it")
+    for key in ("config", "generator", "discriminator", "dataset", "metrics", "generators"):
+        if meta.get(key) is not None and not isinstance(meta[key], dict):
+            raise CheckpointError(f"{label}: {key!r} must be a JSON object; got {type(meta[key]).__name__}")
     return meta
+
+
+def _embedded_meta(weights: Path) -> dict[str, Any] | None:
+    """The metadata saved inside the weights' header (None for files written before it was added)."""
+    try:
+        with safe_open(str(weights), "pt") as handle:
+            text = (handle.metadata() or {}).get(EMBEDDED_META)
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{weights}: unreadable or truncated safetensors file ({exc})") from None
+    return None if text is None else parse_meta(text, weights)
 
 
 def load_checkpoint(spec: str | Path) -> Checkpoint:
@@ -160,6 +192,9 @@ def load_checkpoint(spec: str | Path) -> Checkpoint:
     weights = folder / WEIGHTS
     if not weights.is_file():
         raise CheckpointError(f"{folder}: {WEIGHTS} is missing")
+    embedded = _embedded_meta(weights)
+    if embedded is not None and embedded.get("save_id") != meta.get("save_id"):
+        meta = embedded  # a save was cut between its two renames: the weights' own copy is the truth
     try:
         tensors = load_file(str(weights), device="cpu")
     except (SafetensorError, OSError, ValueError) as exc:

@@ -21,12 +21,12 @@ from typing import Any, Mapping
 import torch
 from torch import nn
 
+from . import limits
 from .checkpoints import build_module, load_checkpoint, load_into
 from .errors import CheckpointError
 from .models.cyclegan import ResnetGenerator
 
 OFFICIAL_SUFFIXES = (".pth", ".pt", ".ckpt", ".bin")
-MAX_PTH_BYTES = 2 * 2**30
 DIRECTIONS = ("AtoB", "BtoA")
 _BLOCK_KEY = re.compile(r"^model\.(\d+)\.conv_block\.")
 _TOP_CONV = re.compile(r"^model\.(\d+)\.weight$")
@@ -75,8 +75,9 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     path = Path(path).expanduser()
     if not path.is_file():
         raise CheckpointError(f"{path}: file not found")
-    if path.stat().st_size > MAX_PTH_BYTES:
-        raise CheckpointError(f"{path.name}: {path.stat().st_size / 2**30:.1f} GB is too large for a generator")
+    if path.stat().st_size > limits.get("pth_bytes"):
+        raise CheckpointError(f"{path.name}: {limits.mb(path.stat().st_size)} is too large for a generator "
+                              "(GANLAB_MAX_PTH_BYTES)")
     try:
         obj = torch.load(str(path), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:

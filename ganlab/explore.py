@@ -8,6 +8,7 @@ forward pass of one latent code, never a reload.
 
 from __future__ import annotations
 
+import io
 import tempfile
 import threading
 import time
@@ -20,8 +21,9 @@ import torch
 from PIL import Image, ImageDraw
 from torch import Tensor, nn
 
-from . import latent
-from .checkpoints import META, WEIGHTS, load_generator, resolve
+from . import latent, limits
+from .checkpoints import META, WEIGHTS, atomic_write_bytes, load_generator, resolve
+from .data.decode import read_member
 from .errors import GanLabError
 from .sampling import image_grid, to_uint8
 
@@ -29,7 +31,6 @@ DIRECTIONS = 5  # principal-direction sliders
 Z_SLIDERS = 8  # individual z-dimension sliders
 CLOUD = 1000  # generator samples drawn behind a 2D model's points
 VIEW = 256  # rendered picture size in pixels
-MAX_UPLOAD_BYTES = 200 * 2**20
 
 
 @dataclass
@@ -334,7 +335,10 @@ def save_gif(frames: list[Image.Image], path: str | Path | None = None, duration
         first = sequence[0].convert("RGB").quantize(colors=255)
         indexed = [first] + [f.convert("RGB").quantize(palette=first, dither=Image.Dither.NONE)
                              for f in sequence[1:]]
-    indexed[0].save(path, save_all=True, append_images=indexed[1:], duration=duration_ms, loop=0, optimize=False)
+    buffer = io.BytesIO()
+    indexed[0].save(buffer, format="GIF", save_all=True, append_images=indexed[1:], duration=duration_ms,
+                    loop=0, optimize=False)
+    atomic_write_bytes(Path(path), buffer.getvalue())  # a reader never sees half a GIF
     return Path(path)
 
 
@@ -357,6 +361,7 @@ def unpack_upload(paths: list[str | Path]) -> Path:
     paths = [Path(p) for p in paths or []]
     if not paths:
         raise GanLabError("upload a checkpoint: a .zip, or model.json together with model.safetensors")
+    cap = limits.get("upload_bytes")
     target = Path(tempfile.mkdtemp(prefix="ganlab-upload-"))
     wanted = {META, WEIGHTS}
     if len(paths) == 1 and zipfile.is_zipfile(paths[0]):
@@ -365,19 +370,18 @@ def unpack_upload(paths: list[str | Path]) -> Path:
                        if not m.is_dir() and Path(m.filename).name in wanted}
             if set(members) != wanted:
                 raise GanLabError(f"{paths[0].name}: the zip must contain {META} and {WEIGHTS}")
-            if sum(m.file_size for m in members.values()) > MAX_UPLOAD_BYTES:
-                raise GanLabError(f"{paths[0].name}: the checkpoint is larger than "
-                                  f"{MAX_UPLOAD_BYTES // 2**20} MB")
-            for name, member in members.items():
-                (target / name).write_bytes(archive.read(member))
+            if sum(m.file_size for m in members.values()) > cap:
+                raise GanLabError(f"{paths[0].name}: the checkpoint is larger than {limits.mb(cap)}")
+            for name, member in members.items():  # read with a cap: a member may lie about its size
+                (target / name).write_bytes(read_member(archive, member, cap))
     else:
         by_suffix = {".json": META, ".safetensors": WEIGHTS}
         for p in paths:
             name = by_suffix.get(p.suffix.lower())
             if name is None:
                 raise GanLabError(f"{p.name}: expected a .zip, a .json or a .safetensors file")
-            if p.stat().st_size > MAX_UPLOAD_BYTES:
-                raise GanLabError(f"{p.name}: larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+            if p.stat().st_size > cap:
+                raise GanLabError(f"{p.name}: larger than {limits.mb(cap)}")
             (target / name).write_bytes(p.read_bytes())
         if not all((target / n).is_file() for n in wanted):
             raise GanLabError(f"upload both {META} and {WEIGHTS} (or one .zip holding them)")

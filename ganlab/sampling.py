@@ -71,14 +71,14 @@ def png_bytes(img: Image.Image) -> bytes:
 
 
 def save_image_folder(images: Tensor, folder: str | Path) -> list[Path]:
-    """One PNG per image: ``00000.png``, ``00001.png``, ..."""
+    """One PNG per image: ``00000.png``, ``00001.png``, ... (each written atomically)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     width = max(5, len(str(len(images) - 1)))
     paths = []
     for index, array in enumerate(to_uint8(images)):
         path = folder / f"{index:0{width}d}.png"
-        _pil(array).save(path)
+        atomic_write_bytes(path, png_bytes(_pil(array)))  # never a half-written PNG
         paths.append(path)
     return paths
 

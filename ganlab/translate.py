@@ -16,9 +16,9 @@ import torch.nn.functional as F
 from PIL import Image, ImageOps
 from torch import Tensor, nn
 
+from .data.decode import check_size, to_8bit
 from .errors import GanLabError
 
-MAX_INPUT_PIXELS = 40_000_000
 TILE = 1024  # tile side for images above TILE_PIXELS
 TILE_PIXELS = 1024 * 1024
 OVERLAP = 128
@@ -29,17 +29,9 @@ def prepare(image: Image.Image, size: int | None = None) -> Tensor:
     """PIL image -> (1, 3, H, W) float in [-1, 1]; ``size`` scales the longer side (aspect kept)."""
     if not isinstance(image, Image.Image):
         raise GanLabError(f"expected an image, got {type(image).__name__}")
-    w, h = image.size
-    if w * h > MAX_INPUT_PIXELS:
-        raise GanLabError(f"image is {w}x{h}: over {MAX_INPUT_PIXELS:,} pixels; resize it first")
-    if w < 1 or h < 1:
-        raise GanLabError("image is empty")
+    check_size(*image.size, "image")  # GANLAB_MAX_IMAGE_PIXELS
     image = ImageOps.exif_transpose(image)  # phone photos: honour the orientation tag
-    if image.mode in ("RGBA", "LA", "P", "PA"):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(background, rgba)
-    image = image.convert("RGB")
+    image = to_8bit(image).convert("RGB")  # alpha on white, 16-bit scaled, CMYK/palette to RGB
     if size is not None:
         if not MIN_SIZE <= int(size) <= MAX_SIZE:
             raise GanLabError(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels; got {size}")

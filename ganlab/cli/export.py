@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     tensors = {f"{prefix}.{k}": v for k, v in state.items()}
     if args.out.resolve() == ckpt.path.resolve():
         raise GanLabError("--out: must differ from the run folder (the run would be overwritten)")
+    _refuse_overwriting_a_run(args.out)
     meta = {k: v for k, v in ckpt.meta.items() if k not in ("optimizers", "format", "format_version",
                                                              "ganlab_version", "saved_at")}
     meta.update(name=args.name or args.out.name, discriminator=None, inference_only=True,
@@ -58,3 +59,19 @@ def _recalibrated(ckpt, state: dict) -> tuple[dict, bool]:
     inputs = lambda: (make_noise(noise, 256, g.z_dim, gen), labels_for(g, 256, None, torch.device("cpu")))
     done = recalibrate_batchnorm(g, inputs, batches=100)
     return ({k: v.clone() for k, v in g.state_dict().items()} if done else state), done
+
+
+def _refuse_overwriting_a_run(out) -> None:
+    """An export may replace an earlier export, never a training run (that would lose its D and optimizers)."""
+    from ..checkpoints import META, read_meta
+    from ..errors import CheckpointError, GanLabError
+
+    if not (out / META).is_file():
+        return
+    try:
+        inference_only = bool(read_meta(out).get("inference_only"))
+    except CheckpointError:
+        inference_only = False
+    if not inference_only:
+        raise GanLabError(f"--out: {out} already holds a training run (or another file named {META}); "
+                          "pick another folder (nothing was overwritten)")

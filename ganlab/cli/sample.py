@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..checkpoints import load_generator
+    from ..checkpoints import META, WEIGHTS, load_generator
     from ..devices import resolve_device
     from ..errors import GanLabError
     from ..sampling import generate, save_image_folder, save_points_csv
@@ -38,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
     noise = (ckpt.meta.get("config") or {}).get("noise", "normal")
     samples = generate(g, args.n, seed=args.seed, label=args.label, noise=noise, truncation=args.truncation)
     if samples.dim() == 2:
+        if args.out.is_dir() or args.out.name in (META, WEIGHTS):
+            raise GanLabError(f"--out: {args.out} is a folder or a checkpoint file; give a new .csv path "
+                              "(nothing was overwritten)")
         save_points_csv(samples, args.out)
         print(f"wrote {args.n} points to {args.out}")
     else:

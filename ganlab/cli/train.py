@@ -118,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
     if is_cyclegan_dataset(args.dataset):
         from .train_cyclegan import run_cyclegan
         return run_cyclegan(args)
+    from ..checkpoints import atomic_write_bytes
     from ..training.state import restore_trainer, save_trainer
     from ..training.trainer import Trainer
 
@@ -134,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         trainer = Trainer(cfg)
     cfg = trainer.cfg
     out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(cfg.to_json())
+    atomic_write_bytes(out / "config.json", cfg.to_json().encode())
     every = args.checkpoint_every or max(cfg.snapshot_every, min(1000, cfg.steps // 5 or 1))
     deadline = time.monotonic() + args.max_minutes * 60 if args.max_minutes else None
     status = _train_loop(trainer, out, every, deadline, args.quiet)

@@ -100,6 +100,7 @@ def build_cyclegan_config(args: argparse.Namespace):
 
 
 def run_cyclegan(args: argparse.Namespace) -> int:
+    from ..checkpoints import atomic_write_bytes
     from ..training.cyclegan_state import restore_cyclegan, save_cyclegan
     from ..training.cyclegan_trainer import CycleGANTrainer
 
@@ -124,7 +125,7 @@ def run_cyclegan(args: argparse.Namespace) -> int:
         import torch
         torch.backends.cudnn.benchmark = True  # fixed crop size: let cuDNN pick the fastest kernels
     out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(trainer.cfg.to_json())
+    atomic_write_bytes(out / "config.json", trainer.cfg.to_json().encode())
     max_minutes = getattr(args, "max_minutes", None)
     deadline = started + max_minutes * 60 if max_minutes else None
     status = train_loop(trainer, out, getattr(args, "checkpoint_every", None), deadline,

@@ -36,11 +36,12 @@ def _unique(out: Path, stem: str, suffix: str, taken: set[Path]) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from PIL import Image, UnidentifiedImageError
-
+    from ..checkpoints import atomic_write_bytes
     from ..cyclegan_io import load_translator
+    from ..data.decode import open_image_file
     from ..devices import resolve_device
     from ..errors import GanLabError
+    from ..sampling import png_bytes
     from ..translate import round_trip, translate_image
 
     missing = [str(p) for p in args.images if not p.is_file()]
@@ -49,24 +50,19 @@ def run(args: argparse.Namespace) -> int:
     translator = load_translator(args.checkpoint, args.direction, resolve_device(args.device), args.inverse)
     if args.round_trip and translator.backward is None:
         raise GanLabError(f"{translator.name} has no inverse for --round-trip; pass --inverse (a checkpoint or .pth)")
+    images = [open_image_file(source) for source in args.images]  # all checked before any is written
     args.out.mkdir(parents=True, exist_ok=True)
     taken: set[Path] = set()
-    for source in args.images:
-        try:
-            with Image.open(source) as img:
-                img.load()
-                image = img.copy()
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-            raise GanLabError(f"{source}: not a readable image ({type(exc).__name__})") from None
+    for source, image in zip(args.images, images):
         target = _unique(args.out, source.stem, "", taken)
         if args.round_trip:
             fake, back = round_trip(translator, image, args.size)
-            fake.save(target)
+            atomic_write_bytes(target, png_bytes(fake))
             cycle = _unique(args.out, source.stem, "_cycle", taken)
-            back.save(cycle)
+            atomic_write_bytes(cycle, png_bytes(back))
             print(f"{source} -> {target} ({fake.width}x{fake.height}), {cycle}")
         else:
             fake = translate_image(translator, image, args.size)
-            fake.save(target)
+            atomic_write_bytes(target, png_bytes(fake))
             print(f"{source} -> {target} ({fake.width}x{fake.height}, {translator.label})")
     return 0

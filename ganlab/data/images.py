@@ -8,7 +8,6 @@ only when the user asks for it.
 
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 from pathlib import Path
@@ -16,15 +15,15 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
+from .. import limits
 from ..errors import DataUnavailable, GanLabError
+from .decode import open_image, read_member
 from .source import DataSource
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
-MAX_IMAGES = int(os.environ.get("GANLAB_MAX_IMAGES", "20000"))
-MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs before decoding
-MAX_ZIP_BYTES = int(os.environ.get("GANLAB_MAX_ZIP_BYTES", str(512 * 2**20)))
+MAX_IMAGES = limits.LIMITS["images"].default  # defaults only: the live caps are limits.get(...)
 
 DIGIT_NAMES = [str(i) for i in range(10)]
 FASHION_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -106,44 +105,60 @@ def cifar10(root=None, download=False, image_size=None, train=True) -> DataSourc
 
 def _decode(raw: bytes, label: str, mode: str, size: int) -> np.ndarray:
     """One image file -> uint8 array (size, size, C); raises GanLabError on anything odd."""
+    img = open_image(raw, label, draft=size * 2)  # size checked before decoding; 8-bit RGB or L
     try:
-        with Image.open(io.BytesIO(raw)) as img:
-            width, height = img.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise GanLabError(f"{label}: {width}x{height} is too large (over {MAX_IMAGE_PIXELS:,} pixels)")
-            img.draft("RGB", (size * 2, size * 2))  # fast JPEG downscale while decoding
-            frame = img.convert("RGBA") if img.mode in ("P", "PA", "LA") else img
-            frame = frame.convert(mode)
-            side = min(frame.size)  # centre crop to a square, then resize
-            left, top = (frame.width - side) // 2, (frame.height - side) // 2
-            frame = frame.crop((left, top, left + side, top + side)).resize((size, size), Image.BICUBIC)
-            array = np.asarray(frame, dtype=np.uint8)
-    except GanLabError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
+        frame = img.convert(mode)
+        side = min(frame.size)  # centre crop to a square, then resize
+        left, top = (frame.width - side) // 2, (frame.height - side) // 2
+        frame = frame.crop((left, top, left + side, top + side)).resize((size, size), Image.BICUBIC)
+        array = np.asarray(frame, dtype=np.uint8)
+    except (OSError, ValueError) as exc:
         raise GanLabError(f"{label}: not a readable image ({type(exc).__name__})") from None
     return array[..., None] if array.ndim == 2 else array
 
 
 def _iter_files(path: Path):
-    """(label, bytes) for each image-named file of a folder or zip, without extracting anything."""
+    """(label, bytes) for each image-named file of a folder or zip, without extracting anything.
+
+    A file that cannot be read yields ``(label, GanLabError)`` so the caller can skip and count it.
+    """
+    max_images, file_cap = limits.get("images"), limits.get("image_file_bytes")
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-        for p in files[: MAX_IMAGES + 1]:
-            yield p.name, p.read_bytes()
+        for p in files[: max_images + 1]:
+            if p.stat().st_size > file_cap:
+                yield p.name, GanLabError(f"{p.name}: {limits.mb(p.stat().st_size)} is too large for an image")
+            else:
+                yield p.name, p.read_bytes()
         return
+    upload_cap = limits.get("upload_bytes")
+    if path.stat().st_size > upload_cap:
+        raise GanLabError(f"{path.name}: {limits.mb(path.stat().st_size)} is over the "
+                          f"{limits.mb(upload_cap)} upload limit")
     if not zipfile.is_zipfile(path):
         raise GanLabError(f"{path.name}: not a folder or a zip archive of images")
-    with zipfile.ZipFile(path) as archive:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise GanLabError(f"{path.name}: damaged zip archive ({type(exc).__name__})") from None
+    with archive:
         members = [m for m in archive.infolist() if not m.is_dir()
                    and Path(m.filename).suffix.lower() in IMAGE_SUFFIXES
                    and not Path(m.filename).name.startswith(".")]
-        total = sum(m.file_size for m in members)
-        if total > MAX_ZIP_BYTES:
-            raise GanLabError(f"{path.name}: unpacks to {total / 2**20:.0f} MB; at most "
-                              f"{MAX_ZIP_BYTES // 2**20} MB are allowed")
-        for member in members[: MAX_IMAGES + 1]:
-            yield Path(member.filename).name, archive.read(member)
+        total, zip_cap = sum(m.file_size for m in members), limits.get("zip_bytes")
+        if total > zip_cap:  # declared sizes: refused before anything is read
+            raise GanLabError(f"{path.name}: unpacks to {limits.mb(total)}; at most {limits.mb(zip_cap)} "
+                              "are allowed (GANLAB_MAX_ZIP_BYTES)")
+        budget = zip_cap
+        for member in members[: max_images + 1]:
+            label = Path(member.filename).name  # never a path: nothing is extracted anywhere
+            try:
+                raw = read_member(archive, member, min(file_cap, budget))
+            except GanLabError as exc:
+                yield label, exc
+                continue
+            budget -= len(raw)
+            yield label, raw
 
 
 def image_folder(path: str | Path, image_size: int = 32, channels: int = 3) -> DataSource:
@@ -155,19 +170,25 @@ def image_folder(path: str | Path, image_size: int = 32, channels: int = 3) -> D
     if not path.exists():
         raise GanLabError(f"image folder or zip not found: {path}")
     mode = "L" if channels == 1 else "RGB"
+    max_images = limits.get("images")
     arrays, skipped = [], []
     for label, raw in _iter_files(path):
-        if len(arrays) >= MAX_IMAGES:
-            raise GanLabError(f"{path.name}: more than {MAX_IMAGES:,} images; use a smaller set")
+        if len(arrays) + len(skipped) >= max_images:
+            raise GanLabError(f"{path.name}: more than {max_images:,} images; use a smaller set "
+                              "(GANLAB_MAX_IMAGES)")
         try:
+            if isinstance(raw, GanLabError):
+                raise raw
             arrays.append(_decode(raw, label, mode, image_size))
         except GanLabError as exc:
             skipped.append(str(exc))
     if not arrays:
-        reason = f" ({skipped[0]})" if skipped else ""
-        raise GanLabError(f"{path.name}: no readable images found{reason}")
+        if not skipped:
+            raise GanLabError(f"{path.name}: no readable images found: no image files (expected "
+                              f"{', '.join(sorted(s.lstrip('.') for s in IMAGE_SUFFIXES))})")
+        raise GanLabError(f"{path.name}: no readable images found ({len(skipped)} skipped, e.g. {skipped[0]})")
     stacked = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
     note = f"; skipped {len(skipped)} unreadable" if skipped else ""
     return DataSource(name=f"folder:{path.name}", kind="image", shape=(channels, image_size, image_size),
                       description=f"{len(arrays)} images from {path.name}{note}",
-                      data=to_unit_range(stacked, None))
+                      data=to_unit_range(stacked, None), skipped=skipped)

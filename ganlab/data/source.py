@@ -36,6 +36,7 @@ class DataSource:
     class_names: list[str] = field(default_factory=list)
     modes: Tensor | None = None  # (M, 2) mixture centres
     sigma: float | None = None
+    skipped: list[str] = field(default_factory=list)  # why each unreadable user file was left out
 
     @property
     def num_classes(self) -> int:

@@ -16,11 +16,12 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from .. import limits
 from ..errors import GanLabError
 from .source import DataSource
 
-MAX_CSV_POINTS = 200_000
-MAX_CSV_BYTES = 20 * 1024 * 1024
+MAX_CSV_POINTS = limits.LIMITS["csv_rows"].default  # defaults only: the live caps are limits.get(...)
+MAX_CSV_BYTES = limits.LIMITS["csv_bytes"].default
 
 
 def _mixture(modes: Tensor, sigma: float, description: str, name: str) -> DataSource:
@@ -104,17 +105,25 @@ TOY2D = {
 def points_from_csv(source: str | Path | bytes, name: str = "csv") -> DataSource:
     """User points from CSV text with columns ``x,y`` (a header row is optional).
 
-    Every way a file can be wrong ends in a GanLabError that says what to fix.
+    Every way a file can be wrong ends in a GanLabError that says what to fix. Size and row
+    count are checked on the raw bytes, before anything is parsed.
     """
+    max_bytes, max_rows = limits.get("csv_bytes"), limits.get("csv_rows")
     if isinstance(source, bytes):
         raw = source
     else:
         path = Path(source)
         if not path.is_file():
             raise GanLabError(f"points file not found: {path}")
-        if path.stat().st_size > MAX_CSV_BYTES:
-            raise GanLabError(f"points file is too large (over {MAX_CSV_BYTES // 2**20} MB): {path.name}")
+        if path.stat().st_size > max_bytes:
+            raise GanLabError(f"points file is too large (over {limits.mb(max_bytes)}): {path.name}")
         raw = path.read_bytes()
+    if len(raw) > max_bytes:
+        raise GanLabError(f"points file is too large (over {limits.mb(max_bytes)})")
+    lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    if lines > max_rows + 1:  # + 1: a header row
+        raise GanLabError(f"points file has about {lines:,} rows; at most {max_rows:,} points are allowed "
+                          "(GANLAB_MAX_CSV_ROWS)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -129,8 +138,8 @@ def points_from_csv(source: str | Path | bytes, name: str = "csv") -> DataSource
         rows, first_row = rows[1:], 2
     else:
         ix, iy = 0, 1
-    if len(rows) > MAX_CSV_POINTS:
-        raise GanLabError(f"points file has {len(rows)} rows; at most {MAX_CSV_POINTS} are allowed")
+    if len(rows) > max_rows:
+        raise GanLabError(f"points file has {len(rows):,} rows; at most {max_rows:,} are allowed")
     points = []
     for number, row in enumerate(rows, start=first_row):
         if len(row) <= max(ix, iy):

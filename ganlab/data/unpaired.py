@@ -22,7 +22,8 @@ import torch
 from torch import Tensor
 
 from ..errors import DataUnavailable, GanLabError
-from .images import MAX_IMAGES, _decode, _iter_files, data_root
+from .. import limits
+from .images import _decode, _iter_files, data_root
 
 SUMMER2WINTER = "summer2winter_yosemite"
 NAMED_SETS = {  # name -> (folder under the data root, domain names)
@@ -140,13 +141,16 @@ def _domain_name(path: Path) -> str:
 def load_domain(path: Path, load_size: int, max_images: int | None = None, workers: int | None = None) -> Tensor:
     """One folder/zip -> uint8 (N, 3, load_size, load_size); unreadable files are skipped."""
     files = list(_iter_files(path))
-    if len(files) > MAX_IMAGES:
-        raise GanLabError(f"{path.name}: more than {MAX_IMAGES:,} images; use a smaller set")
+    if len(files) > limits.get("images"):
+        raise GanLabError(f"{path.name}: more than {limits.get('images'):,} images; use a smaller set "
+                          "(GANLAB_MAX_IMAGES)")
     if max_images and len(files) > max_images:  # an even spread, not just the first (often oldest) files
         keep = np.linspace(0, len(files) - 1, max_images).round().astype(int)
         files = [files[i] for i in keep]
 
-    def decode(item: tuple[str, bytes]) -> np.ndarray | None:
+    def decode(item: tuple[str, bytes | GanLabError]) -> np.ndarray | None:
+        if isinstance(item[1], GanLabError):  # unreadable or over a cap: skipped like a bad image
+            return None
         try:
             return _decode(item[1], item[0], "RGB", load_size)
         except GanLabError:

@@ -11,6 +11,7 @@ from typing import Any
 from torch import nn
 
 from ..errors import CheckpointError
+from .budget import check_budget
 from .dcgan import DCGANDiscriminator, DCGANGenerator
 from .mlp import MLPDiscriminator, MLPGenerator
 
@@ -26,10 +27,15 @@ def register(cls: type[nn.Module]) -> type[nn.Module]:
 
 
 def build(arch: str, args: dict[str, Any]) -> nn.Module:
-    """Rebuild a model from its stored architecture name and arguments."""
-    cls = ARCHITECTURES.get(arch)
+    """Rebuild a model from its stored architecture name and arguments.
+
+    The arguments are untrusted (they come from a checkpoint's JSON): types, ranges and the
+    estimated parameter count are checked before anything is allocated.
+    """
+    cls = ARCHITECTURES.get(arch) if isinstance(arch, str) else None
     if cls is None:
-        raise CheckpointError(f"unknown architecture {arch!r} (known: {', '.join(sorted(ARCHITECTURES))})")
+        raise CheckpointError(f"unknown architecture {str(arch)[:60]!r} (known: {', '.join(sorted(ARCHITECTURES))})")
+    check_budget(cls, args)
     try:
         return cls(**args)
     except (TypeError, ValueError) as exc:
@@ -49,18 +55,29 @@ def family_for(model: str, data_kind: str) -> str:
 
 def build_pair(cfg, data) -> tuple[nn.Module, nn.Module]:
     """(G, D) for a validated TrainConfig and a DataSource."""
+    from ..errors import ConfigError
+
     family = family_for(cfg.model, data.kind)
     if family == "mlp":
-        return (MLPGenerator(cfg.z_dim, cfg.width, cfg.depth, data.shape[0]),
-                MLPDiscriminator(data.shape[0], cfg.width, cfg.depth, cfg.spectral_norm))
-    channels, size, _ = data.shape
-    classes = data.num_classes if cfg.conditional else 0
-    if cfg.conditional and not classes:
-        from ..errors import ConfigError
-        raise ConfigError(f"conditional: data set {data.name!r} has no class labels")
-    g = DCGANGenerator(cfg.z_dim, size, channels, cfg.width, cfg.norm, classes)
-    d = DCGANDiscriminator(size, channels, cfg.width, cfg.norm, classes, cfg.conditioning, cfg.spectral_norm)
-    return g, d
+        g_args = dict(z_dim=cfg.z_dim, width=cfg.width, depth=cfg.depth, out_dim=data.shape[0])
+        d_args = dict(in_dim=data.shape[0], width=cfg.width, depth=cfg.depth, spectral_norm=cfg.spectral_norm)
+        pair = (MLPGenerator, MLPDiscriminator)
+    else:
+        channels, size, _ = data.shape
+        classes = data.num_classes if cfg.conditional else 0
+        if cfg.conditional and not classes:
+            raise ConfigError(f"conditional: data set {data.name!r} has no class labels")
+        g_args = dict(z_dim=cfg.z_dim, image_size=size, channels=channels, width=cfg.width, norm=cfg.norm,
+                      num_classes=classes)
+        d_args = dict(image_size=size, channels=channels, width=cfg.width, norm=cfg.norm, num_classes=classes,
+                      conditioning=cfg.conditioning, spectral_norm=cfg.spectral_norm)
+        pair = (DCGANGenerator, DCGANDiscriminator)
+    for cls, args in zip(pair, (g_args, d_args)):
+        try:
+            check_budget(cls, args)
+        except CheckpointError as exc:
+            raise ConfigError(f"width: {exc}") from None
+    return pair[0](**g_args), pair[1](**d_args)
 
 
 from . import cyclegan  # noqa: E402,F401  (registers the CycleGAN generator and PatchGAN)

@@ -8,6 +8,7 @@ per k steps and returns plain numbers.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 from contextlib import nullcontext
@@ -22,6 +23,7 @@ from ..devices import resolve_device
 from ..errors import TrainingDiverged
 from ..models.cyclegan import PatchDiscriminator, ResnetGenerator
 from .cyclegan_config import CycleGANConfig
+from .optim import restore_moments
 
 CYCLE_STAT_NAMES = ("g_ab", "g_ba", "cycle", "identity", "d_a", "d_b")
 
@@ -236,11 +238,15 @@ class CycleGANTrainer:
         snap = {name: {k: v.detach().clone() for k, v in net.state_dict().items()}
                 for name, net in self.networks.items()}
         snap["step"] = self.step_count
+        snap["optimizers"] = [copy.deepcopy(opt.state_dict()) for opt in (self.opt_g, self.opt_d)]
         return snap
 
     def restore(self, snapshot: dict) -> None:
+        """Weights and optimizer moments back to ``snapshot`` (NaN moments would poison a resume)."""
         for name, net in self.networks.items():
             net.load_state_dict(snapshot[name])
+        for opt, state in zip((self.opt_g, self.opt_d), snapshot.get("optimizers") or ()):
+            restore_moments(opt, state)
 
     @torch.no_grad()
     def sample_triplets(self) -> dict[str, Tensor]:

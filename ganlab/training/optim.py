@@ -32,3 +32,12 @@ def make_optimizer(cfg: OptimizerConfig, params: Iterable[torch.nn.Parameter],
                    device: torch.device) -> torch.optim.Optimizer:
     """Fused kernels on CUDA: one launch per step instead of one per parameter."""
     return OPTIMIZERS[cfg.name](cfg, list(params), fused=device.type == "cuda")
+
+
+def restore_moments(opt: torch.optim.Optimizer, state: dict) -> None:
+    """Load an optimizer's saved moments but keep its current hyper-parameters (lr, betas),
+    which the user may have changed since the snapshot was taken."""
+    current = [{k: v for k, v in group.items() if k != "params"} for group in opt.param_groups]
+    opt.load_state_dict(state)
+    for group, settings in zip(opt.param_groups, current):
+        group.update(settings)

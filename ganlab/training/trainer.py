@@ -23,7 +23,7 @@ from ..data import DataSource, load_dataset
 from ..devices import resolve_device
 from ..errors import TrainingDiverged
 from ..models import build_pair
-from .optim import make_optimizer
+from .optim import make_optimizer, restore_moments
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm", "penalty")
 
@@ -238,16 +238,21 @@ class Trainer:
 
     # -- state ----------------------------------------------------------------------
     def _capture(self) -> dict:
-        """A copy of the weights on the device, to roll back to after a divergence."""
+        """A copy of the weights and optimizer moments on the device, to roll back to after a
+        divergence (NaN moments would poison the next step and the saved checkpoint)."""
         clone = lambda m: {k: v.detach().clone() for k, v in m.state_dict().items()}
         return {"step": self.step_count, "G": clone(self.G), "D": clone(self.D),
-                "G_ema": clone(self.G_ema) if self.G_ema is not None else None}
+                "G_ema": clone(self.G_ema) if self.G_ema is not None else None,
+                "opt_g": copy.deepcopy(self.opt_g.state_dict()), "opt_d": copy.deepcopy(self.opt_d.state_dict())}
 
     def restore(self, snapshot: dict) -> None:
         self.G.load_state_dict(snapshot["G"])
         self.D.load_state_dict(snapshot["D"])
         if self.G_ema is not None and snapshot["G_ema"] is not None:
             self.G_ema.load_state_dict(snapshot["G_ema"])
+        for key in ("opt_g", "opt_d"):
+            if snapshot.get(key) is not None:
+                restore_moments(getattr(self, key), snapshot[key])
 
     def set_learning_rates(self, g_lr: float | None = None, d_lr: float | None = None) -> None:
         """Change learning rates between steps (the UI applies edits made while paused)."""
