@@ -19,7 +19,7 @@ _TOY_DEFAULT: dict[str, Any] = dict(
 
 # Measured with benchmarks/toy2d.py (5 seeds, 2 pinned cores): see README "Benchmarks".
 PRESETS: dict[str, dict[str, Any]] = {
-    "ring8": dict(_TOY_DEFAULT, steps=9000, lr_decay="linear"),
+    "ring8": dict(_TOY_DEFAULT, steps=12000, lr_decay="linear"),
     "grid25": dict(_TOY_DEFAULT, steps=12000, lr_decay="linear"),
     "digits": dict(model="dcgan", width=32, objective="nonsaturating", z_dim=32, batch_size=64, steps=1500,
                    image_size=16, snapshot_every=25),
