@@ -29,8 +29,13 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow" --ignore=tests/test_browser.py
 
 bench: $(STAMP)
-	PYTHONPATH=. $(PY) benchmarks/toy2d.py
-	PYTHONPATH=. $(PY) benchmarks/train_speed.py
+	for b in toy2d train_speed first_grid ui_overhead explore_latency translate_speed; do \
+		PYTHONPATH=. $(PY) benchmarks/$$b.py || exit 1; done
+
+# Reproduce the shipped models (MODELS="mnist fashion" for a subset; reads $$GANLAB_DATA).
+zoo: $(STAMP)
+	PYTHONPATH=. $(PY) scripts/train_zoo.py $(MODELS)
+	PYTHONPATH=. bash scripts/train_cyclegan.sh
 
 clean:
 	rm -rf $(VENV) runs artifacts .pytest_cache
