@@ -35,7 +35,7 @@ bench: $(STAMP)
 # Reproduce the shipped models (MODELS="mnist fashion" for a subset; reads $$GANLAB_DATA).
 zoo: $(STAMP)
 	PYTHONPATH=. $(PY) scripts/train_zoo.py $(MODELS)
-	PYTHONPATH=. bash scripts/train_cyclegan.sh
+	PYTHON=$(abspath $(PY)) bash scripts/train_cyclegan.sh
 
 clean:
 	rm -rf $(VENV) runs artifacts .pytest_cache
