@@ -1,0 +1,84 @@
+"""Assemble the tabs into one gr.Blocks and serve it.
+
+To add a tab, add one line to ``TABS``: a label and a module with a
+``build()`` function that lays the tab out inside the current Blocks.
+"""
+
+import logging
+import threading
+from importlib import import_module
+
+import gradio as gr
+
+from ganlab.ui import sessions
+
+log = logging.getLogger(__name__)
+
+TABS: list[tuple[str, str]] = [
+    ("Train", "ganlab.ui.train_tab"),
+    ("Race", "ganlab.ui.race_tab"),
+    ("Explore", "ganlab.ui.explore_tab"),
+    ("Interpolate", "ganlab.ui.interpolate_tab"),
+    ("Style", "ganlab.ui.style_tab"),
+]
+
+CSS = """
+.gradio-container { font-size: 16px; }
+#ganlab-main-view img { image-rendering: pixelated; }
+"""
+HEADER = ("# GAN Lab\nWatch a generative adversarial network learn, live: pick data and a device, "
+          "press **Train**, and see G's samples and D's verdicts change twice a second.")
+
+
+def _tab_builder(module_name: str):
+    """The tab module's ``build``, or None if that module does not exist (yet)."""
+    try:
+        return import_module(module_name).build
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            log.warning("tab module %s not found; skipping its tab", module_name)
+            return None
+        raise
+
+
+def build_app() -> gr.Blocks:
+    """Every tab in ``TABS``, one job per browser session, cleaned up when the tab closes."""
+    with gr.Blocks(title="GAN Lab", fill_width=True, delete_cache=(600, 1800)) as demo:
+        gr.Markdown(HEADER)
+        with gr.Tabs():
+            for label, module_name in TABS:
+                build = _tab_builder(module_name)
+                if build is not None:
+                    with gr.Tab(label):
+                        build()
+        demo.unload(sessions.forget_session)
+    demo.queue(default_concurrency_limit=4, max_size=64)
+    return demo
+
+
+def warm_up() -> None:
+    """Load what the first Train click needs (digits, make_grid, the classifier) in the background."""
+    def work():
+        try:
+            from torchvision.utils import make_grid  # noqa: F401
+
+            from ganlab.presets import recommended_config
+            from ganlab.training.job import _classifier_for, cached_dataset
+
+            cached_dataset(recommended_config("digits"))
+            _classifier_for("digits")
+        except Exception:  # warming is an optimisation only
+            log.exception("warm-up failed")
+
+    threading.Thread(target=work, name="ganlab-warm-up", daemon=True).start()
+
+
+def launch(demo: gr.Blocks | None = None, **kwargs) -> gr.Blocks:
+    """Serve on 127.0.0.1:7860 unless GRADIO_SERVER_NAME / GRADIO_SERVER_PORT (or kwargs) say otherwise."""
+    demo = demo or build_app()
+    block = not kwargs.pop("prevent_thread_lock", False)
+    demo.launch(css=CSS, prevent_thread_lock=True, **kwargs)
+    warm_up()
+    if block:
+        demo.block_thread()
+    return demo

@@ -1,0 +1,188 @@
+"""The training form: widgets <-> TrainConfig, in one place for the Train and Race tabs.
+
+``build_form`` lays the widgets out and returns them by config-ish name;
+``form_values(cfg)`` fills them from a config (a data set's recommended
+settings or a lesson); ``config_from_form(values)`` turns them back into a
+validated :class:`~ganlab.config.TrainConfig`. Handlers receive the values
+as keyword arguments (``inputs_kwargs``), so the API parameter names are the
+names below.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from ganlab.config import NOISE_TYPES, OBJECTIVE_NAMES, OPTIMIZERS, OptimizerConfig, TrainConfig
+from ganlab.data import is_points_dataset
+from ganlab.data.images import data_root
+from ganlab.data.toy2d import TOY2D
+from ganlab.devices import list_devices
+from ganlab.errors import ConfigError
+from ganlab.presets import recommended_config
+
+UPLOAD = "upload"
+DEFAULT_DATASET = "digits"
+TOY_LABELS = {
+    "ring8": "Ring of 8 Gaussians", "grid25": "Grid of 25 Gaussians", "line": "Line",
+    "two-gaussians": "Two Gaussians", "ring": "Ring", "blobs": "Three blobs", "spiral": "Spiral",
+    "moons": "Two moons",
+}
+# torchvision sets are offered only when their files are under the data root
+TORCHVISION_SETS = {"mnist": ("MNIST", "MNIST"), "fashion": ("Fashion-MNIST", "FashionMNIST"),
+                    "cifar10": ("CIFAR-10", "cifar-10-batches-py")}
+OBJECTIVE_LABELS = {
+    "minimax": "minimax (original GAN)", "nonsaturating": "non-saturating (standard)",
+    "lsgan": "least squares (LSGAN)", "wgan": "Wasserstein, weight clipping (WGAN)",
+    "wgan-gp": "Wasserstein, gradient penalty (WGAN-GP)", "hinge": "hinge (SAGAN)",
+}
+
+
+def dataset_choices() -> list[tuple[str, str]]:
+    """(label, value) for the data dropdown: 2D sets, digits, torchvision sets found on disk, upload."""
+    choices = [(f"2D · {TOY_LABELS.get(n, n)}", n) for n in TOY2D]
+    choices.append(("Images · digits (8x8, offline)", "digits"))
+    root = data_root()
+    for name, (label, folder) in TORCHVISION_SETS.items():
+        if (root / folder).is_dir():
+            choices.append((f"Images · {label}", name))
+    choices.append(("Your file (CSV of x,y points or a zip of images)", UPLOAD))
+    return choices
+
+
+def device_choices() -> list[tuple[str, str]]:
+    return [(d.label, d.id) for d in list_devices()]
+
+
+def form_values(cfg: TrainConfig) -> dict[str, Any]:
+    """Widget values that show ``cfg`` (a model family that ``auto`` would pick shows as ``auto``,
+    so one set of values works whatever data set is chosen)."""
+    auto = "mlp" if is_points_dataset(cfg.dataset) else "dcgan"
+    return dict(
+        model="auto" if cfg.model == auto else cfg.model, width=cfg.width, depth=cfg.depth, z_dim=cfg.z_dim, noise=cfg.noise,
+        objective=cfg.objective, gp_weight=cfg.gp_weight, clip_value=cfg.clip_value,
+        r1_weight=cfg.r1_weight, spectral_norm=cfg.spectral_norm,
+        g_optimizer=cfg.g_optim.name, g_lr=cfg.g_optim.lr, d_optimizer=cfg.d_optim.name,
+        d_lr=cfg.d_optim.lr, beta1=cfg.g_optim.beta1, d_steps=cfg.d_steps, batch_size=cfg.batch_size,
+        steps=cfg.steps, seed=cfg.seed, ema=cfg.ema)
+
+
+FIELDS = tuple(form_values(TrainConfig()))  # the order handlers return values in
+
+
+def _integer(name: str, value: Any) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: must be a whole number; got {value!r}") from None
+    if number != int(number):
+        raise ConfigError(f"{name}: must be a whole number; got {value!r}")
+    return int(number)
+
+
+def _number(name: str, value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: must be a number; got {value!r}") from None
+
+
+def dataset_name(dataset: str, upload: str | None) -> str:
+    """The data set name the core understands (an upload becomes ``csv:PATH`` or ``zip:PATH``)."""
+    if dataset != UPLOAD:
+        return dataset
+    if not upload:
+        raise ConfigError("dataset: upload a CSV of points (columns x,y) or a zip of images first")
+    suffix = Path(upload).suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return f"csv:{upload}"
+    if suffix == ".zip":
+        return f"zip:{upload}"
+    raise ConfigError(f"dataset: {Path(upload).name} is neither a .csv of points nor a .zip of images")
+
+
+def config_from_form(dataset: str, device: str, upload: str | None = None, **values: Any) -> TrainConfig:
+    """A validated TrainConfig from widget values; ConfigError names the first bad field."""
+    name = dataset_name(dataset, upload)
+    base = recommended_config(name)
+    ints = ("width", "depth", "z_dim", "d_steps", "batch_size", "steps", "seed")
+    floats = ("gp_weight", "clip_value", "r1_weight", "g_lr", "d_lr", "beta1", "ema")
+    v = {k: values[k] for k in FIELDS if k in values and values[k] is not None}
+    for k in ints:
+        if k in v:
+            v[k] = _integer(k, v[k])
+    for k in floats:
+        if k in v:
+            v[k] = _number(k, v[k])
+    beta1 = v.pop("beta1", base.g_optim.beta1)
+    g = OptimizerConfig(v.pop("g_optimizer", base.g_optim.name), v.pop("g_lr", base.g_optim.lr),
+                        beta1, base.g_optim.beta2)
+    d = OptimizerConfig(v.pop("d_optimizer", base.d_optim.name), v.pop("d_lr", base.d_optim.lr),
+                        beta1, base.d_optim.beta2)
+    if "spectral_norm" in v:
+        v["spectral_norm"] = bool(v["spectral_norm"])
+    return base.updated(device=device or "auto", g_optim=g, d_optim=d, **v).validate()
+
+
+def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Component]:
+    """Lay out the data/device/model/objective/optimizer widgets; return them by name."""
+    cfg = recommended_config(dataset)
+    values = form_values(cfg)
+    devices = device_choices()
+    w: dict[str, gr.components.Component] = {}
+    w["dataset"] = gr.Dropdown(dataset_choices(), value=dataset, label="Data")
+    w["upload"] = gr.File(label="Your points (.csv, columns x,y) or images (.zip)",
+                          file_types=[".csv", ".zip"], type="filepath", visible=False, height=90)
+    w["device"] = gr.Dropdown(devices, value=devices[0][1], label="Device")
+    with gr.Accordion("Objective", open=True):
+        w["objective"] = gr.Dropdown([(OBJECTIVE_LABELS[o], o) for o in OBJECTIVE_NAMES],
+                                     value=values["objective"], label="Objective (loss)")
+        with gr.Row():
+            w["gp_weight"] = gr.Number(values["gp_weight"], label="GP weight (wgan-gp)", minimum=0)
+            w["clip_value"] = gr.Number(values["clip_value"], label="Clip value (wgan)", minimum=0)
+        with gr.Row():
+            w["r1_weight"] = gr.Number(values["r1_weight"], label="R1 weight (0 = off)", minimum=0)
+            w["spectral_norm"] = gr.Checkbox(values["spectral_norm"], label="Spectral norm on D")
+    with gr.Accordion("Optimizers", open=False):
+        with gr.Row():
+            w["g_optimizer"] = gr.Dropdown(list(OPTIMIZERS), value=values["g_optimizer"], label="G optimizer")
+            w["g_lr"] = gr.Number(values["g_lr"], label="G learning rate")
+        with gr.Row():
+            w["d_optimizer"] = gr.Dropdown(list(OPTIMIZERS), value=values["d_optimizer"], label="D optimizer")
+            w["d_lr"] = gr.Number(values["d_lr"], label="D learning rate")
+        with gr.Row():
+            w["beta1"] = gr.Number(values["beta1"], label="Adam beta1", minimum=0, maximum=0.999)
+            w["d_steps"] = gr.Slider(1, 10, values["d_steps"], step=1, label="D steps per G step")
+    with gr.Accordion("Model", open=False):
+        with gr.Row():
+            w["model"] = gr.Dropdown(["auto", "mlp", "dcgan"], value=values["model"], label="Model")
+            w["width"] = gr.Slider(4, 256, values["width"], step=4, label="Width (units / channels)")
+        with gr.Row():
+            w["depth"] = gr.Slider(0, 5, values["depth"], step=1, label="Hidden layers (MLP)")
+            w["z_dim"] = gr.Slider(1, 256, values["z_dim"], step=1, label="Noise size z")
+        with gr.Row():
+            w["noise"] = gr.Radio(list(NOISE_TYPES), value=values["noise"], label="Noise")
+            w["ema"] = gr.Number(values["ema"], label="EMA of G (0 = off)", minimum=0, maximum=0.9999)
+    with gr.Accordion("Run", open=False):
+        with gr.Row():
+            w["batch_size"] = gr.Slider(8, 1024, values["batch_size"], step=8, label="Batch size")
+            w["steps"] = gr.Number(values["steps"], label="Steps", precision=0, minimum=1)
+            w["seed"] = gr.Number(values["seed"], label="Seed", precision=0, minimum=0)
+    return w
+
+
+def defaults_for(dataset: str, upload: str | None = None) -> list[Any]:
+    """Recommended values (in FIELDS order) when the data set changes; unchanged on an empty upload."""
+    try:
+        name = dataset_name(dataset, upload)
+    except ConfigError:
+        return [gr.skip()] * len(FIELDS)
+    values = form_values(recommended_config(name))
+    return [values[k] for k in FIELDS]
+
+
+def is_points(dataset: str, upload: str | None = None) -> bool:
+    try:
+        return is_points_dataset(dataset_name(dataset, upload))
+    except ConfigError:
+        return False

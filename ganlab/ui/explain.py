@@ -1,0 +1,25 @@
+"""The short "what am I looking at" texts shown beside each live view."""
+
+SAMPLES_IMAGES = (
+    "**Samples from fixed noise.** G turns the *same* 64 noise vectors into images at every refresh, "
+    "so each cell shows one sample growing up. Noise at first; strokes, then shapes, as G learns. "
+    "Many identical cells mean mode collapse.")
+SAMPLES_POINTS = (
+    "**Real vs generated.** Green dots are real data, purple dots are G's samples. The background is "
+    "D's verdict: green where D says *real*, purple where it says *fake*, white where it cannot tell. "
+    "Orange arrows show where G's gradient pushes each purple point. Training has worked when purple "
+    "covers green and the background turns white.")
+MANIFOLD = (
+    "**G's manifold.** A square grid of noise values, bent by G into data space. Where the grid is "
+    "stretched G spreads few samples; where it is squeezed, many. With more than 2 noise dimensions "
+    "this is a 2D slice through the noise.")
+LOSS = (
+    "**Losses.** D's and G's training losses. They do not go to zero in a healthy GAN: the two "
+    "players push against each other, so flat, steady curves are good; a curve racing off is not.")
+VERDICT = (
+    "**D's verdicts.** Mean D(x) on real data and D(G(z)) on fakes (probabilities for BCE losses, "
+    "critic scores otherwise). Near 0.5 and 0.5: D cannot tell. D(x)≈1, D(G(z))≈0: D is winning. "
+    "For WGANs the gap is the critic's Wasserstein estimate.")
+GRADS = (
+    "**Gradient norms.** How hard each network is being pushed. G's norm collapsing towards 0 while D "
+    "wins means G's gradients have vanished; spikes mean instability.")

@@ -1,0 +1,171 @@
+"""The launched app, driven through gradio_client like any script would: train, pause, step,
+resume, stop, preset, race, downloads — and the outputs change and make sense."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+gradio_client = pytest.importorskip("gradio_client")
+from gradio_client import Client, handle_file  # noqa: E402
+from gradio_client.exceptions import AppError  # noqa: E402
+
+from app_server import app_server  # noqa: E402,F401  (the fixture)
+from ganlab.ui.controls import FIELDS  # noqa: E402
+
+RING = dict(dataset="ring8", width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-3, d_lr=1e-3,
+            steps=100_000, seed=0)
+
+
+@pytest.fixture
+def client(app_server):  # noqa: F811
+    c = Client(app_server.url, verbose=False)
+    yield c
+    try:
+        c.predict(api_name="/stop")
+    except AppError:
+        pass  # this session never trained
+    c.close()
+
+
+def _status(c):
+    return c.predict(api_name="/status")
+
+
+def _wait(c, predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        s = _status(c)
+        if predicate(s):
+            return s
+        assert time.monotonic() < deadline, f"timed out; last status {s}"
+        time.sleep(0.2)
+
+
+def _samples(c) -> tuple[np.ndarray, dict]:
+    """The main view and the status of the *same* snapshot."""
+    path, status = c.predict(api_name="/samples")
+    return np.asarray(Image.open(path).convert("RGB")), status
+
+
+def _later_samples(c, before: dict, steps: int) -> np.ndarray:
+    _wait(c, lambda s: s["history_rows"] >= before["history_rows"] + steps)
+    image, status = _samples(c)
+    assert status["version"] > before["version"]
+    return image
+
+
+def test_train_pause_step_resume_stop(client, app_server):  # noqa: F811
+    c = client
+    c.predict(**RING, api_name="/train")
+    s1 = _wait(c, lambda s: s["history_rows"] >= 30)
+    assert s1["state"] == "running" and s1["device"] == "cpu" and s1["dataset"] == "ring8"
+    first, at_first = _samples(c)
+    later = _later_samples(c, at_first, 100)
+    assert not np.array_equal(first, later)  # the 2D view moved on
+    s2 = _status(c)
+    assert s2["step"] == s2["history_rows"] and s2["steps_per_s"] > 0
+    assert s2["coverage"]["modes_total"] == 8
+
+    c.predict(api_name="/pause")
+    paused = _wait(c, lambda s: s["state"] == "paused", timeout=5)
+    time.sleep(0.6)
+    assert _status(c)["step"] == paused["step"]  # nothing moves while paused
+    c.predict(api_name="/step")
+    assert _wait(c, lambda s: s["step"] == paused["step"] + 1, timeout=10)["state"] == "paused"
+
+    c.predict(g_lr=5e-4, objective="lsgan", api_name="/resume")
+    resumed = _wait(c, lambda s: s["step"] > paused["step"] + 20)
+    assert resumed["state"] == "running" and resumed["objective"] == "lsgan"
+    assert resumed["g_lr"] == pytest.approx(5e-4)
+
+    c.predict(api_name="/stop")
+    stopped = _status(c)
+    time.sleep(0.6)
+    assert stopped["state"] == "stopped" and _status(c)["step"] == stopped["step"]
+
+    csv_path = c.predict(api_name="/loss_csv")
+    lines = open(csv_path, encoding="utf-8").read().strip().splitlines()
+    assert lines[0].startswith("step,d_loss,g_loss") and len(lines) == stopped["history_rows"] + 1
+
+    archive = c.predict("client-run", api_name="/save")
+    assert "model.json" in zipfile.ZipFile(archive).namelist()
+    assert (app_server.runs / "client-run" / "model.json").is_file()  # listed by the other tabs
+    gif = Image.open(c.predict(api_name="/gif"))
+    assert gif.format == "GIF" and gif.n_frames >= 2
+
+
+def test_preset_fills_the_form_and_trains_digits(client):
+    c = client
+    out = c.predict("dcgan-digits", api_name="/preset")
+    dataset, text, values = out[0], out[1], dict(zip(FIELDS, out[2:2 + len(FIELDS)]))
+    assert dataset == "digits" and "DCGAN" in text and values["objective"] == "nonsaturating"
+    c.predict(dataset=dataset, **values, api_name="/train")
+    _wait(c, lambda s: s["history_rows"] >= 3)
+    first, at_first = _samples(c)
+    assert at_first["data_kind"] == "image"
+    assert first.shape[0] == first.shape[1] == 8 * 18 + 2  # an 8x8 grid of 16 px digits
+    later = _later_samples(c, at_first, 20)
+    assert np.abs(first.astype(int) - later.astype(int)).max() > 10  # same noise, new G: the grid changed
+
+
+def test_sessions_are_separate_and_errors_are_messages(client, app_server):  # noqa: F811
+    c = client
+    other = Client(app_server.url, verbose=False)
+    try:
+        c.predict(**RING, api_name="/train")
+        _wait(c, lambda s: s["history_rows"] > 0)
+        assert other.predict(api_name="/status")["state"] == "none"  # its own (empty) session
+        with pytest.raises(AppError, match="Train first"):
+            other.predict(api_name="/pause")
+        with pytest.raises(AppError, match="g_optim.lr"):
+            other.predict(**dict(RING, g_lr=0), api_name="/train")
+        with pytest.raises(AppError, match="not in the list of choices"):
+            other.predict(**dict(RING, dataset="csv:/etc/passwd"), api_name="/train")  # no server paths
+        with pytest.raises(AppError, match="upload a CSV"):
+            other.predict(**dict(RING, dataset="upload"), api_name="/train")
+    finally:
+        other.close()
+
+
+def test_race_runs_racers_on_one_clock_and_reports(client):
+    c = client
+    c.predict(dataset="ring8", steps=200, seed=3, api_name="/race")
+    deadline = time.monotonic() + 90
+    while (s := c.predict(api_name="/race_status"))["state"] == "running":
+        assert time.monotonic() < deadline, s
+        time.sleep(0.3)
+    assert s["state"] == "finished" and s["step"] == 200
+    assert s["names"] == ["non-saturating", "minimax"] and s["rows"] == [200, 200]
+    table = {row["racer"]: row for row in s["table"]}
+    assert table["minimax"]["objective"] == "minimax" and table["non-saturating"]["steps"] == 200
+    assert all("/8" in row["modes"] for row in s["table"])
+
+
+def test_race_a_lesson_where_one_racer_diverges(client):
+    c = client
+    c.predict("lr-too-high", api_name="/race_lesson")
+    deadline = time.monotonic() + 90
+    while (s := c.predict(api_name="/race_status"))["state"] == "running":
+        assert time.monotonic() < deadline, s
+        time.sleep(0.3)
+    statuses = {row["racer"]: row["status"] for row in s["table"]}
+    assert statuses == {"lr 1.0": "diverged", "lr 0.01": "finished"}
+
+
+def test_uploaded_points_train(client, tmp_path):
+    c = client
+    angles = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    csv = tmp_path / "my points.csv"
+    csv.write_text("x,y\n" + "\n".join(f"{np.cos(a):.4f},{np.sin(a):.4f}" for a in angles))
+    c.predict(**dict(RING, dataset="upload"), upload=handle_file(str(csv)), api_name="/train")
+    s = _wait(c, lambda s: s["history_rows"] >= 5)
+    assert s["data_kind"] == "points" and s["dataset"] == "csv"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\nthree,4\n")
+    with pytest.raises(AppError, match="row 3"):
+        c.predict(**dict(RING, dataset="upload"), upload=handle_file(str(bad)), api_name="/train")

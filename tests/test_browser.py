@@ -1,0 +1,134 @@
+"""A real browser (Playwright + Debian's chromium) on the launched app: pick a lesson, press Train,
+and see what a person sees — loss curves with points, a sample grid that changes.
+
+Leaves a screenshot in artifacts/ (kept by CI as a test artifact).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists():
+    pytest.skip("chromium is not installed (apt-get install -y chromium; `make test` does this)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+from app_server import serve_app  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+LINE_POINTS_JS = """() => [...document.querySelectorAll('#ganlab-loss-plot .mark-line path')]
+    .map(p => ((p.getAttribute('d') || '').match(/L/g) || []).length)"""
+GRID_SRC_JS = "() => (document.querySelector('#ganlab-main-view img') || {}).src || ''"
+STEP_JS = "() => document.body.innerText"
+
+
+def _pixels(page, src: str) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(page.request.get(src).body())).convert("L"), dtype=int)
+
+
+def _step(text: str) -> int:
+    found = re.search(r"step ([0-9,]+) /", text)
+    return int(found.group(1).replace(",", "")) if found else 0
+
+
+def _until(page, js, predicate, timeout_s, what):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = page.evaluate(js)
+        if predicate(value):
+            return value
+        if time.monotonic() > deadline:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "browser_failure.png"), full_page=True)
+            pytest.fail(f"timed out waiting for {what}; last value {value!r}")
+        time.sleep(0.25)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    # one training run per device, and a fast heartbeat so a closed tab is noticed in ~1 s
+    with serve_app(tmp_path_factory.mktemp("browser-app"), GANLAB_MAX_JOBS_CPU="1",
+                   GRADIO_HEARTBEAT_INTERVAL="1") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url):
+    pg = browser.new_page(viewport={"width": 1600, "height": 1100})
+    pg.goto(url)
+    pg.wait_for_selector("text=Load lesson", timeout=60_000)
+    return pg
+
+
+@pytest.fixture
+def page(browser, app_url):
+    pg = _open(browser, app_url)
+    yield pg
+    pg.close()
+
+
+def test_lesson_then_train_shows_live_curves_and_a_changing_grid(page):
+    page.get_by_label("Lesson presets (one click, then Train)").click()
+    page.get_by_role("option", name="DCGAN on digits in a minute").click()
+    page.get_by_role("button", name="Load lesson").click()
+    page.wait_for_selector("text=Radford", timeout=20_000)  # the lesson's explanation is shown
+    page.get_by_role("button", name="▶ Train").click()
+
+    first = _until(page, GRID_SRC_JS, bool, 60, "the first sample grid")
+    lines = _until(page, LINE_POINTS_JS, lambda v: len(v) >= 2 and min(v) >= 5, 90,
+                   "D and G loss curves with points")
+    assert len(lines) == 2  # D loss and G loss
+    _until(page, STEP_JS, lambda text: _step(text) >= 150, 90, "150 training steps")
+    later = _until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the sample grid to change")
+    change = np.abs(_pixels(page, first) - _pixels(page, later))
+    assert change.max() > 60 and (change > 20).mean() > 0.05  # strokes, not a flicker of grey
+    assert "running" in page.locator("text=steps/s").first.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_train.png"), full_page=True)
+
+    page.get_by_role("button", name="■ Stop").click()
+    page.wait_for_selector("text=stopped", timeout=20_000)
+
+
+def test_closing_the_tab_stops_its_run_and_frees_the_device(browser, app_url):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    pg = _open(browser, app_url)
+    pg.get_by_role("button", name="▶ Train").click()
+    _until(pg, STEP_JS, lambda text: _step(text) >= 1, 60, "training to start")
+    other = Client(app_url, verbose=False)
+    try:
+        with pytest.raises(AppError, match="busy"):  # the cap is 1 run per device here
+            other.predict(api_name="/train")
+        pg.close()  # the student closes the tab
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                other.predict(api_name="/train")
+                break
+            except AppError as exc:
+                assert "busy" in str(exc) and time.monotonic() < deadline, str(exc)
+                time.sleep(0.5)
+        assert other.predict(api_name="/status")["state"] in ("running", "finished")
+        other.predict(api_name="/stop")
+    finally:
+        other.close()
