@@ -24,7 +24,7 @@ TABS: list[tuple[str, str]] = [
 
 CSS = """
 .gradio-container { font-size: 16px; }
-#ganlab-main-view img { image-rendering: pixelated; }
+#ganlab-main-view img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
 """
 HEADER = ("# GAN Lab\nWatch a generative adversarial network learn, live: pick data and a device, "
           "press **Train**, and see G's samples and D's verdicts change twice a second.")
