@@ -19,7 +19,7 @@ from ..checkpoints import load_checkpoint, load_into, module_spec, prefixed, sav
 from ..errors import CheckpointError, ConfigError
 from .cyclegan_config import CycleGANConfig
 from .cyclegan_trainer import CycleGANTrainer, CycleStats
-from .state import _flatten_optimizer, _unflatten_optimizer
+from .state import _flatten_optimizer, restore_optimizers_and_rng
 
 HISTORY_KEPT = 5000  # loss rows stored in model.json (the curve a resumed run shows)
 
@@ -86,12 +86,7 @@ def restore_cyclegan(spec: str | Path, device: str | None = None, data=None, **o
     trainer = CycleGANTrainer(cfg.updated(**overrides), data)
     for name, net in trainer.networks.items():
         load_into(net, ckpt.group(name), name)
-    try:
-        trainer.opt_g.load_state_dict(_unflatten_optimizer("opt_g", ckpt, meta["optimizers"]["g"]))
-        trainer.opt_d.load_state_dict(_unflatten_optimizer("opt_d", ckpt, meta["optimizers"]["d"]))
-        trainer.generator.set_state(ckpt.tensors["rng.generator"])
-    except (KeyError, ValueError, RuntimeError) as exc:
-        raise CheckpointError(f"{ckpt.path.name}: optimizer or RNG state is damaged ({exc})") from None
+    restore_optimizers_and_rng(trainer, ckpt)
     trainer.step_count = int(meta.get("step", 0))
     trainer.total_steps = max(int(meta.get("total_steps", cfg.steps)), trainer.step_count + 1)
     trainer.wall_time_s = float(meta.get("wall_time_s", 0.0))

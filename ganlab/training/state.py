@@ -49,6 +49,20 @@ def _match_param_layout(opt: torch.optim.Optimizer) -> None:
                     opt.state[param][key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
 
 
+def restore_optimizers_and_rng(trainer: Any, ckpt: Checkpoint) -> None:
+    """Load ``opt_g``/``opt_d`` moments and the random generator's state into a trainer
+    (GAN or CycleGAN): what makes a resumed run continue exactly."""
+    info = ckpt.meta.get("optimizers") or {}
+    try:
+        trainer.opt_g.load_state_dict(_unflatten_optimizer("opt_g", ckpt, info["g"]))
+        trainer.opt_d.load_state_dict(_unflatten_optimizer("opt_d", ckpt, info["d"]))
+        trainer.generator.set_state(ckpt.tensors["rng.generator"])
+    except (KeyError, ValueError, RuntimeError, TypeError) as exc:
+        raise CheckpointError(f"{ckpt.path.name}: optimizer or RNG state is damaged ({exc})") from None
+    for opt in (trainer.opt_g, trainer.opt_d):
+        _match_param_layout(opt)
+
+
 def save_trainer(trainer: Trainer, folder: str | Path, metrics: dict | None = None,
                  inference_only: bool = False, extra: dict | None = None) -> Path:
     """Write ``model.safetensors`` + ``model.json``; ``inference_only`` keeps just the generator
@@ -99,14 +113,7 @@ def restore_trainer(spec: str | Path, device: str | None = None, data: DataSourc
     load_into(trainer.D, ckpt.group("D"), "discriminator")
     if trainer.G_ema is not None:
         load_into(trainer.G_ema, ckpt.group("G_ema") or ckpt.group("G"), "EMA generator")
-    try:
-        trainer.opt_g.load_state_dict(_unflatten_optimizer("opt_g", ckpt, meta["optimizers"]["g"]))
-        trainer.opt_d.load_state_dict(_unflatten_optimizer("opt_d", ckpt, meta["optimizers"]["d"]))
-        trainer.generator.set_state(ckpt.tensors["rng.generator"])
-    except (KeyError, ValueError, RuntimeError) as exc:
-        raise CheckpointError(f"{ckpt.path.name}: optimizer or RNG state is damaged ({exc})") from None
-    for opt in (trainer.opt_g, trainer.opt_d):
-        _match_param_layout(opt)
+    restore_optimizers_and_rng(trainer, ckpt)
     trainer.step_count = int(meta.get("step", 0))
     trainer.wall_time_s = float(meta.get("wall_time_s", 0.0))
     trainer._last_good = trainer._capture()
