@@ -162,7 +162,7 @@ def parse_meta(raw: bytes | str, label: Any) -> dict[str, Any]:
     except RecursionError:
         raise CheckpointError(f"{label}: JSON nested too deeply; not a GAN Lab checkpoint") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{meta_path}: not a GAN Lab checkpoint (format is not {FORMAT!r})")
+        raise CheckpointError(f"{label}: not a GAN Lab checkpoint (format is not {FORMAT!r})")
     version = meta.get("format_version", 0)
     if isinstance(version, bool) or not isinstance(version, (int, float)):
         raise CheckpointError(f"{label}: format_version must be a number; got {str(version)[:40]!r}")

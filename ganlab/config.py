@@ -118,12 +118,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
         """Build from a dict, rejecting unknown keys by name."""
-        if not isinstance(data, dict):
-            raise ConfigError("config: expected a JSON object")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"{unknown[0]}: unknown config field (known: {', '.join(sorted(known))})")
+        reject_unknown_fields(cls, data, "config")
         values = dict(data)
         for key in ("g_optim", "d_optim"):
             if key in values and not isinstance(values[key], OptimizerConfig):
@@ -158,6 +153,16 @@ class TrainConfig:
 
 
 # -- field checks -------------------------------------------------------------
+
+def reject_unknown_fields(cls: type, data: Any, what: str) -> None:
+    """A JSON object for dataclass ``cls`` may hold only its fields; name the first stranger."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{what}: expected a JSON object")
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{unknown[0]}: unknown {what} field (known: {', '.join(sorted(known))})")
+
 
 def _choice(name: str, value: Any, allowed: tuple) -> None:
     if value not in allowed:

@@ -104,3 +104,10 @@ def test_resume_on_cuda_with_channels_last_and_fused_adam(tmp_path):
     resumed = restore_trainer(tmp_path / "run")
     stats = resumed.run(2)
     assert resumed.step_count == 5 and all(s.d_loss == s.d_loss for s in stats)
+
+
+def test_a_foreign_model_json_is_named_not_a_checkpoint(tmp_path):
+    (tmp_path / "model.json").write_text('{"format": "something-else"}')
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    with pytest.raises(CheckpointError, match="not a GAN Lab checkpoint"):
+        load_checkpoint(tmp_path)

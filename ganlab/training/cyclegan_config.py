@@ -11,10 +11,10 @@ for the first half and a linear decay to zero over the second, batch 1,
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from ..config import PRECISIONS, _choice, _integer, _number
+from ..config import PRECISIONS, _choice, _integer, _number, reject_unknown_fields
 from ..errors import ConfigError
 
 
@@ -91,12 +91,7 @@ class CycleGANConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "CycleGANConfig":
         """Build from a dict, rejecting unknown keys by name."""
-        if not isinstance(data, dict):
-            raise ConfigError("config: expected a JSON object")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(f"{unknown[0]}: unknown CycleGAN config field (known: {', '.join(sorted(known))})")
+        reject_unknown_fields(cls, data, "CycleGAN config")
         return cls(**data)
 
     def updated(self, **changes: Any) -> "CycleGANConfig":
