@@ -139,7 +139,7 @@ def main() -> None:
         return _viewer(args.viewer, args.dataset, args.device, args.seconds)
     os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = str(args.threads)
     ref, app, cli = [], [], []
-    with tempfile.TemporaryDirectory() as tmp, serve_app(Path(tmp)) as url:
+    with tempfile.TemporaryDirectory() as tmp, serve_app(Path(tmp), GANLAB_MAX_STEPS="10000000") as url:
         for r in range(args.rounds):
             ref.append(headless_rate(args.dataset, args.device, args.seconds))
             app.append(app_rate(url, args.dataset, args.device, args.seconds))

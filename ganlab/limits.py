@@ -40,6 +40,10 @@ LIMITS: dict[str, Limit] = {
                           "parameters of one network, estimated from its arguments before it is built"),
     "meta_bytes": Limit("GANLAB_MAX_META_BYTES", 5 * 2**20, "bytes of a checkpoint's model.json"),
     "pth_bytes": Limit("GANLAB_MAX_PTH_BYTES", 2 * 2**30, "bytes of an official CycleGAN .pth file"),
+    "steps": Limit("GANLAB_MAX_STEPS", 200_000, "steps of one training run or race started from the app"),
+    "job_seconds": Limit("GANLAB_MAX_JOB_SECONDS", 1800,
+                         "wall-clock seconds of one app run or race, paused time included "
+                         "(it then stops itself, with a message)"),
 }
 
 

@@ -55,6 +55,7 @@ def serve_app(workdir: Path, **env_extra: str) -> Iterator[str]:
         proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=workdir, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
+    serve_app.last_pid = proc.pid  # for benchmarks that watch the server's memory
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while not _up(url):

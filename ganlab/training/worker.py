@@ -19,7 +19,8 @@ from collections import deque
 from concurrent.futures import Future
 from typing import Any, Callable
 
-from ..errors import GanLabError, TrainingDiverged
+from .. import limits
+from ..errors import ConfigError, GanLabError, TrainingDiverged
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,12 @@ class BackgroundRun:
 
     def __init__(self, device: str, total_steps: int, slots: DeviceSlots = SLOTS,
                  publish_every_s: float = 0.4) -> None:
+        max_steps = limits.get("steps")
+        if total_steps > max_steps:  # a public server must not promise a run it will not finish
+            raise ConfigError(f"steps: at most {max_steps:,} per run on this server (GANLAB_MAX_STEPS); "
+                              f"got {total_steps:,}")
+        self.max_seconds = float(limits.get("job_seconds"))
+        self._started_at = 0.0
         self.device_key = device
         self.total_steps = total_steps
         self.slots = slots
@@ -150,6 +157,7 @@ class BackgroundRun:
         if self.state in TERMINAL:
             raise GanLabError(f"this run has {self.state}; press Train to start a new one")
         self.slots.acquire(self.device_key)
+        self._started_at = time.monotonic()
         self.state = "paused" if paused else "running"
         snapshot = getattr(self, "snapshot", None)
         if snapshot is not None:  # readers see the new state at once (the thread has not started)
@@ -253,6 +261,8 @@ class BackgroundRun:
             self._publish()
             was_running = False
             while not self._stop.is_set():
+                if self._out_of_time():
+                    break
                 running = self._running.is_set()
                 changes, requested = self._take(running)
                 if changes:
@@ -289,6 +299,15 @@ class BackgroundRun:
             finally:
                 self.slots.release(self.device_key)
                 self._take(False)  # answer waiting calls
+
+    def _out_of_time(self) -> bool:
+        """The wall-time cap (GANLAB_MAX_JOB_SECONDS, paused time included): stop cleanly, say why."""
+        if time.monotonic() - self._started_at < self.max_seconds:
+            return False
+        self.state = "stopped"
+        self.message = (f"stopped after {self.max_seconds:,.0f} s: the time limit per run on this server "
+                        "(GANLAB_MAX_JOB_SECONDS). Save a checkpoint or press Train to start again.")
+        return True
 
     def _timed_chunk(self, n: int) -> None:
         start = time.perf_counter()

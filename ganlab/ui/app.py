@@ -10,6 +10,7 @@ from importlib import import_module
 
 import gradio as gr
 
+from ganlab import limits
 from ganlab.ui import sessions
 
 log = logging.getLogger(__name__)
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 TABS: list[tuple[str, str]] = [
     ("Train", "ganlab.ui.train_tab"),
     ("Race", "ganlab.ui.race_tab"),
+    ("Train CycleGAN", "ganlab.ui.cyclegan_tab"),
     ("Explore", "ganlab.ui.explore_tab"),
     ("Interpolate", "ganlab.ui.interpolate_tab"),
     ("Style", "ganlab.ui.style_tab"),
@@ -77,6 +79,8 @@ def launch(demo: gr.Blocks | None = None, **kwargs) -> gr.Blocks:
     """Serve on 127.0.0.1:7860 unless GRADIO_SERVER_NAME / GRADIO_SERVER_PORT (or kwargs) say otherwise."""
     demo = demo or build_app()
     block = not kwargs.pop("prevent_thread_lock", False)
+    # Gradio refuses an over-size upload before it reaches a handler (the handlers check again)
+    kwargs.setdefault("max_file_size", limits.get("upload_bytes"))
     demo.launch(css=CSS, prevent_thread_lock=True, **kwargs)
     warm_up()
     if block:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import random
-import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,10 +17,10 @@ import gradio as gr
 from ganlab import explore
 from ganlab.catalog import list_checkpoints
 from ganlab.errors import GanLabError
+from ganlab.ui import sessions
 
 TOL = 0.006  # a z slider within this of the seed's value counts as untouched (slider step 0.01)
-_UPLOADS: dict[str, Path] = {}
-_UPLOADS_LOCK = threading.Lock()
+_UPLOADS = sessions.Uploads()  # "upload/NAME" -> unpacked folder, per browser session
 PREFERRED = ("mnist", "fashion", "mnist-conditional", "digits", "ring")
 
 
@@ -40,12 +39,9 @@ def friendly(fn: Callable) -> Callable:
 
 # -- checkpoints ---------------------------------------------------------------------
 
-def checkpoint_choices() -> list[str]:
-    """Every generator checkpoint by name: shipped ones, saved runs (``runs/NAME``), uploads."""
-    names = [e.name for e in list_checkpoints("gan")]
-    with _UPLOADS_LOCK:
-        names += list(_UPLOADS)
-    return names
+def checkpoint_choices(session: str | None = None) -> list[str]:
+    """Every generator checkpoint by name: shipped ones, saved runs (``runs/NAME``), this session's uploads."""
+    return [e.name for e in list_checkpoints("gan")] + _UPLOADS.names(session)
 
 
 def default_checkpoint(names: list[str] | None = None) -> str | None:
@@ -56,34 +52,28 @@ def default_checkpoint(names: list[str] | None = None) -> str | None:
     return names[0] if names else None
 
 
-def resolve_checkpoint(name: str | None) -> explore.Loaded:
+def resolve_checkpoint(name: str | None, session: str | None = None) -> explore.Loaded:
     """A dropdown value (a catalog name or an upload) -> the loaded generator. Arbitrary server
     paths are refused: an API caller can open only what the dropdown offers."""
     if not name or not str(name).strip():
         raise GanLabError("choose a checkpoint first")
     name = str(name).strip()
-    with _UPLOADS_LOCK:
-        upload = _UPLOADS.get(name)
+    upload = _UPLOADS.get(session, name)
     if upload is not None:
         return explore.open_generator(upload)
     for entry in list_checkpoints("gan"):
         if entry.name == name:
             return explore.open_generator(entry.path)
-    raise GanLabError(f"unknown checkpoint {name!r}; choose one of: {', '.join(checkpoint_choices()) or 'none'}")
+    choices = ", ".join(checkpoint_choices(session)) or "none"
+    raise GanLabError(f"unknown checkpoint {name!r}; choose one of: {choices}")
 
 
-def register_upload(files: Any) -> str:
-    """Unpack an uploaded checkpoint and give it a dropdown name ``upload/NAME``."""
-    paths = [getattr(f, "name", f) for f in (files if isinstance(files, list) else [files]) if f]
+def register_upload(files: Any, session: str | None = None) -> str:
+    """Unpack an uploaded checkpoint and give it a dropdown name ``upload/NAME`` (seen by ``session`` only)."""
+    paths = sessions.check_uploads(files)
     folder = explore.unpack_upload(paths)
     loaded = explore.open_generator(folder)
-    base = f"upload/{loaded.meta.get('name') or Path(paths[0]).stem}"
-    with _UPLOADS_LOCK:
-        name, i = base, 2
-        while name in _UPLOADS and _UPLOADS[name] != folder:
-            name, i = f"{base}-{i}", i + 1
-        _UPLOADS[name] = folder
-    return name
+    return _UPLOADS.add(session, f"upload/{loaded.meta.get('name') or Path(paths[0]).stem}", folder)
 
 
 def check_psi(value: Any) -> float:
@@ -99,9 +89,10 @@ def check_psi(value: Any) -> float:
 # -- handlers (plain functions: the API and the tests call them too) ---------------------
 
 @friendly
-def generate(checkpoint: str, seed: int, truncation: float = 1.0, label: str | None = None):
+def generate(checkpoint: str, seed: int, truncation: float = 1.0, label: str | None = None,
+             request: gr.Request | None = None):
     """The picture for one seed: image models give an image, 2D models the point over G's cloud."""
-    loaded = resolve_checkpoint(checkpoint)
+    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     z = explore.code(loaded, seed, psi=check_psi(truncation))
     return explore.render(loaded, z, explore.class_index(loaded, label))
 
@@ -117,9 +108,9 @@ def _edited_code(loaded: explore.Loaded, seed: Any, psi: Any, pcs: list[float], 
 
 @friendly
 def edit(checkpoint: str, seed: int, truncation: float, label: str | None, direction: str, span: float,
-         *sliders: float):
+         *sliders: float, request: gr.Request | None = None):
     """Sliders moved: the picture and the strip for seed + direction offsets + edited z dims."""
-    loaded = resolve_checkpoint(checkpoint)
+    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     pcs, dims = list(sliders[: explore.DIRECTIONS]), list(sliders[explore.DIRECTIONS:])
     z = _edited_code(loaded, seed, truncation, pcs, dims)
     index = explore.class_index(loaded, label)
@@ -139,18 +130,19 @@ def slider_updates(loaded: explore.Loaded | None, seed: Any) -> list:
 
 
 @friendly
-def reset_controls(checkpoint: str, seed: int, truncation: float, label: str | None, direction: str, span: float):
+def reset_controls(checkpoint: str, seed: int, truncation: float, label: str | None, direction: str, span: float,
+                   request: gr.Request | None = None):
     """After a new seed: sliders at the seed's values, and its strip."""
-    loaded = resolve_checkpoint(checkpoint)
+    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     z = explore.code(loaded, seed, psi=check_psi(truncation))
     strip = explore.walk_strip(loaded, z, direction, float(span), 9, explore.class_index(loaded, label))
     return [strip] + slider_updates(loaded, seed)
 
 
 @friendly
-def choose_checkpoint(checkpoint: str, seed: int):
+def choose_checkpoint(checkpoint: str, seed: int, request: gr.Request | None = None):
     """A new checkpoint: its card, class list, direction names and slider layout."""
-    loaded = resolve_checkpoint(checkpoint)
+    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     klass = gr.update(choices=loaded.class_names, value=loaded.class_names[0] if loaded.conditional else None,
                       visible=loaded.conditional)
     names = explore.direction_names(loaded)
@@ -169,6 +161,19 @@ def _initial(checkpoint: str | None) -> dict[str, Any]:
                 "directions": explore.direction_names(loaded)}
     except GanLabError as exc:
         return {"loaded": None, "image": None, "strip": None, "card": f"*{exc}*", "directions": ["PC1"]}
+
+
+def list_for_session(request: gr.Request | None = None):
+    """The dropdown's choices as this session sees them."""
+    return gr.update(choices=checkpoint_choices(sessions.session_of(request)))
+
+
+@friendly
+def upload_checkpoint(files: Any, request: gr.Request | None = None):
+    """An upload: checked (size, format, never unpickled), then offered to this session only."""
+    session = sessions.session_of(request)
+    name = register_upload(files, session)
+    return gr.update(choices=checkpoint_choices(session), value=name)
 
 
 # -- layout -------------------------------------------------------------------------------
@@ -229,9 +234,10 @@ def build_explore_tab() -> dict[str, Any]:
     checkpoint.change(choose_checkpoint, [checkpoint, seed], [card, label, direction] + pcs + dims,
                       api_visibility="private").then(
         edit, common + [direction, span] + pcs + dims, [image, strip], api_visibility="private")
-    refresh.click(lambda: gr.update(choices=checkpoint_choices()), None, checkpoint, api_visibility="private")
-    upload.upload(friendly(lambda files: gr.update(choices=checkpoint_choices(), value=register_upload(files))),
-                  upload, checkpoint, api_visibility="private")
+    refresh.click(list_for_session, None, checkpoint, api_visibility="private")
+    # "undocumented": callable by gradio_client (scripts, the robustness tests) but not in the API page
+    upload.upload(upload_checkpoint, upload, checkpoint, api_name="explore_upload",
+                  api_visibility="undocumented")
     return {"checkpoint": checkpoint, "seed": seed, "truncation": psi, "label": label, "image": image,
             "strip": strip, "pcs": pcs, "dims": dims, "direction": direction, "span": span}
 

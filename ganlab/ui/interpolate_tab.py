@@ -12,17 +12,19 @@ import gradio as gr
 
 from ganlab import explore
 from ganlab.errors import GanLabError
+from ganlab.ui import sessions
 from ganlab.ui.explore_tab import (check_psi, checkpoint_choices, default_checkpoint, friendly,
-                                   register_upload, resolve_checkpoint)
+                                   list_for_session, resolve_checkpoint, upload_checkpoint)
 
 METHODS = ["slerp", "lerp"]
 
 
 @friendly
 def interpolate(checkpoint: str, seed_a: int, seed_b: int, frames: int = 8, method: str = "slerp",
-                truncation: float = 1.0, class_a: str | None = None, class_b: str | None = None):
+                truncation: float = 1.0, class_a: str | None = None, class_b: str | None = None,
+                request: gr.Request | None = None):
     """(GIF path, strip picture): the strip goes to a gr.State so the API returns only the GIF."""
-    loaded = resolve_checkpoint(checkpoint)
+    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     if method not in METHODS:
         raise GanLabError(f"method must be 'slerp' or 'lerp', got {method!r}")
     gif_frames, strip = explore.interpolation(loaded, seed_a, seed_b, frames, method, check_psi(truncation),
@@ -35,8 +37,8 @@ def show(gif_path: str | None, strip: Any):
 
 
 @friendly
-def classes_for(checkpoint: str):
-    loaded = resolve_checkpoint(checkpoint)
+def classes_for(checkpoint: str, request: gr.Request | None = None):
+    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     names = loaded.class_names
     last = names[-1] if names else None
     return (gr.update(choices=names, value=names[0] if names else None, visible=loaded.conditional),
@@ -93,9 +95,8 @@ def build_interpolate_tab() -> dict[str, Any]:
     go.click(interpolate, [checkpoint, seed_a, seed_b, frames, method, psi, class_a, class_b], [gif, strip_state],
              api_name="interpolate").then(show, [gif, strip_state], [preview, strip], api_visibility="private")
     checkpoint.change(classes_for, checkpoint, [class_a, class_b, hint], api_visibility="private")
-    refresh.click(lambda: gr.update(choices=checkpoint_choices()), None, checkpoint, api_visibility="private")
-    upload.upload(friendly(lambda files: gr.update(choices=checkpoint_choices(), value=register_upload(files))),
-                  upload, checkpoint, api_visibility="private")
+    refresh.click(list_for_session, None, checkpoint, api_visibility="private")
+    upload.upload(upload_checkpoint, upload, checkpoint, api_visibility="private")
     return {"checkpoint": checkpoint, "seed_a": seed_a, "seed_b": seed_b, "frames": frames, "method": method,
             "truncation": psi, "class_a": class_a, "class_b": class_b, "gif": gif, "strip": strip,
             "preview": preview}

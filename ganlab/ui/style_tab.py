@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import tempfile
-import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,12 +20,12 @@ from ganlab.catalog import list_checkpoints
 from ganlab.cyclegan_io import Translator, load_translator
 from ganlab.errors import GanLabError
 from ganlab.translate import prepare, to_image, translate_tensor
+from ganlab.ui import sessions
 
 SIZES = ["original", "256", "512", "1024"]
 MAX_ORIGINAL = 2048  # "original" larger than this is scaled down (the tab says so)
 PREFERRED = ("summer2winter", "winter2summer")
-_UPLOADS: dict[str, tuple[Path, Path | None]] = {}  # "upload/NAME" -> (.pth, its inverse .pth)
-_LOCK = threading.Lock()
+_UPLOADS = sessions.Uploads()  # "upload/NAME" -> (.pth, its inverse .pth), per browser session
 
 
 def friendly(fn: Callable) -> Callable:
@@ -44,12 +43,11 @@ def friendly(fn: Callable) -> Callable:
 
 # -- models ----------------------------------------------------------------------------
 
-def model_choices() -> list[str]:
-    """CycleGAN models by name: shipped, runs saved from the Train tab or CLI, uploaded .pth files."""
+def model_choices(session: str | None = None) -> list[str]:
+    """CycleGAN models by name: shipped, runs saved from the Train tab or CLI, this session's .pth uploads."""
     names = [e.name for e in list_checkpoints("cyclegan")]
     names.sort(key=lambda n: (n not in PREFERRED, PREFERRED.index(n) if n in PREFERRED else 0))
-    with _LOCK:
-        return names + list(_UPLOADS)
+    return names + _UPLOADS.names(session)
 
 
 def default_model(names: list[str] | None = None) -> str | None:
@@ -62,13 +60,12 @@ def _load(path: str, inverse: str | None, direction: str, stamp: float) -> Trans
     return load_translator(path, direction, "cpu", inverse)
 
 
-def resolve_model(name: str | None, direction: str = "AtoB") -> Translator:
+def resolve_model(name: str | None, direction: str = "AtoB", session: str | None = None) -> Translator:
     """A dropdown value -> a Translator. Only what the dropdown offers can be opened (no server paths)."""
     if not name or not str(name).strip():
         raise GanLabError("choose a model first")
     name = str(name).strip()
-    with _LOCK:
-        upload = _UPLOADS.get(name)
+    upload = _UPLOADS.get(session, name)
     if upload is not None:
         pth, inverse = upload
         return _load(str(pth), str(inverse) if inverse else None, direction, pth.stat().st_mtime)
@@ -76,43 +73,37 @@ def resolve_model(name: str | None, direction: str = "AtoB") -> Translator:
         if entry.name == name:
             stamp = (entry.path / "model.safetensors").stat().st_mtime
             return _load(str(entry.path), None, direction, stamp)
-    raise GanLabError(f"unknown model {name!r}; choose one of: {', '.join(model_choices()) or 'none'}")
+    raise GanLabError(f"unknown model {name!r}; choose one of: {', '.join(model_choices(session)) or 'none'}")
 
 
-def register_upload(files: Any) -> str:
+def register_upload(files: Any, session: str | None = None) -> str:
     """Check uploaded official ``.pth`` generator(s) and list them as ``upload/NAME``.
 
     One file translates one way; two files (A->B then B->A, e.g. latest_net_G_A.pth and
     latest_net_G_B.pth) make a pair with a round trip and both directions.
     """
-    paths = [Path(getattr(f, "name", f)) for f in (files if isinstance(files, list) else [files]) if f]
+    paths = [Path(p) for p in sessions.check_uploads(files)]
     if not paths:
         raise GanLabError("no file uploaded")
     if len(paths) > 2:
         raise GanLabError("upload one .pth generator, or two (A->B and B->A)")
     inverse = paths[1] if len(paths) == 2 else None
     load_translator(paths[0], "AtoB", "cpu", inverse)  # refuses foreign or unsafe files here, clearly
-    base = "upload/" + paths[0].stem
-    with _LOCK:
-        name, i = base, 2
-        while name in _UPLOADS and _UPLOADS[name][0] != paths[0]:
-            name, i = f"{base}-{i}", i + 1
-        _UPLOADS[name] = (paths[0], inverse)
-    return name
+    return _UPLOADS.add(session, "upload/" + paths[0].stem, (paths[0], inverse))
 
 
-def direction_choices(name: str | None) -> list[tuple[str, str]]:
+def direction_choices(name: str | None, session: str | None = None) -> list[tuple[str, str]]:
     try:
-        t = resolve_model(name, "AtoB")
+        t = resolve_model(name, "AtoB", session)
     except GanLabError:
         return [("A → B", "AtoB"), ("B → A", "BtoA")]
     back = [(f"{t.target} → {t.source}", "BtoA")] if t.backward is not None else []
     return [(t.label, "AtoB")] + back
 
 
-def model_card(name: str | None) -> str:
+def model_card(name: str | None, session: str | None = None) -> str:
     try:
-        t = resolve_model(name, "AtoB")
+        t = resolve_model(name, "AtoB", session)
     except GanLabError as exc:
         return f"*{exc}*"
     g = t.forward
@@ -154,21 +145,22 @@ def _as_pil(image: Any) -> Image.Image:
 
 
 @friendly
-def translate(image: Image.Image, model: str, direction: str = "AtoB", size: str = "original") -> Image.Image:
+def translate(image: Image.Image, model: str, direction: str = "AtoB", size: str = "original",
+              request: gr.Request | None = None) -> Image.Image:
     """The translated photo, at the input's resolution (or ``size`` on its longer side)."""
     image = _as_pil(image)
-    translator = resolve_model(model, direction)
+    translator = resolve_model(model, direction, sessions.session_of(request))
     return to_image(translate_tensor(translator.forward, prepare(image, parse_size(size, image))))
 
 
 @friendly
 def compare(image: Image.Image, translated: Image.Image | None, model: str, direction: str = "AtoB",
-            size: str = "original"):
+            size: str = "original", request: gr.Request | None = None):
     """Before/after pair, the round trip A -> B -> A, and how far the round trip lands from the input."""
     if image is None or translated is None:
         return None, [], ""
     image = _as_pil(image)
-    translator = resolve_model(model, direction)
+    translator = resolve_model(model, direction, sessions.session_of(request))
     before = to_image(prepare(image, parse_size(size, image)))
     gallery = [(before, translator.source), (translated, f"{translator.source} → {translator.target}")]
     if translator.backward is None:
@@ -184,9 +176,22 @@ def compare(image: Image.Image, translated: Image.Image | None, model: str, dire
 
 
 @friendly
-def choose_model(name: str):
-    choices = direction_choices(name)
-    return gr.update(choices=choices, value=choices[0][1]), model_card(name)
+def choose_model(name: str, request: gr.Request | None = None):
+    session = sessions.session_of(request)
+    choices = direction_choices(name, session)
+    return gr.update(choices=choices, value=choices[0][1]), model_card(name, session)
+
+
+def list_for_session(request: gr.Request | None = None):
+    return gr.update(choices=model_choices(sessions.session_of(request)))
+
+
+@friendly
+def upload_model(files: Any, request: gr.Request | None = None):
+    """Uploaded .pth file(s): checked (size; read with weights_only, never unpickled), this session only."""
+    session = sessions.session_of(request)
+    name = register_upload(files, session)
+    return gr.update(choices=model_choices(session), value=name)
 
 
 # -- examples ----------------------------------------------------------------------------
@@ -265,9 +270,9 @@ def build_style_tab() -> dict[str, Any]:
     image.upload(translate, inputs, output, api_visibility="private").success(
         compare, [image, output, model, direction, size], [slider, roundtrip, note], api_visibility="private")
     model.change(choose_model, model, [direction, card], api_visibility="private")
-    refresh.click(lambda: gr.update(choices=model_choices()), None, model, api_visibility="private")
-    upload.upload(friendly(lambda files: gr.update(choices=model_choices(), value=register_upload(files))),
-                  upload, model, api_visibility="private")
+    refresh.click(list_for_session, None, model, api_visibility="private")
+    # "undocumented": callable by gradio_client (scripts, the robustness tests) but not in the API page
+    upload.upload(upload_model, upload, model, api_name="style_upload", api_visibility="undocumented")
     return {"image": image, "model": model, "direction": direction, "size": size, "output": output,
             "slider": slider, "roundtrip": roundtrip, "note": note, "card": card}
 

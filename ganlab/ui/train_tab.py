@@ -127,6 +127,8 @@ def build() -> None:
     @sessions.friendly
     def train(job, layers_value, request: gr.Request, upload=None, **values):
         """Start a new run with the form's settings (stops this session's previous run)."""
+        if upload:
+            upload = sessions.check_uploads(upload)[0]  # empty or over the upload cap: say so before reading
         cfg = controls.config_from_form(upload=upload, **values)
         sessions.close_run(job)
         job = start_job(cfg)
@@ -181,7 +183,7 @@ def build() -> None:
         """The latest snapshot as JSON: state, step, steps/s, device, last losses, health."""
         if job is None:
             return {"state": "none", "step": 0, "history_rows": 0}
-        return render.status_dict(job.snapshot)
+        return {**render.status_dict(job.snapshot), "seed": job.cfg.seed}
 
     def samples_api(job, layers_value):
         """The current sample grid (or 2D view) and the status JSON, always (never skipped)."""
