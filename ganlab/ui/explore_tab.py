@@ -7,10 +7,9 @@ Everything heavy (loading, principal directions, drawing) lives in
 
 from __future__ import annotations
 
-import functools
 import random
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import gradio as gr
 
@@ -24,17 +23,7 @@ _UPLOADS = sessions.Uploads()  # "upload/NAME" -> unpacked folder, per browser s
 PREFERRED = ("mnist", "fashion", "mnist-conditional", "digits", "ring")
 
 
-def friendly(fn: Callable) -> Callable:
-    """Bad input becomes a one-line gr.Error in the browser (and for API clients), never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (GanLabError, ValueError) as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
-
-    return wrapper
+friendly = sessions.friendly  # bad input -> one-line gr.Error, never a traceback
 
 
 # -- checkpoints ---------------------------------------------------------------------

@@ -142,7 +142,7 @@ def friendly(fn: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except GanLabError as exc:
+        except (GanLabError, ValueError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
     return wrapper

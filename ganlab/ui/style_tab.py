@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import tempfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import gradio as gr
 import numpy as np
@@ -28,17 +28,7 @@ PREFERRED = ("summer2winter", "winter2summer")
 _UPLOADS = sessions.Uploads()  # "upload/NAME" -> (.pth, its inverse .pth), per browser session
 
 
-def friendly(fn: Callable) -> Callable:
-    """Bad input becomes a one-line gr.Error (in the browser and for API clients), never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (GanLabError, ValueError) as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
-
-    return wrapper
+friendly = sessions.friendly  # bad input -> one-line gr.Error, never a traceback
 
 
 # -- models ----------------------------------------------------------------------------
