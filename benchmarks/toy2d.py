@@ -56,8 +56,9 @@ def main() -> None:
     overrides = json.loads(args.set)
     print(f"device: CPU, {args.threads} threads; torch {torch.__version__}")
     for dataset in args.datasets:
-        rows = [run_once(dataset, seed, overrides) for seed in range(args.seeds)]
-        for r in rows:
+        rows = []
+        for seed in range(args.seeds):
+            rows.append(r := run_once(dataset, seed, overrides))
             print(f"{dataset:7s} seed {r['seed']}: {r['modes']:2d}/{r['of']} modes, {r['hq_pct']:5.1f} % HQ, "
                   f"KL {r['kl']:.3f}, {r['steps']} steps, {r['seconds']:.1f} s", flush=True)
         modes = statistics.mean(r["modes"] for r in rows)
