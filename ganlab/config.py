@@ -41,8 +41,18 @@ class OptimizerConfig:
         _number(f"{prefix}.beta2", self.beta2, 0.0, 1.0, high_open=True)
 
 
+class JsonConfig:
+    """JSON round trip shared by the config dataclasses (from_dict stays per class)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+
 @dataclass
-class TrainConfig:
+class TrainConfig(JsonConfig):
     """Everything that defines a training run; JSON round-trips exactly."""
 
     dataset: str = "ring8"
@@ -108,13 +118,7 @@ class TrainConfig:
         _choice("lr_decay", self.lr_decay, LR_DECAYS)
         return self
 
-    # -- serialisation ----------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
-
+    # -- serialisation (to_dict/to_json from JsonConfig) --------------------
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
         """Build from a dict, rejecting unknown keys by name."""

@@ -10,16 +10,15 @@ for the first half and a linear decay to zero over the second, batch 1,
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from ..config import PRECISIONS, _choice, _integer, _number, reject_unknown_fields
+from ..config import PRECISIONS, JsonConfig, _choice, _integer, _number, reject_unknown_fields
 from ..errors import ConfigError
 
 
 @dataclass
-class CycleGANConfig:
+class CycleGANConfig(JsonConfig):
     """Everything that defines a CycleGAN run; JSON round-trips exactly."""
 
     dataset: str = "summer2winter"  # or unpaired:DIR_A,DIR_B
@@ -81,12 +80,6 @@ class CycleGANConfig:
             raise ConfigError("device: must be 'auto', 'cpu', 'mps' or 'cuda:N'")
         _choice("precision", self.precision, PRECISIONS)
         return self
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "CycleGANConfig":
