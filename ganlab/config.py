@@ -68,6 +68,7 @@ class TrainConfig(JsonConfig):
     objective: str = "nonsaturating"
     gp_weight: float = 10.0  # wgan-gp penalty weight
     r1_weight: float = 0.0  # R1 penalty gamma (0: off)
+    r1_every: int = 1  # lazy R1 (StyleGAN2): apply it every k D updates, scaled by k
     clip_value: float = 0.01  # wgan weight clipping
     spectral_norm: bool = False  # on D's layers
     z_dim: int = 64
@@ -101,6 +102,7 @@ class TrainConfig(JsonConfig):
         _choice("objective", self.objective, OBJECTIVE_NAMES)
         _number("gp_weight", self.gp_weight, 0.0, 1000.0)
         _number("r1_weight", self.r1_weight, 0.0, 1000.0)
+        _integer("r1_every", self.r1_every, 1, 64)
         _number("clip_value", self.clip_value, 0.0, 10.0, low_open=True)
         _integer("z_dim", self.z_dim, 1, 1024)
         _choice("noise", self.noise, NOISE_TYPES)

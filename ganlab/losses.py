@@ -116,7 +116,15 @@ def gradient_penalty(d: nn.Module, real: Tensor, fake: Tensor, labels: Tensor | 
 
 def r1_penalty(d: nn.Module, real: Tensor, labels: Tensor | None = None) -> Tensor:
     """R1 (Mescheder et al. 2018): 1/2 E||grad D(x)||^2 on real data; the caller scales by gamma."""
-    return 0.5 * (_input_grad_norms(d, real, labels) ** 2).mean()
+    x = real.detach().requires_grad_(True)
+    return r1_from_outputs(d(x, labels), x)
+
+
+def r1_from_outputs(d_out: Tensor, x: Tensor) -> Tensor:
+    """R1 from D's outputs on ``x`` (a leaf that requires grad), so a trainer can reuse the
+    forward pass its loss already made instead of running D on the real batch twice."""
+    (grad,) = torch.autograd.grad(d_out.sum(), x, create_graph=True)
+    return 0.5 * grad.float().pow(2).flatten(1).sum(dim=1).mean()
 
 
 def clip_weights(d: nn.Module, value: float) -> None:

@@ -22,6 +22,7 @@ BAD = [
     ({"image_size": 30}, "image_size"),
     ({"gp_weight": math.nan}, "gp_weight"),
     ({"precision": "fp8"}, "precision"),
+    ({"r1_every": 0}, "r1_every"),
     ({"g_optim": OptimizerConfig(lr=1e9)}, "g_optim.lr"),
     ({"d_optim": OptimizerConfig(lr=math.nan)}, "d_optim.lr"),
     ({"d_optim": OptimizerConfig(name="lion")}, "d_optim.name"),

@@ -85,6 +85,15 @@ def test_r1_penalty_is_half_mean_squared_grad_norm():
     assert losses.r1_penalty(d, real).item() == pytest.approx(0.5 * (20 + 16) / 2)
 
 
+def test_r1_from_a_shared_forward_pass_equals_the_standalone_penalty():
+    d = Quadratic([1.0, 2.0])
+    real = torch.tensor([[1.0, 1.0], [2.0, 0.0]]).requires_grad_(True)
+    shared = losses.r1_from_outputs(d(real), real)
+    assert shared.item() == pytest.approx(losses.r1_penalty(d, real.detach()).item())
+    shared.backward()  # the penalty is trainable: its gradient reaches D's weights
+    assert d.w.grad is not None and d.w.grad.abs().sum() > 0
+
+
 def test_weight_clipping_bounds_every_parameter():
     layer = nn.Linear(4, 4)
     nn.init.normal_(layer.weight, std=5)

@@ -78,6 +78,17 @@ def test_linear_decay_reaches_zero_at_the_end():
     assert trainer.lr_factor(10) == 0.0
 
 
+def test_lazy_r1_applies_every_kth_step_scaled_by_k():
+    cfg = TrainConfig(dataset="ring8", width=16, batch_size=32, r1_weight=0.5, device="cpu")
+    every = [s.penalty for s in Trainer(cfg).run(6)]
+    lazy = [s.penalty for s in Trainer(cfg.updated(r1_every=3)).run(6)]
+    assert all(p > 0 for p in every)
+    assert lazy[1] == lazy[2] == lazy[4] == lazy[5] == 0.0
+    # same seed, same first step: the lazy penalty is the full one times k
+    assert lazy[0] == pytest.approx(3 * every[0], rel=1e-5)
+    assert lazy[3] > 0
+
+
 @pytest.mark.parametrize("kwargs", [
     dict(dataset="digits", width=8, conditional=True, conditioning="projection"),
     dict(dataset="digits", width=8, conditional=True, conditioning="concat", spectral_norm=True, norm="none"),

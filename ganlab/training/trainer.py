@@ -119,11 +119,14 @@ class Trainer:
         return torch.randint(0, classes, (n,), generator=self.generator, device=self.device)
 
     # -- the step ------------------------------------------------------------------
-    def _d_update(self) -> dict[str, Tensor]:
+    def _d_update(self, step: int) -> dict[str, Tensor]:
         cfg, obj = self.cfg, self.objective
         real, labels = self.data.sample(cfg.batch_size, self.generator)
         if not self.D.num_classes:
             labels = None
+        with_r1 = cfg.r1_weight > 0 and step % cfg.r1_every == 0
+        if with_r1:  # one forward pass on the real batch serves the loss and R1
+            real = real.detach().requires_grad_(True)
         z = make_noise(cfg.noise, cfg.batch_size, cfg.z_dim, self.generator)
         fake_labels = self._fake_labels(cfg.batch_size) if labels is not None else None
         with torch.no_grad(), self._autocast():
@@ -135,9 +138,9 @@ class Trainer:
         penalty = torch.zeros((), device=self.device)
         if obj.gradient_penalty:
             penalty = penalty + cfg.gp_weight * losses.gradient_penalty(
-                self.D, real, fake.float(), labels, self.generator)
-        if cfg.r1_weight > 0:
-            penalty = penalty + cfg.r1_weight * losses.r1_penalty(self.D, real, labels)
+                self.D, real.detach(), fake.float(), labels, self.generator)
+        if with_r1:
+            penalty = penalty + cfg.r1_weight * cfg.r1_every * losses.r1_from_outputs(d_real, real)
         total = loss + penalty
         self.opt_d.zero_grad(set_to_none=True)
         total.backward()
@@ -191,7 +194,7 @@ class Trainer:
         self.G.train()
         self.D.train()
         for _ in range(self.cfg.d_steps):
-            d = self._d_update()
+            d = self._d_update(step)
         g = self._g_update()
         to_prob = torch.sigmoid if self.objective.probabilities else (lambda t: t)
         d_real, d_fake = d["d_real"], d["d_fake"]
