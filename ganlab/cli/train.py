@@ -9,12 +9,12 @@ run loses little; ``--resume RUN_DIR`` continues exactly where it stopped.
 from __future__ import annotations
 
 import argparse
-import csv
 import time
 from pathlib import Path
 
 from ..config import OPTIMIZERS, TrainConfig
-from ..errors import GanLabError, TrainingDiverged
+from ..errors import GanLabError
+from .loop import LoopHooks, train_in_chunks
 
 LOSS_COLUMNS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm",
                 "penalty", "wasserstein", "seconds")
@@ -22,7 +22,7 @@ LOSS_COLUMNS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "
 # CLI flag -> TrainConfig field, for flags that map one to one (None: not given).
 FIELD_FLAGS = {
     "objective": str, "model": str, "width": int, "depth": int, "norm": str, "conditioning": str,
-    "gp_weight": float, "r1_weight": float, "clip_value": float, "z_dim": int, "noise": str,
+    "gp_weight": float, "r1_weight": float, "r1_every": int, "clip_value": float, "z_dim": int, "noise": str,
     "d_steps": int, "batch_size": int, "steps": int, "seed": int, "device": str,
     "snapshot_every": int, "ema": float, "precision": str, "image_size": int, "data_root": str,
     "lr_decay": str,
@@ -114,6 +114,19 @@ def _final_metrics(trainer) -> dict:
     return mode_coverage(points, trainer.data.modes, trainer.data.sigma).as_dict()
 
 
+def _gan_hooks(trainer, out: Path) -> LoopHooks:
+    """GAN runs: fixed chunks of ``snapshot_every`` steps, D and G losses on the bar."""
+    from ..training.state import save_trainer
+
+    def save() -> None:
+        save_trainer(trainer, out)
+        write_samples(trainer, out / "samples.png")
+
+    return LoopHooks(columns=LOSS_COLUMNS, total=lambda: trainer.cfg.steps, save=save,
+                     chunk_size=lambda _last: trainer.cfg.snapshot_every,
+                     postfix=lambda s: {"d": f"{s.d_loss:.3f}", "g": f"{s.g_loss:.3f}"})
+
+
 def run(args: argparse.Namespace) -> int:
     if is_cyclegan_dataset(args.dataset):
         from .train_cyclegan import run_cyclegan
@@ -138,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     atomic_write_bytes(out / "config.json", cfg.to_json().encode())
     every = args.checkpoint_every or max(cfg.snapshot_every, min(1000, cfg.steps // 5 or 1))
     deadline = time.monotonic() + args.max_minutes * 60 if args.max_minutes else None
-    status = _train_loop(trainer, out, every, deadline, args.quiet)
+    status = train_in_chunks(trainer, out, _gan_hooks(trainer, out), every, deadline, args.quiet)
     metrics = _final_metrics(trainer)
     save_trainer(trainer, out, metrics=metrics)
     write_samples(trainer, out / "samples.png")
@@ -146,46 +159,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"{status} at step {trainer.step_count} on {trainer.device} in {trainer.wall_time_s:.1f}s"
           f"{'; ' + summary if summary else ''}; wrote {out}")
     return 3 if status == "diverged" else 0
-
-
-def _train_loop(trainer, out: Path, checkpoint_every: int, deadline: float | None, quiet: bool) -> str:
-    """Run to cfg.steps in snapshot-sized chunks, appending losses.csv and checkpointing."""
-    from tqdm import tqdm
-
-    from ..training.state import save_trainer
-
-    cfg = trainer.cfg
-    losses_path = out / "losses.csv"
-    fresh = not losses_path.exists() or trainer.step_count == 0
-    if fresh and losses_path.exists():
-        losses_path.unlink()
-    bar = tqdm(total=cfg.steps, initial=trainer.step_count, disable=quiet, unit="step", dynamic_ncols=True)
-    status = "finished"
-    with open(losses_path, "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=LOSS_COLUMNS)
-        if fresh:
-            writer.writeheader()
-        next_save = trainer.step_count + checkpoint_every
-        while trainer.step_count < cfg.steps:
-            chunk = min(cfg.snapshot_every, cfg.steps - trainer.step_count)
-            try:
-                stats = trainer.run(chunk)
-            except TrainingDiverged as exc:
-                bar.write(f"stopped: {exc}")
-                status = "diverged"
-                break
-            writer.writerows(s.as_dict() for s in stats)
-            handle.flush()
-            last = stats[-1]
-            bar.update(len(stats))
-            bar.set_postfix(d=f"{last.d_loss:.3f}", g=f"{last.g_loss:.3f}", refresh=False)
-            if trainer.step_count >= next_save and trainer.step_count < cfg.steps:
-                save_trainer(trainer, out)
-                write_samples(trainer, out / "samples.png")
-                next_save += checkpoint_every
-            if deadline is not None and time.monotonic() > deadline:
-                bar.write(f"time budget reached at step {trainer.step_count}")
-                status = "stopped early"
-                break
-    bar.close()
-    return status

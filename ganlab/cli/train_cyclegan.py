@@ -14,12 +14,12 @@ exported as inference checkpoints.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import time
 from pathlib import Path
 
-from ..errors import GanLabError, TrainingDiverged
+from ..errors import GanLabError
+from .loop import LoopHooks, train_in_chunks
 
 # Sizes by where the run happens; every field can still be set by a flag.
 PRESETS: dict[str, dict] = {
@@ -142,59 +142,24 @@ def run_cyclegan(args: argparse.Namespace) -> int:
 
 
 def train_loop(trainer, out: Path, checkpoint_every: int | None, deadline: float | None, quiet: bool) -> str:
-    """Chunks of steps; losses.csv, samples.png and the checkpoint rewritten as it goes."""
-    from tqdm import tqdm
-
+    """Chunks of about CHUNK_S seconds; losses.csv, samples.png and the checkpoint rewritten as it goes."""
     from ..training.cyclegan_state import save_cyclegan
 
-    chunk_size = 1  # grows to ~CHUNK_S of work once a step has been timed
-    checkpoint_every = checkpoint_every or max(10, min(2000, trainer.total_steps // 5 or 1))
-    losses_path = out / "losses.csv"
-    fresh = trainer.step_count == 0 or not losses_path.exists()
-    bar = tqdm(total=trainer.total_steps, initial=trainer.step_count, disable=quiet, unit="step",
-               dynamic_ncols=True)
-    status, next_save, last_save_t = "finished", trainer.step_count + checkpoint_every, time.monotonic()
-    last_log_t = time.monotonic()
-    start_step, start_t = trainer.step_count, time.monotonic()
-    with open(losses_path, "w" if fresh else "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=LOSS_COLUMNS)
-        if fresh:
-            writer.writeheader()
-        while trainer.step_count < trainer.total_steps:
-            try:
-                stats = trainer.run(min(chunk_size, trainer.total_steps - trainer.step_count))
-            except TrainingDiverged as exc:
-                bar.write(f"stopped: {exc}")
-                status = "diverged"
-                break
-            writer.writerows(s.as_dict() for s in stats)
-            handle.flush()
-            last = stats[-1]
-            chunk_size = max(1, min(MAX_CHUNK, int(CHUNK_S / max(last.seconds, 1e-6))))
-            bar.update(len(stats))
-            bar.set_postfix(cyc=f"{last.cycle:.3f}", g=f"{last.g_ab:.2f}/{last.g_ba:.2f}",
-                            d=f"{last.d_a:.2f}/{last.d_b:.2f}", lr=f"{last.lr:.1e}", refresh=False)
-            now = time.monotonic()
-            if quiet and now - last_log_t > 30:  # a line now and then for logs (no bar when quiet)
-                rate = (trainer.step_count - start_step) / max(now - start_t, 1e-6)
-                print(f"step {trainer.step_count}/{trainer.total_steps} {rate:.1f} it/s cycle {last.cycle:.3f} "
-                      f"identity {last.identity:.3f} G {last.g_ab:.3f}/{last.g_ba:.3f} "
-                      f"D {last.d_a:.3f}/{last.d_b:.3f} lr {last.lr:.2e}", file=sys.stderr, flush=True)
-                last_log_t = now
-            if deadline is not None:
-                _replan(trainer, start_step, start_t, now, deadline)
-                bar.total = trainer.total_steps
-                if now + chunk_size * last.seconds > deadline - RESERVE_S:
-                    bar.write(f"time budget reached at step {trainer.step_count}")
-                    status = "stopped early"
-                    break
-            if trainer.step_count < trainer.total_steps and (
-                    trainer.step_count >= next_save or now - last_save_t > 120):
-                save_cyclegan(trainer, out)
-                write_triplets(trainer, out / "samples.png")
-                next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
-    bar.close()
-    return status
+    def save() -> None:
+        save_cyclegan(trainer, out)
+        write_triplets(trainer, out / "samples.png")
+
+    def chunk_size(last) -> int:  # one step until a step has been timed
+        return 1 if last is None else max(1, min(MAX_CHUNK, int(CHUNK_S / max(last.seconds, 1e-6))))
+
+    hooks = LoopHooks(
+        columns=LOSS_COLUMNS, total=lambda: trainer.total_steps, save=save, chunk_size=chunk_size,
+        postfix=lambda s: {"cycle": f"{s.cycle:.3f}", "identity": f"{s.identity:.3f}",
+                           "G": f"{s.g_ab:.2f}/{s.g_ba:.2f}", "D": f"{s.d_a:.2f}/{s.d_b:.2f}",
+                           "lr": f"{s.lr:.1e}"},
+        replan=lambda *times: _replan(trainer, *times), reserve_s=RESERVE_S, save_every_s=120.0)
+    every = checkpoint_every or max(10, min(2000, trainer.total_steps // 5 or 1))
+    return train_in_chunks(trainer, out, hooks, every, deadline, quiet)
 
 
 def _replan(trainer, start_step: int, start_t: float, now: float, deadline: float) -> None:

@@ -1,0 +1,87 @@
+"""The chunked training loop both ``train`` commands share.
+
+Run a chunk of steps, append its rows to ``losses.csv``, move the progress
+bar, checkpoint now and then, and stop on divergence or before a deadline.
+What differs between a GAN and a CycleGAN run (columns, what a save writes,
+how big a chunk is, re-planning a time budget) comes in as :class:`LoopHooks`.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ..errors import TrainingDiverged
+
+QUIET_LOG_EVERY_S = 30.0  # with --quiet there is no bar: a log line this often instead
+
+
+@dataclass
+class LoopHooks:
+    """The parts of a run that depend on the kind of trainer."""
+
+    columns: Sequence[str]  # losses.csv header; each step's ``as_dict()`` has these keys
+    total: Callable[[], int]  # planned length (a time budget may re-plan it)
+    save: Callable[[], None]  # checkpoint + samples.png, mid-run
+    chunk_size: Callable[[Any | None], int]  # steps for the next ``run``, from the last step's stats
+    postfix: Callable[[Any], dict[str, str]]  # progress-bar fields from the last step's stats
+    replan: Callable[[int, float, float, float], None] | None = None  # (start_step, start_t, now, deadline)
+    reserve_s: float = 0.0  # kept back from the deadline for the final save
+    save_every_s: float | None = None  # also save when this long has passed since the last save
+
+
+def train_in_chunks(trainer, out: Path, hooks: LoopHooks, checkpoint_every: int,
+                    deadline: float | None, quiet: bool) -> str:
+    """Train to ``hooks.total()``; return "finished", "stopped early" or "diverged"."""
+    from tqdm import tqdm
+
+    losses_path = out / "losses.csv"
+    fresh = trainer.step_count == 0 or not losses_path.exists()
+    bar = tqdm(total=hooks.total(), initial=trainer.step_count, disable=quiet, unit="step", dynamic_ncols=True)
+    status, last = "finished", None
+    next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
+    start_step, start_t = trainer.step_count, time.monotonic()
+    last_log_t = start_t
+    with open(losses_path, "w" if fresh else "a", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(hooks.columns))
+        if fresh:
+            writer.writeheader()
+        while trainer.step_count < hooks.total():
+            chunk = min(hooks.chunk_size(last), hooks.total() - trainer.step_count)
+            try:
+                stats = trainer.run(chunk)
+            except TrainingDiverged as exc:
+                bar.write(f"stopped: {exc}")
+                status = "diverged"
+                break
+            writer.writerows(s.as_dict() for s in stats)
+            handle.flush()
+            last = stats[-1]
+            fields = hooks.postfix(last)
+            bar.update(len(stats))
+            bar.set_postfix(refresh=False, **fields)
+            now = time.monotonic()
+            if quiet and now - last_log_t > QUIET_LOG_EVERY_S:
+                rate = (trainer.step_count - start_step) / max(now - start_t, 1e-6)
+                print(f"step {trainer.step_count}/{hooks.total()} {rate:.1f} it/s "
+                      + " ".join(f"{k} {v}" for k, v in fields.items()), file=sys.stderr, flush=True)
+                last_log_t = now
+            if deadline is not None and hooks.replan is not None:
+                hooks.replan(start_step, start_t, now, deadline)
+                bar.total = hooks.total()
+            if deadline is not None and trainer.step_count < hooks.total():
+                next_chunk = min(hooks.chunk_size(last), hooks.total() - trainer.step_count)
+                if now + next_chunk * last.seconds > deadline - hooks.reserve_s:
+                    bar.write(f"time budget reached at step {trainer.step_count}")
+                    status = "stopped early"
+                    break
+            due_by_time = hooks.save_every_s is not None and now - last_save_t > hooks.save_every_s
+            if trainer.step_count < hooks.total() and (trainer.step_count >= next_save or due_by_time):
+                hooks.save()
+                next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
+    bar.close()
+    return status
