@@ -1,6 +1,7 @@
 """The CLI end to end on CPU (train -> sample -> eval), and one-line errors for bad input."""
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,17 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, needle):
     assert needle in proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_time_budget_stops_early_with_everything_saved(tmp_path):
+    run = tmp_path / "budget"
+    proc = cli("train", "--dataset", "ring8", "--steps", "1000000", "--max-minutes", "0.05", "--out", str(run),
+               "--quiet")
+    assert "stopped early" in proc.stdout
+    saved = json.loads((run / "model.json").read_text())
+    rows = list(csv.DictReader(open(run / "losses.csv")))
+    assert 0 < saved["step"] < 1_000_000 and len(rows) == saved["step"]
+    assert (run / "samples.png").is_file()
 
 
 def test_train_refuses_to_overwrite_a_run(tmp_path):
