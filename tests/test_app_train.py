@@ -169,3 +169,18 @@ def test_uploaded_points_train(client, tmp_path):
     bad.write_text("x,y\n1,2\nthree,4\n")
     with pytest.raises(AppError, match="row 3"):
         c.predict(**dict(RING, dataset="upload"), upload=handle_file(str(bad)), api_name="/train")
+
+
+def test_drawn_points_train(client, tmp_path):
+    c = client
+    canvas = np.zeros((200, 200, 4), dtype=np.uint8)
+    yy, xx = np.mgrid[:200, :200]
+    canvas[np.abs(np.hypot(yy - 100, xx - 100) - 60) < 6] = (31, 41, 55, 255)  # a drawn ring
+    png = tmp_path / "drawing.png"
+    Image.fromarray(canvas, "RGBA").save(png)
+    drawing = {"background": None, "layers": [], "composite": handle_file(str(png))}
+    c.predict(**dict(RING, dataset="draw"), drawing=drawing, api_name="/train")
+    s = _wait(c, lambda s: s["history_rows"] >= 5)
+    assert s["data_kind"] == "points" and s["dataset"] == "csv"
+    with pytest.raises(AppError, match="draw some strokes"):
+        c.predict(**dict(RING, dataset="draw"), api_name="/train")

@@ -132,3 +132,26 @@ def test_closing_the_tab_stops_its_run_and_frees_the_device(browser, app_url):
         other.predict(api_name="/stop")
     finally:
         other.close()
+
+
+def test_drawing_points_then_train_learns_the_drawing(page):
+    page.get_by_label("Data", exact=True).click()
+    page.get_by_role("option", name="2D · Draw your own points").click()
+    pad = page.locator("#ganlab-drawing")
+    pad.get_by_role("button", name="Brush").click()
+    box = pad.locator("canvas").first.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx in (-90, 60):  # two slanted strokes, as a student would draw them
+        page.mouse.move(cx + dx, cy - 80)
+        page.mouse.down()
+        for i in range(20):
+            page.mouse.move(cx + dx + i * 3, cy - 80 + i * 8, steps=2)
+        page.mouse.up()
+    page.get_by_role("button", name="▶ Train").click()
+    _until(page, STEP_JS, lambda text: _step(text) >= 50, 60, "training on the drawing")
+    assert "Real vs generated (2D)" in page.evaluate(STEP_JS)
+    assert _until(page, GRID_SRC_JS, bool, 30, "the 2D view")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_drawing.png"), full_page=True)
+    page.get_by_role("button", name="■ Stop").click()
+    page.wait_for_selector("text=stopped", timeout=20_000)

@@ -8,6 +8,7 @@ as keyword arguments (``inputs_kwargs``), so the API parameter names are the
 names below.
 """
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import gradio as gr
 
 from ganlab.config import NOISE_TYPES, OBJECTIVE_NAMES, OPTIMIZERS, OptimizerConfig, TrainConfig
 from ganlab.data import is_points_dataset
+from ganlab.data.drawn import drawing_to_csv
 from ganlab.data.images import data_root
 from ganlab.data.toy2d import TOY2D
 from ganlab.devices import list_devices
@@ -22,6 +24,8 @@ from ganlab.errors import ConfigError
 from ganlab.presets import recommended_config
 
 UPLOAD = "upload"
+DRAW = "draw"
+DRAWINGS_DIR = Path(tempfile.gettempdir()) / "ganlab-drawings"  # drawn points as CSV, named by content
 DEFAULT_DATASET = "digits"
 TOY_LABELS = {
     "ring8": "Ring of 8 Gaussians", "grid25": "Grid of 25 Gaussians", "line": "Line",
@@ -46,6 +50,7 @@ def dataset_choices() -> list[tuple[str, str]]:
     for name, (label, folder) in TORCHVISION_SETS.items():
         if (root / folder).is_dir():
             choices.append((f"Images · {label}", name))
+    choices.append(("2D · Draw your own points", DRAW))
     choices.append(("Your file (CSV of x,y points or a zip of images)", UPLOAD))
     return choices
 
@@ -87,8 +92,22 @@ def _number(name: str, value: Any) -> float:
         raise ConfigError(f"{name}: must be a number; got {value!r}") from None
 
 
-def dataset_name(dataset: str, upload: str | None) -> str:
-    """The data set name the core understands (an upload becomes ``csv:PATH`` or ``zip:PATH``)."""
+def drawn_image(drawing: Any) -> Any:
+    """The picture in a Sketchpad value (its composite, else its first layer); None when empty."""
+    if isinstance(drawing, dict):
+        layers = [layer for layer in drawing.get("layers") or [] if layer is not None]
+        return drawing.get("composite") if drawing.get("composite") is not None else (layers or [None])[0]
+    return drawing
+
+
+def dataset_name(dataset: str, upload: str | None, drawing: Any = None) -> str:
+    """The data set name the core understands (an upload becomes ``csv:PATH`` or ``zip:PATH``,
+    a drawing the ``csv:PATH`` of its points)."""
+    if dataset == DRAW:
+        image = drawn_image(drawing)
+        if image is None:
+            raise ConfigError("dataset: draw some strokes on the canvas first")
+        return f"csv:{drawing_to_csv(image, DRAWINGS_DIR)}"
     if dataset != UPLOAD:
         return dataset
     if not upload:
@@ -101,9 +120,10 @@ def dataset_name(dataset: str, upload: str | None) -> str:
     raise ConfigError(f"dataset: {Path(upload).name} is neither a .csv of points nor a .zip of images")
 
 
-def config_from_form(dataset: str, device: str, upload: str | None = None, **values: Any) -> TrainConfig:
+def config_from_form(dataset: str, device: str, upload: str | None = None, drawing: Any = None,
+                     **values: Any) -> TrainConfig:
     """A validated TrainConfig from widget values; ConfigError names the first bad field."""
-    name = dataset_name(dataset, upload)
+    name = dataset_name(dataset, upload, drawing)
     base = recommended_config(name)
     ints = ("width", "depth", "z_dim", "d_steps", "batch_size", "steps", "seed")
     floats = ("gp_weight", "clip_value", "r1_weight", "g_lr", "d_lr", "beta1", "ema")
@@ -133,6 +153,11 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
     w["dataset"] = gr.Dropdown(dataset_choices(), value=dataset, label="Data")
     w["upload"] = gr.File(label="Your points (.csv, columns x,y) or images (.zip)",
                           file_types=[".csv", ".zip"], type="filepath", visible=False, height=90)
+    w["drawing"] = gr.Sketchpad(
+        label="Pick the brush, then draw: every inked pixel is a real point", type="numpy", image_mode="RGBA",
+        canvas_size=(480, 480), fixed_canvas=True, layers=False, transforms=(),
+        brush=gr.Brush(default_size=14, colors=["#1f2937"], color_mode="fixed"),
+        visible=dataset == DRAW, elem_id="ganlab-drawing")
     w["device"] = gr.Dropdown(devices, value=devices[0][1], label="Device")
     with gr.Accordion("Objective", open=True):
         w["objective"] = gr.Dropdown([(OBJECTIVE_LABELS[o], o) for o in OBJECTIVE_NAMES],
@@ -173,6 +198,8 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
 
 def defaults_for(dataset: str, upload: str | None = None) -> list[Any]:
     """Recommended values (in FIELDS order) when the data set changes; unchanged on an empty upload."""
+    if dataset == DRAW:  # the drawing is read at Train; its settings are any CSV's
+        dataset = "csv:drawing"
     try:
         name = dataset_name(dataset, upload)
     except ConfigError:
@@ -182,6 +209,8 @@ def defaults_for(dataset: str, upload: str | None = None) -> list[Any]:
 
 
 def is_points(dataset: str, upload: str | None = None) -> bool:
+    if dataset == DRAW:
+        return True
     try:
         return is_points_dataset(dataset_name(dataset, upload))
     except ConfigError:

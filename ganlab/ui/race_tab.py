@@ -69,7 +69,7 @@ def build() -> None:
             with gr.Group():
                 lesson = gr.Dropdown(LESSON_RACES, value=None, label="Race a lesson (its preset vs its contrast)")
                 lesson_btn = gr.Button("Race this lesson", size="sm")
-            dataset = gr.Dropdown([c for c in controls.dataset_choices() if c[1] != controls.UPLOAD],
+            dataset = gr.Dropdown([c for c in controls.dataset_choices() if c[1] not in (controls.UPLOAD, controls.DRAW)],
                                   value="ring8", label="Data")
             devices = controls.device_choices()
             device = gr.Dropdown(devices, value=devices[0][1], label="Device")

@@ -116,7 +116,7 @@ def build() -> None:
 
     views = [main_view, manifold_view, loss_plot, verdict_plot, grad_plot, status, health]
     kind_outputs = [main_view, main_text, layers, manifold_row]
-    form_inputs = {name: form[name] for name in ("dataset", "device", "upload", *controls.FIELDS)}
+    form_inputs = {name: form[name] for name in ("dataset", "device", "upload", "drawing", *controls.FIELDS)}
     changes = {"g_lr": form["g_lr"], "d_lr": form["d_lr"], "objective": form["objective"]}
 
     def kind_updates(points: bool) -> list:
@@ -125,11 +125,11 @@ def build() -> None:
                 gr.update(visible=points), gr.update(visible=points)]
 
     @sessions.friendly
-    def train(job, layers_value, request: gr.Request, upload=None, **values):
+    def train(job, layers_value, request: gr.Request, upload=None, drawing=None, **values):
         """Start a new run with the form's settings (stops this session's previous run)."""
         if upload:
             upload = sessions.check_uploads(upload)[0]  # empty or over the upload cap: say so before reading
-        cfg = controls.config_from_form(upload=upload, **values)
+        cfg = controls.config_from_form(upload=upload, drawing=drawing, **values)
         sessions.close_run(job)
         job = start_job(cfg)
         sessions.remember(request, "train", job)
@@ -229,10 +229,15 @@ def build() -> None:
         return str(path)
 
     def on_dataset(dataset, upload):
-        return [gr.update(visible=dataset == controls.UPLOAD), *controls.defaults_for(dataset, upload)]
+        return controls.defaults_for(dataset, upload)
 
     def on_upload(upload):
         return [controls.UPLOAD, *controls.defaults_for(controls.UPLOAD, upload)]
+
+    def on_dataset_shown(dataset, upload):
+        """Views and inputs that depend on the data set (also when a lesson picks it)."""
+        return [*kind_updates(controls.is_points(dataset, upload)), gr.update(visible=dataset == controls.UPLOAD),
+                gr.update(visible=dataset == controls.DRAW)]
 
     field_outputs = [form[k] for k in controls.FIELDS]
     control_outputs = [status, pause_btn, resume_btn]
@@ -259,10 +264,9 @@ def build() -> None:
     save_btn.click(save, inputs=[job_state, run_name], outputs=download, api_name="save")
     gif_btn.click(gif, inputs=[job_state], outputs=download, api_name="gif")
     csv_btn.click(loss_csv, inputs=[job_state], outputs=download, api_name="loss_csv")
-    form["dataset"].input(on_dataset, inputs=[form["dataset"], form["upload"]],
-                          outputs=[form["upload"], *field_outputs], api_visibility="private")
+    form["dataset"].input(on_dataset, inputs=[form["dataset"], form["upload"]], outputs=field_outputs,
+                          api_visibility="private")
     form["upload"].upload(on_upload, inputs=[form["upload"]], outputs=[form["dataset"], *field_outputs],
                           api_visibility="private")
-    form["dataset"].change(lambda d, u: kind_updates(controls.is_points(d, u)),
-                           inputs=[form["dataset"], form["upload"]], outputs=kind_outputs,
-                           api_visibility="private")
+    form["dataset"].change(on_dataset_shown, inputs=[form["dataset"], form["upload"]],
+                           outputs=[*kind_outputs, form["upload"], form["drawing"]], api_visibility="private")
