@@ -9,6 +9,7 @@ forward pass of one latent code, never a reload.
 from __future__ import annotations
 
 import io
+import shutil
 import tempfile
 import threading
 import time
@@ -361,8 +362,17 @@ def unpack_upload(paths: list[str | Path]) -> Path:
     paths = [Path(p) for p in paths or []]
     if not paths:
         raise GanLabError("upload a checkpoint: a .zip, or model.json together with model.safetensors")
-    cap = limits.get("upload_bytes")
     target = Path(tempfile.mkdtemp(prefix="ganlab-upload-"))
+    try:
+        _unpack_into(target, paths)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)  # a refused upload leaves nothing behind
+        raise
+    return target
+
+
+def _unpack_into(target: Path, paths: list[Path]) -> None:
+    cap = limits.get("upload_bytes")
     wanted = {META, WEIGHTS}
     if len(paths) == 1 and zipfile.is_zipfile(paths[0]):
         with zipfile.ZipFile(paths[0]) as archive:
@@ -386,4 +396,3 @@ def unpack_upload(paths: list[str | Path]) -> Path:
         if not all((target / n).is_file() for n in wanted):
             raise GanLabError(f"upload both {META} and {WEIGHTS} (or one .zip holding them)")
     open_generator(target)  # fail here, with the checkpoint's own message, if it is not usable
-    return target

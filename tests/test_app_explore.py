@@ -8,10 +8,10 @@ shipped ``ring`` when it is there, so it needs no data set and no GPU.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 gr = pytest.importorskip("gradio")
@@ -184,3 +184,27 @@ def test_sliders_move_the_sample_and_untouched_sliders_change_nothing(app):
     dims[explore.DIRECTIONS] = seed_dims[0] + 2.5
     edited, _ = et.edit("tiny", 4, 1.0, None, "z[0]", 3.0, *dims)
     assert not np.array_equal(np.asarray(edited), base)
+
+
+def test_a_sessions_unpacked_uploads_are_deleted_when_it_ends(app, tmp_path):
+    import tempfile
+
+    from ganlab import explore
+    from ganlab.ui import explore_tab, sessions
+
+    client, zoo = app
+    files = [str(zoo / "tiny" / "model.json"), str(zoo / "tiny" / "model.safetensors")]
+    name = explore_tab.register_upload(files, session="visitor-1")
+    folder = explore_tab._UPLOADS.get("visitor-1", name)
+    assert (folder / "model.safetensors").is_file()
+    assert explore_tab._UPLOADS.get("visitor-2", name) != folder  # another visitor never opens it
+
+    class Closed:  # what Gradio hands demo.unload when the tab closes
+        session_hash = "visitor-1"
+
+    sessions.forget_session(Closed())
+    assert not folder.exists() and explore_tab._UPLOADS.get("visitor-1", name) != folder
+    before = set(Path(tempfile.gettempdir()).glob("ganlab-upload-*"))
+    with pytest.raises(Exception, match="expected a .zip"):
+        explore.unpack_upload([str(tmp_path / "notes.txt")])
+    assert set(Path(tempfile.gettempdir()).glob("ganlab-upload-*")) == before  # a refused upload leaves nothing

@@ -8,6 +8,7 @@ Everything heavy (loading, principal directions, drawing) lives in
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from ganlab.errors import GanLabError
 from ganlab.ui import sessions
 
 TOL = 0.006  # a z slider within this of the seed's value counts as untouched (slider step 0.01)
-_UPLOADS = sessions.Uploads()  # "upload/NAME" -> unpacked folder, per browser session
+# "upload/NAME" -> unpacked folder, per browser session; the folder goes when the session does
+_UPLOADS = sessions.Uploads(cleanup=lambda folder: shutil.rmtree(folder, ignore_errors=True))
 PREFERRED = ("mnist", "fashion", "mnist-conditional", "digits", "ring")
 
 

@@ -73,9 +73,11 @@ class Uploads:
     Registered with ``session=None`` (server code, tests) an upload is shared by all.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, cleanup: Callable[[Any], None] | None = None) -> None:
+        """``cleanup(value)`` frees what an upload left on disk when its session ends."""
         self._lock = threading.Lock()
         self._by_session: dict[str | None, dict[str, Any]] = {}
+        self._cleanup = cleanup
         _UPLOAD_REGISTRIES.append(self)
 
     def names(self, session: str | None) -> list[str]:
@@ -102,7 +104,12 @@ class Uploads:
 
     def forget(self, session: str) -> None:
         with self._lock:
-            self._by_session.pop(session, None)
+            gone = self._by_session.pop(session, {})
+        for value in gone.values() if self._cleanup else ():
+            try:
+                self._cleanup(value)
+            except Exception:  # cleanup must never raise into Gradio
+                log.exception("cleaning up an upload failed")
 
 
 _UPLOAD_REGISTRIES: list[Uploads] = []
