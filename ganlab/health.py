@@ -95,40 +95,40 @@ def vanishing_gradients(inp: HealthInput) -> HealthWarning | None:
     return HealthWarning("vanishing", "warning", "G's gradients have vanished", why, advice)
 
 
+def _lost_coverage(series: tuple[tuple[int, int, int], ...], warmup: int, min_peak: int,
+                   noun: str) -> str | None:
+    """What a coverage series (step, covered, total) says went missing: a fall to 60 % of its
+    peak, or half or less of the total after 1000 steps; None when neither (or still warming up)."""
+    if not series:
+        return None
+    step, now, total = series[-1]
+    peak = max(s[1] for s in series)
+    if step < warmup:
+        return None
+    if peak >= min_peak and now <= 0.6 * peak:
+        return f"{now} of {total} {noun}, down from {peak}"
+    if step >= 1000 and now <= total // 2:
+        return f"only {now} of {total} {noun} after {step} steps"
+    return None
+
+
 def mode_collapse(inp: HealthInput) -> HealthWarning | None:
     """Mixture data: the generator covers fewer modes than it did, or only a few after warm-up."""
-    if not inp.modes:
+    lost = _lost_coverage(inp.modes, WARMUP_STEPS, 3, "modes")
+    if lost is None:
         return None
-    step, captured, total = inp.modes[-1]
-    peak = max(m[1] for m in inp.modes)
-    if step < WARMUP_STEPS:
-        return None
-    if peak >= 3 and captured <= 0.6 * peak:
-        msg = f"G now covers {captured} of {total} modes, down from {peak}: samples are piling onto a few modes."
-    elif step >= 1000 and captured <= total // 2:
-        msg = f"after {step} steps G covers only {captured} of {total} modes."
-    else:
-        return None
-    return HealthWarning("mode-collapse", "warning", "Mode collapse", msg,
+    return HealthWarning("mode-collapse", "warning", "Mode collapse",
+                         f"G now covers {lost}: samples are piling onto a few modes.",
                          "use the nonsaturating or wgan-gp objective, lower the learning rates, "
                          "or add spectral norm to D.")
 
 
 def class_collapse(inp: HealthInput) -> HealthWarning | None:
     """Labelled images: a classifier sees fewer classes in the samples than there are."""
-    if not inp.classes:
+    lost = _lost_coverage(inp.classes, WARMUP_STEPS * 2, 4, "classes")
+    if lost is None:
         return None
-    step, seen, total = inp.classes[-1]
-    peak = max(c[1] for c in inp.classes)
-    if step < WARMUP_STEPS * 2:
-        return None
-    if peak >= 4 and seen <= 0.6 * peak:
-        msg = f"the samples now show {seen} of {total} classes, down from {peak}."
-    elif step >= 1000 and seen <= total // 2:
-        msg = f"after {step} steps the samples show only {seen} of {total} classes."
-    else:
-        return None
-    return HealthWarning("class-collapse", "warning", "Classes are missing", msg,
+    return HealthWarning("class-collapse", "warning", "Classes are missing", f"the samples now show {lost}.",
                          "lower the learning rates, try hinge or wgan-gp with spectral norm, "
                          "or train conditionally.")
 
