@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import time
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -16,3 +18,10 @@ def pretrained_dir() -> Path:
 def runs_dir() -> Path:
     """Runs saved from the app: ``$GANLAB_RUNS`` or ``./runs``."""
     return Path(os.environ.get("GANLAB_RUNS") or Path.cwd() / "runs")
+
+
+def safe_run_name(name: str | None, fallback_prefix: str = "run") -> str:
+    """A typed run name as one safe folder name (no separators, no dot-files, at most 60
+    characters); an empty one becomes ``PREFIX-YYYYmmdd-HHMMSS``."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", (name or "").strip()).strip("-.")
+    return cleaned[:60] or time.strftime(f"{fallback_prefix}-%Y%m%d-%H%M%S")

@@ -10,9 +10,7 @@ names: ``cyclegan_train``, ``cyclegan_stop``, ``cyclegan_status``,
 
 from __future__ import annotations
 
-import re
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -23,7 +21,7 @@ import pandas as pd
 from ganlab.data.images import data_root
 from ganlab.data.unpaired import SUMMER2WINTER
 from ganlab.errors import ConfigError, GanLabError
-from ganlab.paths import runs_dir
+from ganlab.paths import runs_dir, safe_run_name
 from ganlab.training.cyclegan_config import CycleGANConfig
 from ganlab.training.cyclegan_job import CPU_DEFAULTS, HISTORY_COLUMNS, CycleGANJob, start_cyclegan_job
 from ganlab.training.worker import TERMINAL
@@ -130,11 +128,6 @@ def _need_job(job: CycleGANJob | None) -> CycleGANJob:
     return job
 
 
-def _safe_name(name: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", (name or "").strip()).strip("-.")
-    return cleaned[:60] or time.strftime("cyclegan-%Y%m%d-%H%M%S")
-
-
 def _zip_folders(folders: list[Path]) -> str:
     """One zip holding each folder under its own name (the run and both exports)."""
     path = Path(tempfile.mkdtemp(prefix="ganlab-")) / f"{folders[0].name}.zip"
@@ -226,7 +219,7 @@ def build() -> None:
     @sessions.friendly
     def save(job, name):
         """Save the run to runs/NAME and each direction to runs/NAME-A2B, runs/NAME-B2A (a zip of all)."""
-        folder = runs_dir() / _safe_name(name)
+        folder = runs_dir() / safe_run_name(name, "cyclegan")
         paths = _need_job(job).save(folder)
         gr.Info(f"Saved {', '.join(p.name for p in paths)} under {folder.parent}")
         return _zip_folders(paths)

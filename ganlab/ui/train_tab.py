@@ -7,7 +7,6 @@ and redraws only when a new one exists. Endpoint names (``api_name``) are
 stable: see docs/ui.md.
 """
 
-import re
 import shutil
 import tempfile
 import time
@@ -18,7 +17,7 @@ import gradio as gr
 from ganlab import viz
 from ganlab.errors import GanLabError
 from ganlab.lessons import LESSONS, lesson_choices
-from ganlab.paths import runs_dir
+from ganlab.paths import runs_dir, safe_run_name
 from ganlab.training.job import TrainingJob, start_job
 from ganlab.ui import controls, explain, render, sessions
 
@@ -59,11 +58,6 @@ def _need_job(job: TrainingJob | None) -> TrainingJob:
     if job is None:
         raise GanLabError("no run yet: press Train first")
     return job
-
-
-def _safe_name(name: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", (name or "").strip()).strip("-.")
-    return cleaned[:60] or time.strftime("run-%Y%m%d-%H%M%S")
 
 
 def build() -> None:
@@ -205,7 +199,7 @@ def build() -> None:
     @sessions.friendly
     def save(job, name):
         """Save a resumable checkpoint under runs/NAME (it then appears in every checkpoint list)."""
-        folder = _need_job(job).save(runs_dir() / _safe_name(name))
+        folder = _need_job(job).save(runs_dir() / safe_run_name(name))
         archive = Path(tempfile.mkdtemp(prefix="ganlab-")) / folder.name
         gr.Info(f"Saved to {folder}")
         return shutil.make_archive(str(archive), "zip", folder)
