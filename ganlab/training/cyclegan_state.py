@@ -16,10 +16,10 @@ from typing import Any
 import torch
 
 from ..checkpoints import load_checkpoint, load_into, module_spec, prefixed, save_checkpoint
-from ..errors import CheckpointError, ConfigError
+from ..errors import ConfigError
 from .cyclegan_config import CycleGANConfig
 from .cyclegan_trainer import CycleGANTrainer, CycleStats
-from .state import _flatten_optimizer, restore_optimizers_and_rng
+from .state import _flatten_optimizer, restore_optimizers_and_rng, stored_training_config
 
 HISTORY_KEPT = 5000  # loss rows stored in model.json (the curve a resumed run shows)
 
@@ -74,13 +74,9 @@ def restore_cyclegan(spec: str | Path, device: str | None = None, data=None, **o
     """
     ckpt = load_checkpoint(spec)
     meta = ckpt.meta
-    if meta.get("kind") != "cyclegan" or meta.get("inference_only"):
-        raise CheckpointError(f"{ckpt.path.name} holds no CycleGAN training state (it is inference-only "
-                              "or not a CycleGAN run); it can translate but not resume")
-    try:
-        cfg = CycleGANConfig.from_dict(meta["config"])
-    except (KeyError, TypeError, ConfigError) as exc:
-        raise CheckpointError(f"{ckpt.path.name}: stored config is invalid ({exc})") from None
+    cfg = stored_training_config(ckpt, "cyclegan", CycleGANConfig,
+                                 "holds no CycleGAN training state (it is inference-only or not a CycleGAN "
+                                 "run); it can translate but not resume")
     if device is not None:
         overrides["device"] = device
     trainer = CycleGANTrainer(cfg.updated(**overrides), data)

@@ -89,18 +89,25 @@ def save_trainer(trainer: Trainer, folder: str | Path, metrics: dict | None = No
     return save_checkpoint(folder, tensors, meta)
 
 
+def stored_training_config(ckpt: Checkpoint, kind: str, config_type: Any, refusal: str) -> Any:
+    """The run config a resumable checkpoint of ``kind`` stores; CheckpointError (``refusal``
+    after the file name) when it is another kind or inference-only, or its config is invalid."""
+    meta = ckpt.meta
+    if meta.get("kind") != kind or meta.get("inference_only"):
+        raise CheckpointError(f"{ckpt.path.name} {refusal}")
+    try:
+        return config_type.from_dict(meta["config"])
+    except (KeyError, TypeError, ConfigError) as exc:
+        raise CheckpointError(f"{ckpt.path.name}: stored config is invalid ({exc})") from None
+
+
 def restore_trainer(spec: str | Path, device: str | None = None, data: DataSource | None = None,
                     **overrides: Any) -> Trainer:
     """A Trainer that continues a saved run exactly: weights, optimizer moments, RNG, step."""
     ckpt = load_checkpoint(spec)
     meta = ckpt.meta
-    if meta.get("kind") != "gan" or meta.get("inference_only"):
-        raise CheckpointError(f"{ckpt.path.name} holds no training state (it is inference-only); "
-                              "it can be sampled but not resumed")
-    try:
-        cfg = TrainConfig.from_dict(meta["config"])
-    except (KeyError, TypeError, ConfigError) as exc:
-        raise CheckpointError(f"{ckpt.path.name}: stored config is invalid ({exc})") from None
+    cfg = stored_training_config(ckpt, "gan", TrainConfig,
+                                 "holds no training state (it is inference-only); it can be sampled but not resumed")
     if device is not None:
         overrides["device"] = device
     cfg = cfg.updated(**overrides)
