@@ -35,6 +35,7 @@ def test_step_returns_plain_numbers_that_make_sense():
     wgan = Trainer(TrainConfig(dataset="ring8", objective="wgan-gp")).step()
     assert wgan.wasserstein == pytest.approx(wgan.d_real - wgan.d_fake, abs=1e-5)
     assert wgan.penalty > 0
+    assert wgan.d_loss == pytest.approx(-wgan.wasserstein, abs=1e-5)  # the critic loss; GP is `penalty`
 
 
 def test_a_short_ring_run_captures_most_modes():

@@ -30,8 +30,10 @@ STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_nor
 
 @dataclass
 class StepStats:
-    """What one step measured; ``d_real``/``d_fake`` are probabilities for BCE objectives,
-    raw critic values otherwise; ``wasserstein`` is the critic's estimate E[D(x)] - E[D(G(z))]."""
+    """What one step measured; ``d_loss`` is the objective's D loss without penalties (those are
+    ``penalty``: gradient penalty and R1, as weighted in the update); ``d_real``/``d_fake`` are
+    probabilities for BCE objectives, raw critic values otherwise; ``wasserstein`` is the
+    critic's estimate E[D(x)] - E[D(G(z))]."""
 
     step: int
     d_loss: float
@@ -148,7 +150,9 @@ class Trainer:
         self.opt_d.step()
         if obj.weight_clipping:
             losses.clip_weights(self.D, cfg.clip_value)
-        return {"d_loss": total.detach(), "d_real": d_real.detach(), "d_fake": d_fake.detach(),
+        # d_loss is the objective's alone: penalties are their own statistic, so a lazy R1
+        # (every k-th step) does not saw-tooth the loss curve a student reads
+        return {"d_loss": loss.detach(), "d_real": d_real.detach(), "d_fake": d_fake.detach(),
                 "d_grad_norm": grad_norm, "penalty": penalty.detach()}
 
     def _g_update(self) -> dict[str, Tensor]:
