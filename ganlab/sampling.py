@@ -20,6 +20,8 @@ from .checkpoints import atomic_write_bytes
 from .errors import GanLabError
 from .training.trainer import make_noise
 
+REAL_COLOUR, FAKE_COLOUR = (27, 158, 119), (123, 50, 148)  # as in the app's 2D views (viz)
+
 
 def labels_for(g: nn.Module, n: int, label: int | None, device: torch.device) -> Tensor | None:
     """Class labels for a conditional G: one class, or all classes in equal shares."""
@@ -103,7 +105,8 @@ def image_grid(images: Tensor, nrow: int = 8, scale: int = 1) -> Image.Image:
 
 def points_image(fake: Tensor, real: Tensor | None = None, size: int = 480,
                  extent: float | None = None) -> Image.Image:
-    """Real (grey) and generated (orange) 2D points on a square canvas."""
+    """Real (green, drawn larger, underneath) and generated (purple) 2D points on a square canvas,
+    in the app's colours; a tight real cluster shows as a green halo around G's samples."""
     clouds = [p for p in (real, fake) if p is not None and len(p)]
     finite = torch.cat(clouds)[torch.isfinite(torch.cat(clouds)).all(dim=1)] if clouds else torch.zeros(1, 2)
     if extent is None:
@@ -111,7 +114,7 @@ def points_image(fake: Tensor, real: Tensor | None = None, size: int = 480,
     img = Image.new("RGB", (size, size), "white")
     draw = ImageDraw.Draw(img)
     to_px = lambda v: (v / extent * 0.5 + 0.5) * (size - 1)
-    for cloud, colour, r in ((real, (120, 120, 120), 1), (fake, (230, 110, 20), 2)):
+    for cloud, colour, r in ((real, REAL_COLOUR, 3), (fake, FAKE_COLOUR, 1.5)):
         if cloud is None:
             continue
         for x, y in cloud[torch.isfinite(cloud).all(dim=1)].tolist():
