@@ -22,6 +22,7 @@ from ganlab.data.toy2d import TOY2D
 from ganlab.devices import list_devices
 from ganlab.errors import ConfigError
 from ganlab.presets import recommended_config
+from ganlab.ui import sessions
 
 UPLOAD = "upload"
 DRAW = "draw"
@@ -193,20 +194,8 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
             w["batch_size"] = gr.Slider(8, 1024, values["batch_size"], step=8, label="Batch size")
             w["steps"] = gr.Number(values["steps"], label="Steps", precision=0, minimum=1)
             w["seed"] = gr.Number(values["seed"], label="Seed", precision=0, minimum=0)
-    name_errors(w)
+    sessions.name_errors(w)
     return w
-
-
-def name_errors(widgets: dict[str, gr.components.Component]) -> None:
-    """Make Gradio's own range and choice checks name the field, so an API caller reads
-    "batch_size: Value 0 is less than minimum value 8." rather than guessing which value."""
-    for name, widget in widgets.items():
-        def preprocess(payload: Any, _check=widget.preprocess, _name=name) -> Any:
-            try:
-                return _check(payload)
-            except gr.Error as exc:
-                raise gr.Error(f"{_name}: {exc.message}", print_exception=False) from None
-        widget.preprocess = preprocess
 
 
 def defaults_for(dataset: str, upload: str | None = None) -> list[Any]:

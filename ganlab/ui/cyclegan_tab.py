@@ -181,6 +181,8 @@ def build() -> None:
     views = [triplets, adv_plot, cycle_plot, status]
     form = [source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed]
 
+    sessions.name_errors({"source": source, "device": device, "steps": steps})
+
     @sessions.friendly
     def train(job, source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed,
               request: gr.Request):

@@ -211,6 +211,7 @@ def build_explore_tab() -> dict[str, Any]:
                 span = gr.Slider(0.5, 5, value=3, step=0.5, label="Strip range ±k σ")
             strip = gr.Image(init["strip"], label="Strip: −k … +k", type="pil", format="png", interactive=False)
 
+    sessions.name_errors({"seed": seed, "truncation": psi, "label": label})
     common = [checkpoint, seed, psi, label]
     fast = dict(show_progress="hidden", trigger_mode="always_last")
     seed.change(generate, common, image, api_name="generate", **fast).then(

@@ -92,6 +92,7 @@ def build_interpolate_tab() -> dict[str, Any]:
             strip = gr.Image(label="Frames", type="pil", format="png", interactive=False)
             gif = gr.File(label="Download the GIF", interactive=False)
     strip_state = gr.State()
+    sessions.name_errors({"seed_a": seed_a, "seed_b": seed_b, "frames": frames, "method": method, "truncation": psi})
     go.click(interpolate, [checkpoint, seed_a, seed_b, frames, method, psi, class_a, class_b], [gif, strip_state],
              api_name="interpolate").then(show, [gif, strip_state], [preview, strip], api_visibility="private")
     checkpoint.change(classes_for, checkpoint, [class_a, class_b, hint], api_visibility="private")

@@ -140,6 +140,7 @@ def build() -> None:
         return {"state": snap.state, "step": snap.step, "total_steps": snap.total_steps, "message": snap.message,
                 "names": list(snap.names), "rows": [int(len(h)) for h in snap.histories], "table": snap.table()}
 
+    sessions.name_errors({"dataset": dataset, "device": device, "steps": steps, "seed": seed})
     start_btn.click(race, inputs=[race_state, dataset, device, steps, seed], inputs_kwargs=row_inputs,
                     outputs=[race_state, seen, *views], api_name="race", concurrency_limit=4)
     lesson_btn.click(race_lesson, inputs=[race_state, lesson, device], outputs=[race_state, seen, *views],

@@ -158,3 +158,15 @@ def friendly(fn: Callable) -> Callable:
 def state(**kwargs: Any) -> gr.State:
     """A gr.State that stops its run when Gradio deletes it."""
     return gr.State(None, time_to_live=STATE_TTL_S, delete_callback=close_run, **kwargs)
+
+
+def name_errors(widgets: dict[str, Any]) -> None:
+    """Make Gradio's own range and choice checks name the field, so an API caller reads
+    "batch_size: Value 0 is less than minimum value 8." rather than guessing which value."""
+    for name, widget in widgets.items():
+        def preprocess(payload: Any, _check=widget.preprocess, _name=name) -> Any:
+            try:
+                return _check(payload)
+            except gr.Error as exc:
+                raise gr.Error(f"{_name}: {exc.message}", print_exception=False) from None
+        widget.preprocess = preprocess
