@@ -21,7 +21,8 @@ _TOY_DEFAULT: dict[str, Any] = dict(
 PRESETS: dict[str, dict[str, Any]] = {
     # A small R1 penalty keeps every seed on every mode (without it: ring 7.8/8, grid 23.6/25
     # on 5 seeds); applied lazily every 8th step (scaled x8, as in StyleGAN2) it costs ~4 %.
-    "ring8": dict(_TOY_DEFAULT, steps=12000, lr_decay="linear", r1_weight=0.05, r1_every=8),
+    # The ring's modes are 5x tighter (sigma 0.01): R1 0.01 gives 97.1 % HQ there, 0.05 96.9 %.
+    "ring8": dict(_TOY_DEFAULT, steps=12000, lr_decay="linear", r1_weight=0.01, r1_every=8),
     "grid25": dict(_TOY_DEFAULT, steps=12000, lr_decay="linear", r1_weight=0.05, r1_every=8),
     "digits": dict(model="dcgan", width=32, objective="nonsaturating", z_dim=32, batch_size=64, steps=1500,
                    image_size=16, snapshot_every=25),
