@@ -83,7 +83,7 @@ class TrainConfig(JsonConfig):
     snapshot_every: int = 100
     ema: float = 0.0  # EMA decay of G's weights (0: off, e.g. 0.999)
     lr_decay: str = "none"  # "linear": learning rates fall linearly to 0 over the second half
-    precision: str = "auto"  # auto: bf16 autocast for images on CUDA, else fp32
+    precision: str = "auto"  # auto: bf16 autocast for images of 64 px and up on CUDA, else fp32
 
     # -- validation -------------------------------------------------------
     def validate(self) -> "TrainConfig":

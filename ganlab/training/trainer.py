@@ -101,8 +101,9 @@ class Trainer:
         return self.FIXED_SAMPLES if self.is_image else 1024
 
     def _autocast_dtype(self) -> torch.dtype | None:
-        # small DCGANs are launch-bound on a GPU, where autocast's casts cost more than
-        # bf16 saves: auto uses it only from 64 px up (measured, benchmarks/train_speed.py)
+        # small DCGANs are launch-bound on a GPU, where autocast's casts cost more than bf16
+        # saves (DCGAN-28 on an H100: 0.93x, benchmarks/train_speed.py), so auto keeps fp32
+        # below 64 px; from 64 px up the convolutions dominate (bf16 there is not yet measured)
         p = self.cfg.precision
         big = self.is_image and self.data.shape[-1] >= 64
         if p == "bf16" or (p == "auto" and big and self.device.type == "cuda"):
