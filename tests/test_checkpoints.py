@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -111,3 +112,17 @@ def test_a_foreign_model_json_is_named_not_a_checkpoint(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(b"")
     with pytest.raises(CheckpointError, match="not a GAN Lab checkpoint"):
         load_checkpoint(tmp_path)
+
+
+def test_a_run_on_your_own_points_resumes_after_the_file_is_gone(tmp_path):
+    rng = np.random.default_rng(0)
+    csv = tmp_path / "drawing.csv"  # an upload or a drawing: it lives in a temporary folder
+    points = rng.normal(size=(300, 2)) * [1.0, 0.1]
+    csv.write_text("x,y\n" + "".join(f"{x},{y}\n" for x, y in points))
+    trainer = Trainer(TrainConfig(dataset=f"csv:{csv}", width=16, batch_size=32, seed=1, device="cpu"))
+    trainer.run(5)
+    save_trainer(trainer, tmp_path / "run")
+    csv.unlink()
+    resumed = restore_trainer(tmp_path / "run")
+    assert torch.equal(resumed.data.data, trainer.data.data)  # the very same points
+    assert [s.d_loss for s in resumed.run(3)] == [s.d_loss for s in trainer.run(3)]

@@ -14,6 +14,9 @@ from ..errors import CheckpointError, ConfigError
 from .trainer import Trainer
 
 
+POINTS_FILE = "points.csv"  # a CSV/drawn run's own points, saved beside its weights
+
+
 def _flatten_optimizer(prefix: str, opt: torch.optim.Optimizer) -> tuple[dict, dict]:
     """Optimizer state -> (tensors, JSON): moments as tensors, hyper-parameters as JSON."""
     state = opt.state_dict()
@@ -86,7 +89,21 @@ def save_trainer(trainer: Trainer, folder: str | Path, metrics: dict | None = No
         tensors.update(d_t)
         tensors["rng.generator"] = trainer.generator.get_state()
         meta["optimizers"] = {"g": g_info, "d": d_info}
+        if trainer.cfg.dataset.strip().lower().startswith("csv:"):
+            meta["points_file"] = _keep_points(trainer, Path(folder))
     return save_checkpoint(folder, tensors, meta)
+
+
+def _keep_points(trainer: Trainer, folder: Path) -> str:
+    """A run on the user's own points keeps a copy of them beside the weights: an upload or a
+    drawing lives in a temporary folder, and resuming needs the very same data."""
+    from ..checkpoints import atomic_write_bytes
+
+    rows = trainer.data.data.cpu().tolist()
+    text = "x,y\n" + "".join(f"{x!r},{y!r}\n" for x, y in rows)
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(folder / POINTS_FILE, text.encode())
+    return POINTS_FILE
 
 
 def stored_training_config(ckpt: Checkpoint, kind: str, config_type: Any, refusal: str) -> Any:
@@ -110,6 +127,9 @@ def restore_trainer(spec: str | Path, device: str | None = None, data: DataSourc
                                  "holds no training state (it is inference-only); it can be sampled but not resumed")
     if device is not None:
         overrides["device"] = device
+    kept = ckpt.path / str(meta.get("points_file") or POINTS_FILE)
+    if data is None and "dataset" not in overrides and meta.get("points_file") and kept.is_file():
+        overrides["dataset"] = f"csv:{kept}"  # the copy saved with the run, wherever the original went
     cfg = cfg.updated(**overrides)
     trainer = Trainer(cfg, data)
     if module_spec(trainer.G) != meta.get("generator") or module_spec(trainer.D) != meta.get("discriminator"):
