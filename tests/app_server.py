@@ -89,3 +89,20 @@ def app_server(tmp_path_factory) -> Iterator[Served]:
     workdir = tmp_path_factory.mktemp("app")
     with serve_app(workdir) as url:
         yield Served(url, workdir)
+
+
+@contextmanager
+def session(url: str, stop_api: str) -> Iterator:
+    """A gradio_client session that stops its own run afterwards (``stop_api``, e.g. "/stop")."""
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(url, verbose=False)
+    try:
+        yield client
+    finally:
+        try:
+            client.predict(api_name=stop_api)
+        except AppError:
+            pass  # this session never trained
+        client.close()

@@ -13,10 +13,10 @@ import pytest
 from PIL import Image
 
 gradio_client = pytest.importorskip("gradio_client")
-from gradio_client import Client, handle_file  # noqa: E402
+from gradio_client import handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
-from app_server import app_server  # noqa: E402,F401  (the fixture)
+from app_server import app_server, session  # noqa: E402,F401  (the fixture)
 from ganlab.catalog import list_checkpoints  # noqa: E402
 from shared_data import shared_data_root  # noqa: E402
 
@@ -45,13 +45,8 @@ def zips(tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.fixture
 def client(app_server):  # noqa: F811
-    c = Client(app_server.url, verbose=False)
-    yield c
-    try:
-        c.predict(api_name="/cyclegan_stop")
-    except AppError:
-        pass  # this session never trained
-    c.close()
+    with session(app_server.url, "/cyclegan_stop") as c:
+        yield c
 
 
 def _wait(c, predicate, timeout=40.0) -> dict:

@@ -14,7 +14,7 @@ gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
-from app_server import app_server  # noqa: E402,F401  (the fixture)
+from app_server import app_server, session  # noqa: E402,F401  (the fixture)
 from ganlab.ui.controls import FIELDS  # noqa: E402
 
 RING = dict(dataset="ring8", width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-3, d_lr=1e-3,
@@ -23,13 +23,8 @@ RING = dict(dataset="ring8", width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-
 
 @pytest.fixture
 def client(app_server):  # noqa: F811
-    c = Client(app_server.url, verbose=False)
-    yield c
-    try:
-        c.predict(api_name="/stop")
-    except AppError:
-        pass  # this session never trained
-    c.close()
+    with session(app_server.url, "/stop") as c:
+        yield c
 
 
 def _status(c):

@@ -162,9 +162,7 @@ def list_for_session(request: gr.Request | None = None):
 @friendly
 def upload_checkpoint(files: Any, request: gr.Request | None = None):
     """An upload: checked (size, format, never unpickled), then offered to this session only."""
-    session = sessions.session_of(request)
-    name = register_upload(files, session)
-    return gr.update(choices=checkpoint_choices(session), value=name)
+    return sessions.dropdown_after_upload(register_upload, checkpoint_choices, files, request)
 
 
 # -- layout -------------------------------------------------------------------------------

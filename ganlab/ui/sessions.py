@@ -170,3 +170,11 @@ def name_errors(widgets: dict[str, Any]) -> None:
             except gr.Error as exc:
                 raise gr.Error(f"{_name}: {exc.message}", print_exception=False) from None
         widget.preprocess = preprocess
+
+
+def dropdown_after_upload(register: Callable[[Any, str | None], str], choices: Callable[[str | None], list],
+                          files: Any, request: gr.Request | None) -> Any:
+    """Register an upload for this session and show it selected in its tab's dropdown."""
+    session = session_of(request)
+    name = register(files, session)
+    return gr.update(choices=choices(session), value=name)

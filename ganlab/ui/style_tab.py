@@ -179,9 +179,7 @@ def list_for_session(request: gr.Request | None = None):
 @friendly
 def upload_model(files: Any, request: gr.Request | None = None):
     """Uploaded .pth file(s): checked (size; read with weights_only, never unpickled), this session only."""
-    session = sessions.session_of(request)
-    name = register_upload(files, session)
-    return gr.update(choices=model_choices(session), value=name)
+    return sessions.dropdown_after_upload(register_upload, model_choices, files, request)
 
 
 # -- examples ----------------------------------------------------------------------------
