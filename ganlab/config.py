@@ -128,14 +128,8 @@ class TrainConfig(JsonConfig):
         values = dict(data)
         for key in ("g_optim", "d_optim"):
             if key in values and not isinstance(values[key], OptimizerConfig):
-                opt = values[key]
-                if not isinstance(opt, dict):
-                    raise ConfigError(f"{key}: expected an object with name, lr, beta1, beta2")
-                okeys = {f.name for f in fields(OptimizerConfig)}
-                bad = sorted(set(opt) - okeys)
-                if bad:
-                    raise ConfigError(f"{key}.{bad[0]}: unknown optimizer field")
-                values[key] = OptimizerConfig(**opt)
+                reject_unknown_fields(OptimizerConfig, values[key], "optimizer", where=key)
+                values[key] = OptimizerConfig(**values[key])
         return cls(**values)
 
     @classmethod
@@ -160,14 +154,16 @@ class TrainConfig(JsonConfig):
 
 # -- field checks -------------------------------------------------------------
 
-def reject_unknown_fields(cls: type, data: Any, what: str) -> None:
-    """A JSON object for dataclass ``cls`` may hold only its fields; name the first stranger."""
+def reject_unknown_fields(cls: type, data: Any, what: str, where: str = "") -> None:
+    """A JSON object for dataclass ``cls`` may hold only its fields; name the first stranger
+    (as ``where.name`` when the object sits in a field, e.g. ``g_optim.lr``)."""
     if not isinstance(data, dict):
-        raise ConfigError(f"{what}: expected a JSON object")
+        raise ConfigError(f"{where or what}: expected a JSON object")
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ConfigError(f"{unknown[0]}: unknown {what} field (known: {', '.join(sorted(known))})")
+        name = f"{where}.{unknown[0]}" if where else unknown[0]
+        raise ConfigError(f"{name}: unknown {what} field (known: {', '.join(sorted(known))})")
 
 
 def _choice(name: str, value: Any, allowed: tuple) -> None:

@@ -9,22 +9,20 @@ forward pass of one latent code, never a reload.
 from __future__ import annotations
 
 import io
-import shutil
 import tempfile
 import threading
 import time
-import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 from PIL import Image, ImageDraw
 from torch import Tensor, nn
 
-from . import latent, limits
-from .checkpoints import META, WEIGHTS, atomic_write_bytes, load_generator, resolve
-from .data.decode import read_member
+from . import latent
+from .checkpoints import WEIGHTS, atomic_write_bytes, load_generator, resolve
 from .errors import GanLabError
 from .sampling import image_grid, to_uint8
 
@@ -149,6 +147,23 @@ def check_seed(seed) -> int:
     if value is None or not 0 <= value < 2**63:
         raise GanLabError(f"seed must be a whole number from 0 to 2^63-1, got {seed!r}")
     return value
+
+
+def check_number(name: str, value: Any, low: float, high: float, whole: bool = False) -> float:
+    """A number from a widget or an API call within [low, high], or GanLabError naming it."""
+    kind = "a whole number" if whole else "a number"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise GanLabError(f"{name} must be {kind} from {low:g} to {high:g}, got {value!r}") from None
+    if not low <= number <= high or (whole and not number.is_integer()):
+        raise GanLabError(f"{name} must be {kind} from {low:g} to {high:g}, got {value!r}")
+    return number
+
+
+def check_psi(value: Any) -> float:
+    """Truncation psi: 0 (the mean face) to 2 (exaggerated)."""
+    return check_number("truncation", value, 0, 2)
 
 
 def code(loaded: Loaded, seed: int, dims: list[float] | None = None, offsets: list[float] | None = None,
@@ -296,12 +311,7 @@ def direction_vector(loaded: Loaded, which: str) -> tuple[Tensor, float]:
 def interpolation(loaded: Loaded, seed_a: int, seed_b: int, frames: int, method: str = "slerp",
                   psi: float = 1.0, class_a=None, class_b=None) -> tuple[list[Image.Image], Image.Image]:
     """(GIF frames, strip) for a path between two seeds (and, for conditional models, two classes)."""
-    try:
-        frames = int(frames)
-    except (TypeError, ValueError):
-        raise GanLabError(f"frames must be a whole number from 2 to 64, got {frames!r}") from None
-    if not 2 <= frames <= 64:
-        raise GanLabError(f"frames must be from 2 to 64, got {frames}")
+    frames = int(check_number("frames", frames, 2, 64, whole=True))
     if method not in latent.INTERPOLATIONS:
         raise GanLabError(f"method must be one of {', '.join(latent.INTERPOLATIONS)}, got {method!r}")
     za = latent.z_from_seed(check_seed(seed_a), loaded.z_dim, loaded.noise)
@@ -352,47 +362,3 @@ def _prune(folder: Path, max_age_s: float) -> None:
                 old.unlink()
         except OSError:
             pass
-
-
-# -- uploads -------------------------------------------------------------------------------------
-
-def unpack_upload(paths: list[str | Path]) -> Path:
-    """A checkpoint a user uploaded (a .zip holding model.json + model.safetensors, or the two files)
-    -> a folder that ``open_generator`` reads. Only those two names are ever extracted."""
-    paths = [Path(p) for p in paths or []]
-    if not paths:
-        raise GanLabError("upload a checkpoint: a .zip, or model.json together with model.safetensors")
-    target = Path(tempfile.mkdtemp(prefix="ganlab-upload-"))
-    try:
-        _unpack_into(target, paths)
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)  # a refused upload leaves nothing behind
-        raise
-    return target
-
-
-def _unpack_into(target: Path, paths: list[Path]) -> None:
-    cap = limits.get("upload_bytes")
-    wanted = {META, WEIGHTS}
-    if len(paths) == 1 and zipfile.is_zipfile(paths[0]):
-        with zipfile.ZipFile(paths[0]) as archive:
-            members = {Path(m.filename).name: m for m in archive.infolist()
-                       if not m.is_dir() and Path(m.filename).name in wanted}
-            if set(members) != wanted:
-                raise GanLabError(f"{paths[0].name}: the zip must contain {META} and {WEIGHTS}")
-            if sum(m.file_size for m in members.values()) > cap:
-                raise GanLabError(f"{paths[0].name}: the checkpoint is larger than {limits.mb(cap)}")
-            for name, member in members.items():  # read with a cap: a member may lie about its size
-                (target / name).write_bytes(read_member(archive, member, cap))
-    else:
-        by_suffix = {".json": META, ".safetensors": WEIGHTS}
-        for p in paths:
-            name = by_suffix.get(p.suffix.lower())
-            if name is None:
-                raise GanLabError(f"{p.name}: expected a .zip, a .json or a .safetensors file")
-            if p.stat().st_size > cap:
-                raise GanLabError(f"{p.name}: larger than {limits.mb(cap)}")
-            (target / name).write_bytes(p.read_bytes())
-        if not all((target / n).is_file() for n in wanted):
-            raise GanLabError(f"upload both {META} and {WEIGHTS} (or one .zip holding them)")
-    open_generator(target)  # fail here, with the checkpoint's own message, if it is not usable

@@ -189,7 +189,7 @@ def test_sliders_move_the_sample_and_untouched_sliders_change_nothing(app):
 def test_a_sessions_unpacked_uploads_are_deleted_when_it_ends(app, tmp_path):
     import tempfile
 
-    from ganlab import explore
+    from ganlab.checkpoint_upload import unpack_upload
     from ganlab.ui import explore_tab, sessions
 
     client, zoo = app
@@ -206,5 +206,5 @@ def test_a_sessions_unpacked_uploads_are_deleted_when_it_ends(app, tmp_path):
     assert not folder.exists() and explore_tab._UPLOADS.get("visitor-1", name) != folder
     before = set(Path(tempfile.gettempdir()).glob("ganlab-upload-*"))
     with pytest.raises(Exception, match="expected a .zip"):
-        explore.unpack_upload([str(tmp_path / "notes.txt")])
+        unpack_upload([str(tmp_path / "notes.txt")])
     assert set(Path(tempfile.gettempdir()).glob("ganlab-upload-*")) == before  # a refused upload leaves nothing

@@ -56,24 +56,23 @@ def test_generator_loads_for_inference_with_ema_weights(tmp_path):
         restore_trainer(tmp_path / "run")
 
 
-def test_wrong_shapes_are_named(tmp_path):
-    trainer = Trainer(CFG)
-    save_trainer(trainer, tmp_path / "run")
-    meta_path = tmp_path / "run" / "model.json"
+def _saved_then_edited(folder, edit):
+    """A saved run whose model.json is then changed by ``edit(generator_spec)``."""
+    save_trainer(Trainer(CFG), folder)
+    meta_path = folder / "model.json"
     meta = json.loads(meta_path.read_text())
-    meta["generator"]["args"]["width"] = 16  # claims a wider model than the weights hold
+    edit(meta["generator"])
     meta_path.write_text(json.dumps(meta))
+
+
+def test_wrong_shapes_are_named(tmp_path):
+    _saved_then_edited(tmp_path / "run", lambda g: g["args"].update(width=16))  # wider than the weights
     with pytest.raises(CheckpointError, match="shape mismatch"):
         load_generator(tmp_path / "run")
 
 
 def test_unknown_architecture_and_missing_files(tmp_path):
-    trainer = Trainer(CFG)
-    save_trainer(trainer, tmp_path / "run")
-    meta_path = tmp_path / "run" / "model.json"
-    meta = json.loads(meta_path.read_text())
-    meta["generator"]["arch"] = "stylegan9"
-    meta_path.write_text(json.dumps(meta))
+    _saved_then_edited(tmp_path / "run", lambda g: g.update(arch="stylegan9"))
     with pytest.raises(CheckpointError, match="unknown architecture 'stylegan9'"):
         load_generator(tmp_path / "run")
     with pytest.raises(CheckpointError, match="not found"):

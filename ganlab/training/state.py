@@ -100,9 +100,11 @@ def _keep_points(trainer: Trainer, folder: Path) -> str:
     from ..checkpoints import atomic_write_bytes
 
     rows = trainer.data.data.cpu().tolist()
-    text = "x,y\n" + "".join(f"{x!r},{y!r}\n" for x, y in rows)
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(folder / POINTS_FILE, text.encode())
+    raw = ("x,y\n" + "".join(f"{x!r},{y!r}\n" for x, y in rows)).encode()
+    path = folder / POINTS_FILE
+    if not (path.is_file() and path.read_bytes() == raw):  # a run saves often; its data never change
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, raw)
     return POINTS_FILE
 
 

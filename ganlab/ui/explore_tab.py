@@ -15,6 +15,7 @@ from typing import Any
 import gradio as gr
 
 from ganlab import explore
+from ganlab.checkpoint_upload import unpack_upload
 from ganlab.catalog import list_checkpoints
 from ganlab.errors import GanLabError
 from ganlab.ui import sessions
@@ -62,19 +63,9 @@ def resolve_checkpoint(name: str | None, session: str | None = None) -> explore.
 def register_upload(files: Any, session: str | None = None) -> str:
     """Unpack an uploaded checkpoint and give it a dropdown name ``upload/NAME`` (seen by ``session`` only)."""
     paths = sessions.check_uploads(files)
-    folder = explore.unpack_upload(paths)
+    folder = unpack_upload(paths)
     loaded = explore.open_generator(folder)
     return _UPLOADS.add(session, f"upload/{loaded.meta.get('name') or Path(paths[0]).stem}", folder)
-
-
-def check_psi(value: Any) -> float:
-    try:
-        psi = float(value)
-    except (TypeError, ValueError):
-        raise GanLabError(f"truncation must be a number from 0 to 2, got {value!r}") from None
-    if not 0 <= psi <= 2:
-        raise GanLabError(f"truncation must be from 0 to 2, got {psi}")
-    return psi
 
 
 # -- handlers (plain functions: the API and the tests call them too) ---------------------
@@ -84,7 +75,7 @@ def generate(checkpoint: str, seed: int, truncation: float = 1.0, label: str | N
              request: gr.Request | None = None):
     """The picture for one seed: image models give an image, 2D models the point over G's cloud."""
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
-    z = explore.code(loaded, seed, psi=check_psi(truncation))
+    z = explore.code(loaded, seed, psi=explore.check_psi(truncation))
     return explore.render(loaded, z, explore.class_index(loaded, label))
 
 
@@ -94,7 +85,7 @@ def _edited_code(loaded: explore.Loaded, seed: Any, psi: Any, pcs: list[float], 
     for i, v in enumerate(dims[: loaded.z_dim]):  # keep the seed's own value unless the slider moved
         seed_value = min(max(float(base[i]), -4.0), 4.0)
         values.append(float(base[i]) if v is None or abs(float(v) - seed_value) <= TOL else float(v))
-    return explore.code(loaded, seed, values, [float(p or 0) for p in pcs], check_psi(psi))
+    return explore.code(loaded, seed, values, [float(p or 0) for p in pcs], explore.check_psi(psi))
 
 
 @friendly
@@ -125,7 +116,7 @@ def reset_controls(checkpoint: str, seed: int, truncation: float, label: str | N
                    request: gr.Request | None = None):
     """After a new seed: sliders at the seed's values, and its strip."""
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
-    z = explore.code(loaded, seed, psi=check_psi(truncation))
+    z = explore.code(loaded, seed, psi=explore.check_psi(truncation))
     strip = explore.walk_strip(loaded, z, direction, float(span), 9, explore.class_index(loaded, label))
     return [strip] + slider_updates(loaded, seed)
 

@@ -13,7 +13,7 @@ import gradio as gr
 from ganlab import explore
 from ganlab.errors import GanLabError
 from ganlab.ui import sessions
-from ganlab.ui.explore_tab import (check_psi, checkpoint_choices, default_checkpoint, friendly,
+from ganlab.ui.explore_tab import (checkpoint_choices, default_checkpoint, friendly,
                                    list_for_session, resolve_checkpoint, upload_checkpoint)
 
 METHODS = ["slerp", "lerp"]
@@ -27,7 +27,7 @@ def interpolate(checkpoint: str, seed_a: int, seed_b: int, frames: int = 8, meth
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     if method not in METHODS:
         raise GanLabError(f"method must be 'slerp' or 'lerp', got {method!r}")
-    gif_frames, strip = explore.interpolation(loaded, seed_a, seed_b, frames, method, check_psi(truncation),
+    gif_frames, strip = explore.interpolation(loaded, seed_a, seed_b, frames, method, explore.check_psi(truncation),
                                               class_a, class_b)
     return str(explore.save_gif(gif_frames)), strip
 
