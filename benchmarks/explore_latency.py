@@ -42,9 +42,9 @@ def main() -> int:
     p.add_argument("--http", action="store_true", help="also time /generate through gradio_client")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    from ganlab.checkpoints import list_pretrained
-    from ganlab.ui import explore_tab as et
-    from ganlab.ui import interpolate_tab as it
+    from ganlab.engine.checkpoints import list_pretrained
+    from ganlab.ui.tabs import explore as et
+    from ganlab.ui.tabs import interpolate as it
 
     names = list_pretrained()
     if not names:
@@ -75,7 +75,7 @@ def http_round_trip(names: list[str], repeats: int) -> None:
     import gradio as gr
     from gradio_client import Client
 
-    from ganlab.ui.explore_tab import build_explore_tab
+    from ganlab.ui.tabs.explore import build_explore_tab
 
     with gr.Blocks() as demo:
         build_explore_tab()

@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
 
 from ganlab.metrics import mode_coverage
-from ganlab.config import TrainConfig
-from ganlab.presets import recommended
-from ganlab.sampling import generate
-from ganlab.training import Trainer
+from ganlab.families.gan.config import TrainConfig
+from ganlab.families.gan.presets import recommended
+from ganlab.inference.sample import generate
+from ganlab.families.gan.trainer import Trainer
 
 PUBLISHED = {"ring8": (7.8, 95.9), "grid25": (24.8, 93.6)}
 

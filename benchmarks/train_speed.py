@@ -27,11 +27,11 @@ import torch.nn as nn
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
-from ganlab.config import OptimizerConfig, TrainConfig
+from ganlab.families.gan.config import OptimizerConfig, TrainConfig
 from ganlab.data import load_dataset
 from ganlab.errors import DataUnavailable
-from ganlab.models.dcgan import DCGANDiscriminator, DCGANGenerator
-from ganlab.training import Trainer
+from ganlab.families.gan.dcgan import DCGANDiscriminator, DCGANGenerator
+from ganlab.families.gan.trainer import Trainer
 
 
 class PILDataset(Dataset):

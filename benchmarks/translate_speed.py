@@ -34,13 +34,13 @@ def child(model: str, size: int, threads: int, repeats: int) -> dict:
     torch.set_num_threads(threads)
     from PIL import Image
 
-    from ganlab.translate import translate_image
+    from ganlab.inference.translate import translate_image
 
     if model == REFERENCE:
-        from ganlab.models.cyclegan import ResnetGenerator
+        from ganlab.families.cyclegan.models import ResnetGenerator
         g = ResnetGenerator(ngf=64, n_blocks=9).eval()
     else:
-        from ganlab.cyclegan_io import load_translator
+        from ganlab.families.cyclegan.io import load_translator
         g = load_translator(model, "AtoB", "cpu", follow_inverse=False).forward
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     image = Image.effect_noise((size, size), 40).convert("RGB")
@@ -69,7 +69,7 @@ def main() -> None:
         print(json.dumps(child(args.child[0], int(args.child[1]), args.threads, args.repeats)))
         return
     if args.models is None:
-        from ganlab.catalog import list_checkpoints
+        from ganlab.inference.catalog import list_checkpoints
         args.models = [str(e.path) for e in list_checkpoints("cyclegan") if e.shipped]
     models = args.models + [REFERENCE]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

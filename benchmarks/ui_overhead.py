@@ -40,7 +40,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from app_server import serve_app  # noqa: E402
 
-from ganlab.presets import recommended_config  # noqa: E402
+from ganlab.families.gan.presets import recommended_config  # noqa: E402
 from ganlab.ui.controls import form_values  # noqa: E402
 
 
@@ -57,7 +57,7 @@ def headless_rate(dataset: str, device: str, seconds: float) -> float:
 
 
 def _worker(dataset: str, device: str, seconds: float) -> None:
-    from ganlab.training.trainer import Trainer
+    from ganlab.families.gan.trainer import Trainer
 
     trainer = Trainer(recommended_config(dataset).updated(device=device, steps=10_000_000))
     chunk = trainer.cfg.snapshot_every

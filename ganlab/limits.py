@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .errors import ConfigError
+from ganlab.errors import ConfigError
 
 
 @dataclass(frozen=True)

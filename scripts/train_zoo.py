@@ -54,7 +54,7 @@ def commands(name: str, runs: Path, device: str, out_root: Path,
 
 def record_metrics(folder: Path, report: dict) -> None:
     """Put the eval figures (and the recipe) into the shipped model card."""
-    from ganlab.checkpoints import META, atomic_write_bytes
+    from ganlab.engine.checkpoints import META, atomic_write_bytes
 
     meta = json.loads((folder / META).read_text())
     keep = {k: report[k] for k in ("mode_coverage", "generated", "real_vs_real", "classes", "classifier",

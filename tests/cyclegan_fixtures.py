@@ -9,10 +9,10 @@ import torch
 from PIL import Image
 
 from ganlab.data.unpaired import load_unpaired
-from ganlab.models.cyclegan import ResnetGenerator
-from ganlab.training.cyclegan_config import CycleGANConfig
-from ganlab.training.cyclegan_state import export_direction
-from ganlab.training.cyclegan_trainer import CycleGANTrainer
+from ganlab.families.cyclegan.models import ResnetGenerator
+from ganlab.families.cyclegan.config import CycleGANConfig
+from ganlab.families.cyclegan.state import export_direction
+from ganlab.families.cyclegan.trainer import CycleGANTrainer
 
 
 def make_domains(root: Path, n: int = 12, size: int = 40) -> tuple[Path, Path]:

@@ -17,7 +17,7 @@ from gradio_client import handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
 from app_server import app_server, session  # noqa: E402,F401  (the fixture)
-from ganlab.catalog import list_checkpoints  # noqa: E402
+from ganlab.inference.catalog import list_checkpoints  # noqa: E402
 from shared_data import shared_data_root  # noqa: E402
 
 TINY = dict(source="Upload two zips", device="cpu", steps=5000, image_size=32, ngf=4, n_blocks=1, batch_size=1,

@@ -17,11 +17,11 @@ from PIL import Image
 gr = pytest.importorskip("gradio")
 from gradio_client import Client  # noqa: E402
 
-from ganlab.config import TrainConfig  # noqa: E402
+from ganlab.families.gan.config import TrainConfig  # noqa: E402
 from ganlab.paths import pretrained_dir  # noqa: E402
-from ganlab.sampling import generate as cli_generate  # noqa: E402
-from ganlab.training.state import save_trainer  # noqa: E402
-from ganlab.training.trainer import Trainer  # noqa: E402
+from ganlab.inference.sample import generate as cli_generate  # noqa: E402
+from ganlab.families.gan.state import save_trainer  # noqa: E402
+from ganlab.families.gan.trainer import Trainer  # noqa: E402
 
 
 def _tiny(folder, **changes):
@@ -42,8 +42,8 @@ def app(tmp_path_factory):
         shutil.copytree(pretrained_dir() / "ring", zoo / "ring")
     mp = pytest.MonkeyPatch()
     mp.setenv("GANLAB_PRETRAINED", str(zoo))
-    from ganlab.ui.explore_tab import build_explore_tab
-    from ganlab.ui.interpolate_tab import build_interpolate_tab
+    from ganlab.ui.tabs.explore import build_explore_tab
+    from ganlab.ui.tabs.interpolate import build_interpolate_tab
 
     with gr.Blocks() as demo:
         with gr.Tab("Explore"):
@@ -65,8 +65,8 @@ def _image(result) -> np.ndarray:
 def test_generate_matches_the_cli_sampler(app):
     client, zoo = app
     out = _image(client.predict("tiny", 5, 1.0, None, api_name="/generate"))
-    from ganlab.checkpoints import load_generator
-    from ganlab.explore import picture
+    from ganlab.engine.checkpoints import load_generator
+    from ganlab.inference.explore import picture
 
     g, _ = load_generator(zoo / "tiny")
     expected = np.asarray(picture(cli_generate(g, 1, seed=5)))
@@ -146,7 +146,7 @@ def test_api_lists_exactly_the_documented_parameters(app):
 def test_uploaded_checkpoint_zip_becomes_a_dropdown_choice(app, tmp_path):
     import zipfile
 
-    from ganlab.ui import explore_tab
+    from ganlab.ui.tabs import explore as explore_tab
 
     client, zoo = app
     archive = tmp_path / "mine.zip"
@@ -167,8 +167,8 @@ def test_uploaded_checkpoint_zip_becomes_a_dropdown_choice(app, tmp_path):
 
 
 def test_sliders_move_the_sample_and_untouched_sliders_change_nothing(app):
-    from ganlab import explore
-    from ganlab.ui import explore_tab as et
+    from ganlab.inference import explore
+    from ganlab.ui.tabs import explore as et
 
     loaded = et.resolve_checkpoint("tiny")
     z = explore.code(loaded, 4)[0]
@@ -189,8 +189,9 @@ def test_sliders_move_the_sample_and_untouched_sliders_change_nothing(app):
 def test_a_sessions_unpacked_uploads_are_deleted_when_it_ends(app, tmp_path):
     import tempfile
 
-    from ganlab.checkpoint_upload import unpack_upload
-    from ganlab.ui import explore_tab, sessions
+    from ganlab.inference.upload import unpack_upload
+    from ganlab.ui import sessions
+    from ganlab.ui.tabs import explore as explore_tab
 
     client, zoo = app
     files = [str(zoo / "tiny" / "model.json"), str(zoo / "tiny" / "model.safetensors")]

@@ -20,9 +20,9 @@ from gradio_client.exceptions import AppError  # noqa: E402
 
 from app_server import serve_app  # noqa: E402
 from ganlab.errors import ConfigError, GanLabError  # noqa: E402
-from ganlab.presets import recommended_config  # noqa: E402
-from ganlab.training.job import start_job  # noqa: E402
-from ganlab.training.worker import DeviceSlots  # noqa: E402
+from ganlab.families.gan.presets import recommended_config  # noqa: E402
+from ganlab.families.gan.job import start_job  # noqa: E402
+from ganlab.engine.background import DeviceSlots  # noqa: E402
 from ganlab.ui import sessions  # noqa: E402
 
 SMALL = dict(width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-3, d_lr=1e-3, steps=100_000, device="cpu")

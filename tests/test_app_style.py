@@ -15,9 +15,9 @@ gr = pytest.importorskip("gradio")
 from gradio_client import Client, handle_file  # noqa: E402
 
 from cyclegan_fixtures import export_pair, official_state, sample_photo, tiny_trainer  # noqa: E402
-from ganlab.cyclegan_io import load_translator  # noqa: E402
+from ganlab.families.cyclegan.io import load_translator  # noqa: E402
 from ganlab.errors import GanLabError  # noqa: E402
-from ganlab.translate import translate_image  # noqa: E402
+from ganlab.inference.translate import translate_image  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def app(tmp_path_factory):
     sample_photo().save(photo, quality=95)
     mp = pytest.MonkeyPatch()
     mp.setenv("GANLAB_PRETRAINED", str(root / "zoo"))
-    from ganlab.ui.style_tab import build_style_tab
+    from ganlab.ui.tabs.style import build_style_tab
 
     with gr.Blocks() as demo:
         build_style_tab()
@@ -58,7 +58,7 @@ def test_translate_endpoint_explains_bad_input(app):
 
 
 def test_round_trip_view_and_official_upload(app, tmp_path):
-    from ganlab.ui import style_tab
+    from ganlab.ui.tabs import style as style_tab
 
     _, _, photo = app
     image = Image.open(photo).convert("RGB")

@@ -20,11 +20,11 @@ from PIL import Image
 
 from bad_files import ROOT, assert_one_line_error, encode, run_cli
 from ganlab import limits
-from ganlab.checkpoints import load_checkpoint, load_generator, save_checkpoint
+from ganlab.engine.checkpoints import load_checkpoint, load_generator, save_checkpoint
 from ganlab.cli import main as cli_main
-from ganlab.cyclegan_io import load_translator
+from ganlab.families.cyclegan.io import load_translator
 from ganlab.errors import CheckpointError
-from ganlab.models.mlp import MLPGenerator
+from ganlab.families.gan.mlp import MLPGenerator
 
 
 # -- checkpoints -------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def test_oversized_metadata_is_refused_unread(tmp_path, monkeypatch):
 
 
 def test_wrong_architecture_truncated_weights_and_swapped_kinds_via_the_cli(tmp_path, capsys):
-    from ganlab.models.cyclegan import ResnetGenerator
+    from ganlab.families.cyclegan.models import ResnetGenerator
 
     wrong = _gan_checkpoint(tmp_path / "wrong", generator={"arch": "mlp-g", "args": {"z_dim": 2, "width": 16,
                                                                                   "depth": 1}})
@@ -166,7 +166,7 @@ def _finite(folder: Path) -> bool:
 
 
 def test_a_run_that_blows_up_stops_with_a_reason_and_keeps_its_last_good_checkpoint(tmp_path, capsys, monkeypatch):
-    from ganlab.training.trainer import Trainer
+    from ganlab.families.gan.trainer import Trainer
 
     real_run = Trainer.run
 
@@ -200,7 +200,7 @@ def test_a_learning_rate_that_really_diverges_exits_3_with_a_finite_checkpoint(t
 # -- atomic saves ------------------------------------------------------------------------------
 
 def test_a_save_that_fails_midway_keeps_the_previous_checkpoint_and_no_temp_files(tmp_path, monkeypatch):
-    from ganlab.sampling import save_points_csv
+    from ganlab.inference.sample import save_points_csv
 
     folder = _gan_checkpoint(tmp_path / "ck", step=1)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
@@ -228,7 +228,7 @@ def test_a_save_that_fails_midway_keeps_the_previous_checkpoint_and_no_temp_file
 
 SAVER = """
 import sys, torch
-from ganlab.checkpoints import save_checkpoint
+from ganlab.engine.checkpoints import save_checkpoint
 folder, i = sys.argv[1], int(sys.argv[2])
 while True:
     i += 1

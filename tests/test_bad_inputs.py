@@ -18,7 +18,7 @@ from PIL import Image, ImageFile
 
 from bad_files import assert_one_line_error, bad_images, bomb_png, encode, odd_images, run_cli, write_folder
 from ganlab import limits
-from ganlab.config import TrainConfig
+from ganlab.families.gan.config import TrainConfig
 from ganlab.data import load_dataset
 from ganlab.data.decode import open_image
 from ganlab.errors import ConfigError, GanLabError
@@ -75,8 +75,8 @@ def test_pixel_cap_follows_its_environment_variable(monkeypatch):
 
 
 def test_translate_cli_answers_bad_and_odd_images(tmp_path, capsys):
-    from ganlab.models.cyclegan import ResnetGenerator
-    from ganlab.translate import translate_image
+    from ganlab.families.cyclegan.models import ResnetGenerator
+    from ganlab.inference.translate import translate_image
 
     g = ResnetGenerator(ngf=4, n_blocks=1).eval()
     for name, (raw, _) in odd_images().items():

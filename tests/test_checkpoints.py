@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.checkpoints import load_checkpoint, load_generator
-from ganlab.config import TrainConfig
+from ganlab.engine.checkpoints import load_checkpoint, load_generator
+from ganlab.families.gan.config import TrainConfig
 from ganlab.errors import CheckpointError
-from ganlab.training import Trainer
-from ganlab.training.state import restore_trainer, save_trainer
+from ganlab.families.gan.trainer import Trainer
+from ganlab.families.gan.state import restore_trainer, save_trainer
 
 CFG = TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, ema=0.9, objective="hinge", seed=5,
                   device="cpu")

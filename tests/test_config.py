@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from ganlab.config import OptimizerConfig, TrainConfig
+from ganlab.families.gan.config import OptimizerConfig, TrainConfig
 from ganlab.errors import ConfigError
 
 BAD = [
@@ -62,7 +62,7 @@ def test_updated_reaches_into_optimizers_without_mutating():
 
 
 def test_unknown_device_is_refused_before_training():
-    from ganlab.training import Trainer
+    from ganlab.families.gan.trainer import Trainer
 
     with pytest.raises(ConfigError, match="cuda:7.*available"):
         Trainer(TrainConfig(device="cuda:7"))

@@ -11,17 +11,17 @@ import torch
 from PIL import Image
 
 from cyclegan_fixtures import export_pair, make_domains, official_state, sample_photo, tiny_trainer
-from ganlab.catalog import list_checkpoints
+from ganlab.inference.catalog import list_checkpoints
 from ganlab.cli import main as cli_main
-from ganlab.cyclegan_io import load_official_generator, load_translator
+from ganlab.families.cyclegan.io import load_official_generator, load_translator
 from ganlab.data.unpaired import _crop_flip, load_unpaired
 from ganlab.errors import CheckpointError, ConfigError
-from ganlab.models.cyclegan import PatchDiscriminator, ResnetGenerator, count_parameters
+from ganlab.families.cyclegan.models import PatchDiscriminator, ResnetGenerator, count_parameters
 from ganlab.paths import pretrained_dir
-from ganlab.training.cyclegan_config import CycleGANConfig
-from ganlab.training.cyclegan_state import restore_cyclegan, save_cyclegan
-from ganlab.training.cyclegan_trainer import ImagePool
-from ganlab.translate import prepare, translate_image, translate_tensor
+from ganlab.families.cyclegan.config import CycleGANConfig
+from ganlab.families.cyclegan.state import restore_cyclegan, save_cyclegan
+from ganlab.families.cyclegan.trainer import ImagePool
+from ganlab.inference.translate import prepare, translate_image, translate_tensor
 
 # -- architecture ----------------------------------------------------------------------
 

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from cyclegan_fixtures import make_domains
-from ganlab.cyclegan_io import load_translator
+from ganlab.families.cyclegan.io import load_translator
 from ganlab.data.unpaired import load_unpaired
 from ganlab.errors import GanLabError
-from ganlab.training.cyclegan_config import CycleGANConfig
-from ganlab.training.cyclegan_job import HISTORY_COLUMNS, CycleGANJob, start_cyclegan_job
-from ganlab.training.worker import DeviceSlots
+from ganlab.families.cyclegan.config import CycleGANConfig
+from ganlab.families.cyclegan.job import HISTORY_COLUMNS, CycleGANJob, start_cyclegan_job
+from ganlab.engine.background import DeviceSlots
 
 
 @pytest.fixture(scope="module")

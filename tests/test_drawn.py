@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from ganlab.config import TrainConfig
+from ganlab.families.gan.config import TrainConfig
 from ganlab.data import load_dataset
 from ganlab.data.drawn import drawing_to_csv, points_from_drawing
 from ganlab.errors import GanLabError
-from ganlab.training import Trainer
+from ganlab.families.gan.trainer import Trainer
 
 
 def transparent_canvas(size=100):

@@ -10,12 +10,12 @@ import time
 import numpy as np
 import pytest
 
-from ganlab.config import OptimizerConfig
+from ganlab.families.gan.config import OptimizerConfig
 from ganlab.errors import ConfigError, GanLabError
-from ganlab.presets import recommended_config
-from ganlab.training.job import HISTORY_COLUMNS, TrainingJob, start_job
-from ganlab.training.state import restore_trainer
-from ganlab.training.worker import DeviceSlots
+from ganlab.families.gan.presets import recommended_config
+from ganlab.families.gan.job import HISTORY_COLUMNS, TrainingJob, start_job
+from ganlab.families.gan.state import restore_trainer
+from ganlab.engine.background import DeviceSlots
 
 
 def _cfg(**changes):
@@ -164,7 +164,7 @@ def test_image_job_snapshots_a_fixed_grid(slots):
 
 
 def test_race_runs_every_racer_on_one_clock_with_the_same_data_and_seed(slots):
-    from ganlab.race import Racer, run_race
+    from ganlab.families.gan.race import Racer, run_race
 
     base = _cfg(steps=60, seed=5)
     racers = [Racer("ns", base), Racer("ls", base.updated(objective="lsgan", seed=99, dataset="grid25")),

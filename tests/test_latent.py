@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ganlab import latent
-from ganlab.models.dcgan import DCGANGenerator
-from ganlab.models.mlp import MLPGenerator
+from ganlab.inference import latent
+from ganlab.families.gan.dcgan import DCGANGenerator
+from ganlab.families.gan.mlp import MLPGenerator
 
 
 def test_lerp_and_slerp_hit_both_endpoints():
@@ -62,7 +62,7 @@ def test_truncation_pulls_toward_the_mean():
 
 def test_seeded_code_matches_the_cli_sampler():
     """The Explore tab's seed S is the code `ganlab sample --n 1 --seed S` draws."""
-    from ganlab.training.trainer import make_noise
+    from ganlab.families.gan.trainer import make_noise
 
     for noise in ("normal", "uniform"):
         cli = make_noise(noise, 1, 12, torch.Generator().manual_seed(42))

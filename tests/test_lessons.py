@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ganlab.lessons import LESSONS, lesson_choices
+from ganlab.families.gan.lessons import LESSONS, lesson_choices
 
 
 def test_there_are_at_least_six_lessons_with_real_explanations():

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from ganlab import losses
+from ganlab.nn import losses
 
 REAL = torch.tensor([2.0, -1.0])
 FAKE = torch.tensor([0.5, -3.0])

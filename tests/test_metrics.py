@@ -150,9 +150,9 @@ def test_eval_cli_prints_image_metrics_beside_real_vs_real(tmp_path, capsys):
     import json
 
     from ganlab.cli import main
-    from ganlab.config import TrainConfig
-    from ganlab.training.state import save_trainer
-    from ganlab.training.trainer import Trainer
+    from ganlab.families.gan.config import TrainConfig
+    from ganlab.families.gan.state import save_trainer
+    from ganlab.families.gan.trainer import Trainer
 
     trainer = Trainer(TrainConfig(dataset="digits", model="dcgan", image_size=16, width=8, z_dim=8,
                                   batch_size=16, steps=1, device="cpu"))
@@ -174,9 +174,9 @@ def test_eval_cli_scores_mode_coverage_of_a_2d_model(capsys, tmp_path):
 
     assert main(["eval", "no-such-checkpoint"]) == 2
     assert "not found" in capsys.readouterr().err
-    from ganlab.config import TrainConfig
-    from ganlab.training.state import save_trainer
-    from ganlab.training.trainer import Trainer
+    from ganlab.families.gan.config import TrainConfig
+    from ganlab.families.gan.state import save_trainer
+    from ganlab.families.gan.trainer import Trainer
 
     trainer = Trainer(TrainConfig(dataset="ring8", model="mlp", z_dim=2, steps=1, device="cpu"))
     save_trainer(trainer, tmp_path / "ring", inference_only=True)
@@ -241,9 +241,9 @@ def test_report_scores_an_mnist_generator_against_the_real_test_split(tmp_path):
     from shared_data import shared_data_root
 
     root = shared_data_root("MNIST")
-    from ganlab.checkpoints import save_checkpoint
+    from ganlab.engine.checkpoints import save_checkpoint
     from ganlab.metrics.report import evaluate_checkpoint
-    from ganlab.models.dcgan import DCGANGenerator
+    from ganlab.families.gan.dcgan import DCGANGenerator
 
     g = DCGANGenerator(z_dim=8, image_size=28, channels=1, width=8)
     save_checkpoint(tmp_path / "m", {f"G.{k}": v for k, v in g.state_dict().items()},

@@ -3,12 +3,12 @@
 import pytest
 import torch
 
-from ganlab.config import TrainConfig
+from ganlab.families.gan.config import TrainConfig
 from ganlab.errors import TrainingDiverged
 from ganlab.metrics import mode_coverage
-from ganlab.presets import recommended_config
-from ganlab.sampling import generate
-from ganlab.training import Trainer
+from ganlab.families.gan.presets import recommended_config
+from ganlab.inference.sample import generate
+from ganlab.families.gan.trainer import Trainer
 
 OBJECTIVES = ["minimax", "nonsaturating", "lsgan", "wgan", "wgan-gp", "hinge"]
 

@@ -9,10 +9,14 @@ import pytest
 import torch
 from PIL import Image
 
-from ganlab import health, probes, viz
-from ganlab.health import COL, HISTORY_COLUMNS, HealthInput
-from ganlab.models.mlp import MLPDiscriminator, MLPGenerator
-from ganlab.ui import render
+from ganlab.families.gan import health
+
+from ganlab.families.gan import probes
+
+from ganlab.render import views as viz
+from ganlab.families.gan.health import COL, HISTORY_COLUMNS, HealthInput
+from ganlab.families.gan.mlp import MLPDiscriminator, MLPGenerator
+from ganlab.ui import views as render
 
 
 def test_image_grid_lays_out_samples_with_padding_and_upscales():

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ganlab.catalog import list_checkpoints
-from ganlab.checkpoints import load_generator
+from ganlab.inference.catalog import list_checkpoints
+from ganlab.engine.checkpoints import load_generator
 from ganlab.paths import pretrained_dir
-from ganlab.sampling import generate
+from ganlab.inference.sample import generate
 
 SHIPPED = [e.name for e in list_checkpoints("gan") if e.shipped]  # CycleGANs: tests/test_cyclegan.py
 CARD_KEYS = ("dataset", "objective", "generator", "step", "wall_time_s", "device", "metrics", "config")

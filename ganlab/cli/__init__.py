@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-from ..errors import GanLabError
+from ganlab.errors import GanLabError
 
 COMMAND_MODULES = ("train", "sample", "evaluate", "devices", "translate", "export")
 

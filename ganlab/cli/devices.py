@@ -9,7 +9,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..devices import best_device, list_devices
+    from ganlab.engine.devices import best_device, list_devices
 
     auto = best_device()
     for dev in list_devices():

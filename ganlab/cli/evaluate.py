@@ -26,8 +26,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..errors import GanLabError
-    from ..metrics.report import evaluate_checkpoint, format_report
+    from ganlab.errors import GanLabError
+    from ganlab.metrics.report import evaluate_checkpoint, format_report
 
     if args.n is not None and not 10 <= args.n <= 200_000:
         raise GanLabError(f"--n: must be in [10, 200000]; got {args.n}")

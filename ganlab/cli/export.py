@@ -19,8 +19,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..checkpoints import load_checkpoint, save_checkpoint
-    from ..errors import GanLabError
+    from ganlab.engine.checkpoints import load_checkpoint, save_checkpoint
+    from ganlab.errors import GanLabError
 
     ckpt = load_checkpoint(args.run)
     if ckpt.kind != "gan":
@@ -48,10 +48,10 @@ def _recalibrated(ckpt, state: dict) -> tuple[dict, bool]:
     """EMA weights with BatchNorm statistics measured for them (see recalibrate_batchnorm)."""
     import torch
 
-    from ..checkpoints import build_module
-    from ..models.layers import recalibrate_batchnorm
-    from ..sampling import labels_for
-    from ..training.trainer import make_noise
+    from ganlab.engine.checkpoints import build_module
+    from ganlab.nn.layers import recalibrate_batchnorm
+    from ganlab.inference.sample import labels_for
+    from ganlab.families.gan.trainer import make_noise
 
     g = build_module(ckpt.meta.get("generator"), state, "EMA generator")
     noise = (ckpt.meta.get("config") or {}).get("noise", "normal")
@@ -63,8 +63,8 @@ def _recalibrated(ckpt, state: dict) -> tuple[dict, bool]:
 
 def _refuse_overwriting_a_run(out) -> None:
     """An export may replace an earlier export, never a training run (that would lose its D and optimizers)."""
-    from ..checkpoints import META, read_meta
-    from ..errors import CheckpointError, GanLabError
+    from ganlab.engine.checkpoints import META, read_meta
+    from ganlab.errors import CheckpointError, GanLabError
 
     if not (out / META).is_file():
         return

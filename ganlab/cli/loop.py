@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..errors import TrainingDiverged
+from ganlab.errors import TrainingDiverged
 
 QUIET_LOG_EVERY_S = 30.0  # with --quiet there is no bar: a log line this often instead
 

@@ -25,10 +25,10 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..checkpoints import META, WEIGHTS, load_generator
-    from ..devices import resolve_device
-    from ..errors import GanLabError
-    from ..sampling import generate, save_image_folder, save_points_csv
+    from ganlab.engine.checkpoints import META, WEIGHTS, load_generator
+    from ganlab.engine.devices import resolve_device
+    from ganlab.errors import GanLabError
+    from ganlab.inference.sample import generate, save_image_folder, save_points_csv
 
     if not 1 <= args.n <= MAX_SAMPLES:
         raise GanLabError(f"--n: must be in [1, {MAX_SAMPLES:,}]; got {args.n}")

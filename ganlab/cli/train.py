@@ -12,9 +12,9 @@ import argparse
 import time
 from pathlib import Path
 
-from ..config import OPTIMIZERS, TrainConfig
-from ..errors import GanLabError
-from .loop import LoopHooks, train_in_chunks
+from ganlab.families.gan.config import OPTIMIZERS, TrainConfig
+from ganlab.errors import GanLabError
+from ganlab.cli.loop import LoopHooks, train_in_chunks
 
 LOSS_COLUMNS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm",
                 "penalty", "wasserstein", "seconds")
@@ -50,7 +50,7 @@ def register(sub) -> None:
     p.add_argument("--max-minutes", type=float, default=None, help="stop (and save) after this long")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     try:  # CycleGAN training shares this command (see ganlab.cli.train_cyclegan)
-        from .train_cyclegan import add_cyclegan_arguments
+        from ganlab.cli.train_cyclegan import add_cyclegan_arguments
         add_cyclegan_arguments(p)
     except ImportError:
         pass
@@ -63,7 +63,7 @@ def is_cyclegan_dataset(name: str) -> bool:
 
 def build_config(args: argparse.Namespace) -> TrainConfig:
     """Preset for the data set, then a --config file, then explicit flags; validated once."""
-    from ..presets import recommended
+    from ganlab.families.gan.presets import recommended
 
     fields = recommended(args.dataset)
     if args.config:
@@ -88,8 +88,8 @@ def build_config(args: argparse.Namespace) -> TrainConfig:
 
 
 def write_samples(trainer, path: Path) -> None:
-    from ..checkpoints import atomic_write_bytes
-    from ..sampling import image_grid, png_bytes, points_image
+    from ganlab.engine.checkpoints import atomic_write_bytes
+    from ganlab.inference.sample import image_grid, png_bytes, points_image
 
     fake = trainer.sample_fixed()
     if trainer.data.kind == "image":
@@ -104,8 +104,8 @@ def write_samples(trainer, path: Path) -> None:
 def _final_metrics(trainer) -> dict:
     if trainer.data.modes is None:
         return {}
-    from ..metrics import mode_coverage
-    from ..sampling import generate
+    from ganlab.metrics import mode_coverage
+    from ganlab.inference.sample import generate
 
     g = trainer.inference_generator
     was_training = g.training
@@ -116,7 +116,7 @@ def _final_metrics(trainer) -> dict:
 
 def _gan_hooks(trainer, out: Path) -> LoopHooks:
     """GAN runs: fixed chunks of ``snapshot_every`` steps, D and G losses on the bar."""
-    from ..training.state import save_trainer
+    from ganlab.families.gan.state import save_trainer
 
     def save() -> None:
         save_trainer(trainer, out)
@@ -129,11 +129,11 @@ def _gan_hooks(trainer, out: Path) -> LoopHooks:
 
 def run(args: argparse.Namespace) -> int:
     if is_cyclegan_dataset(args.dataset):
-        from .train_cyclegan import run_cyclegan
+        from ganlab.cli.train_cyclegan import run_cyclegan
         return run_cyclegan(args)
-    from ..checkpoints import atomic_write_bytes
-    from ..training.state import restore_trainer, save_trainer
-    from ..training.trainer import Trainer
+    from ganlab.engine.checkpoints import atomic_write_bytes
+    from ganlab.families.gan.state import restore_trainer, save_trainer
+    from ganlab.families.gan.trainer import Trainer
 
     out: Path = args.out
     if args.resume:

@@ -18,8 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..errors import GanLabError
-from .loop import LoopHooks, train_in_chunks
+from ganlab.errors import GanLabError
+from ganlab.cli.loop import LoopHooks, train_in_chunks
 
 # Sizes by where the run happens; every field can still be set by a flag.
 PRESETS: dict[str, dict] = {
@@ -75,8 +75,8 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_cyclegan_config(args: argparse.Namespace):
     """Preset for the device, then explicit flags; validated once."""
-    from ..devices import resolve_device
-    from ..training.cyclegan_config import CycleGANConfig
+    from ganlab.engine.devices import resolve_device
+    from ganlab.families.cyclegan.config import CycleGANConfig
 
     device = getattr(args, "device", None) or "auto"
     preset = getattr(args, "cyclegan_preset", None) or ("gpu" if resolve_device(device).type == "cuda" else "cpu")
@@ -100,9 +100,9 @@ def build_cyclegan_config(args: argparse.Namespace):
 
 
 def run_cyclegan(args: argparse.Namespace) -> int:
-    from ..checkpoints import atomic_write_bytes
-    from ..training.cyclegan_state import restore_cyclegan, save_cyclegan
-    from ..training.cyclegan_trainer import CycleGANTrainer
+    from ganlab.engine.checkpoints import atomic_write_bytes
+    from ganlab.families.cyclegan.state import restore_cyclegan, save_cyclegan
+    from ganlab.families.cyclegan.trainer import CycleGANTrainer
 
     started = time.monotonic()  # --max-minutes counts loading and the final export too
     out: Path = args.out
@@ -143,7 +143,7 @@ def run_cyclegan(args: argparse.Namespace) -> int:
 
 def train_loop(trainer, out: Path, checkpoint_every: int | None, deadline: float | None, quiet: bool) -> str:
     """Chunks of about CHUNK_S seconds; losses.csv, samples.png and the checkpoint rewritten as it goes."""
-    from ..training.cyclegan_state import save_cyclegan
+    from ganlab.families.cyclegan.state import save_cyclegan
 
     def save() -> None:
         save_cyclegan(trainer, out)
@@ -175,8 +175,8 @@ def _replan(trainer, start_step: int, start_t: float, now: float, deadline: floa
 def write_triplets(trainer, path: Path) -> None:
     import io
 
-    from ..checkpoints import atomic_write_bytes
-    from ..cyclegan_viz import triplet_grid
+    from ganlab.engine.checkpoints import atomic_write_bytes
+    from ganlab.render.triplets import triplet_grid
 
     buffer = io.BytesIO()
     triplet_grid(trainer.sample_triplets(), rows=4, domains=trainer.domains).save(buffer, format="PNG")
@@ -189,8 +189,8 @@ def held_out_cycle_error(trainer, n: int) -> dict:
         return {}
     import torch
 
-    from ..data.unpaired import load_unpaired
-    from ..translate import translate_tensor
+    from ganlab.data.unpaired import load_unpaired
+    from ganlab.inference.translate import translate_tensor
 
     try:
         test = load_unpaired(trainer.cfg.dataset, trainer.cfg.data_root, 256, 256, n, flip=False, split="test")
@@ -211,7 +211,7 @@ def held_out_cycle_error(trainer, n: int) -> dict:
 
 def export_both(trainer, args: argparse.Namespace, metrics: dict) -> list[Path]:
     """Both directions as inference checkpoints that name each other as inverse."""
-    from ..training.cyclegan_state import export_direction
+    from ganlab.families.cyclegan.state import export_direction
 
     folder = getattr(args, "export_dir", None)
     if not folder:

@@ -36,13 +36,13 @@ def _unique(out: Path, stem: str, suffix: str, taken: set[Path]) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..checkpoints import atomic_write_bytes
-    from ..cyclegan_io import load_translator
-    from ..data.decode import open_image_file
-    from ..devices import resolve_device
-    from ..errors import GanLabError
-    from ..sampling import png_bytes
-    from ..translate import round_trip, translate_image
+    from ganlab.engine.checkpoints import atomic_write_bytes
+    from ganlab.families.cyclegan.io import load_translator
+    from ganlab.data.decode import open_image_file
+    from ganlab.engine.devices import resolve_device
+    from ganlab.errors import GanLabError
+    from ganlab.inference.sample import png_bytes
+    from ganlab.inference.translate import round_trip, translate_image
 
     missing = [str(p) for p in args.images if not p.is_file()]
     if missing:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import GanLabError
-from . import images, toy2d
-from .source import DataSource
+from ganlab.errors import GanLabError
+from ganlab.data import images, toy2d
+from ganlab.data.source import DataSource
 
 IMAGE_SETS: dict[str, Callable[..., DataSource]] = {
     "digits": lambda root, download, size: images.digits(size),

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from .. import limits
-from ..errors import GanLabError
+from ganlab import limits
+from ganlab.errors import GanLabError
 
 _DECODE_ERRORS = (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
                   Image.DecompressionBombError, zlib.error)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import GanLabError
+from ganlab.errors import GanLabError
 
 MIN_INKED_PIXELS = 30  # fewer than this is a dot, not a distribution
 MAX_POINTS = 4000

@@ -17,10 +17,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from .. import limits
-from ..errors import DataUnavailable, GanLabError
-from .decode import open_image, read_member
-from .source import DataSource
+from ganlab import limits
+from ganlab.errors import DataUnavailable, GanLabError
+from ganlab.data.decode import open_image, read_member
+from ganlab.data.source import DataSource
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 MAX_IMAGES = limits.LIMITS["images"].default  # defaults only: the live caps are limits.get(...)

@@ -16,9 +16,9 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from .. import limits
-from ..errors import GanLabError
-from .source import DataSource
+from ganlab import limits
+from ganlab.errors import GanLabError
+from ganlab.data.source import DataSource
 
 MAX_CSV_POINTS = limits.LIMITS["csv_rows"].default  # defaults only: the live caps are limits.get(...)
 MAX_CSV_BYTES = limits.LIMITS["csv_bytes"].default

@@ -21,9 +21,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..errors import DataUnavailable, GanLabError
-from .. import limits
-from .images import _decode, _iter_files, data_root
+from ganlab.errors import DataUnavailable, GanLabError
+from ganlab import limits
+from ganlab.data.images import _decode, _iter_files, data_root
 
 SUMMER2WINTER = "summer2winter_yosemite"
 NAMED_SETS = {  # name -> (folder under the data root, domain names)

@@ -1,5 +1,5 @@
 """Metrics as plain functions: 2D mode coverage here; image metrics in their own modules."""
 
-from .toy2d import ModeCoverage, mode_coverage
+from ganlab.metrics.toy2d import ModeCoverage, mode_coverage
 
 __all__ = ["ModeCoverage", "mode_coverage"]

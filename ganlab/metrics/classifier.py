@@ -27,8 +27,8 @@ import torch.nn.functional as F
 from safetensors.torch import load_file
 from torch import Tensor, nn
 
-from ..errors import CheckpointError
-from ..paths import pretrained_dir
+from ganlab.errors import CheckpointError
+from ganlab.paths import pretrained_dir
 
 WEIGHTS, META = "classifier.safetensors", "classifier.json"
 # The image size each set is classified at (the size its shipped generator makes).
@@ -156,7 +156,7 @@ def _cached(folder: str) -> Classifier:
 
 def classifier_for(dataset_name: str) -> Classifier | None:
     """The shipped classifier for a data set name (``mnist``, ``fashion``, ``digits``), or None."""
-    from ..data import canonical_name
+    from ganlab.data import canonical_name
 
     name = canonical_name(dataset_name or "")
     folder = classifier_dir(name)

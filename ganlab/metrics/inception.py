@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..errors import GanLabError
+from ganlab.errors import GanLabError
 
 ENV = "GANLAB_INCEPTION_WEIGHTS"
 PATTERN = "inception_v3_google-*.pth"
@@ -78,7 +78,7 @@ class InceptionFeatures(nn.Module):
 def inception_metrics(real: Tensor, fake: Tensor, device: str | torch.device = "cpu",
                       batch: int = 100, weights: Path | None = None) -> dict:
     """{"fid", "is", "is_std"} with the Inception network, or {"inception": <why not>}."""
-    from .features import frechet_distance, inception_score
+    from ganlab.metrics.features import frechet_distance, inception_score
 
     weights = weights or find_weights()
     if weights is None:

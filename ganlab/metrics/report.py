@@ -15,14 +15,14 @@ from typing import Any
 
 import torch
 
-from ..checkpoints import load_generator
-from ..data import canonical_name
-from ..errors import DataUnavailable, GanLabError
-from ..sampling import generate
-from .classifier import classifier_for
-from .features import class_histogram, feature_metrics
-from .splits import SPLIT_SETS, load_split, subsample
-from .toy2d import SAMPLES, mode_coverage
+from ganlab.engine.checkpoints import load_generator
+from ganlab.data import canonical_name
+from ganlab.errors import DataUnavailable, GanLabError
+from ganlab.inference.sample import generate
+from ganlab.metrics.classifier import classifier_for
+from ganlab.metrics.features import class_histogram, feature_metrics
+from ganlab.metrics.splits import SPLIT_SETS, load_split, subsample
+from ganlab.metrics.toy2d import SAMPLES, mode_coverage
 
 DEFAULT_N = 10000
 
@@ -75,7 +75,7 @@ def evaluate_images(g, ckpt, n: int, seed: int, data_root: str | None, inception
         test, train, note = _reference(dataset, data_root, clf.image_size)
         out["reference"] = note
         if test is None:
-            from .features import inception_score
+            from ganlab.metrics.features import inception_score
             is_mean, is_std = inception_score(fake_p)
             out["generated"] = {"is_score": is_mean, "is_std": is_std}
         else:
@@ -87,14 +87,14 @@ def evaluate_images(g, ckpt, n: int, seed: int, data_root: str | None, inception
             out["real_vs_real"] = feature_metrics(real_f, train_f, train_p)
             out["real_vs_real"]["n"] = len(real)
     if inception:
-        from .inception import inception_metrics
+        from ganlab.metrics.inception import inception_metrics
         test, _, _ = _reference(dataset, data_root, None)
         if test is None:
             out["inception"] = "Inception FID needs the real data set's files"
         else:
             out["inception"] = inception_metrics(subsample(test, n), fake, device)
     else:
-        from .inception import find_weights
+        from ganlab.metrics.inception import find_weights
         out["inception"] = ("not requested (add --inception)" if find_weights() else
                             "not available: no local Inception-v3 weights (see docs/explore.md)")
     return out
@@ -103,7 +103,7 @@ def evaluate_images(g, ckpt, n: int, seed: int, data_root: str | None, inception
 def evaluate_checkpoint(spec: str | Path, n: int | None = None, device: str = "cpu", seed: int = 0,
                         data_root: str | None = None, inception: bool = False) -> dict[str, Any]:
     """Score a generator checkpoint; the dict is what ``eval --json`` prints."""
-    from ..devices import resolve_device
+    from ganlab.engine.devices import resolve_device
 
     if n is not None and n < 10:
         raise GanLabError(f"--n: at least 10 samples are needed for the metrics, got {n}")

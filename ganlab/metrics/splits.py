@@ -11,9 +11,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..data import canonical_name, images, load_dataset
-from ..data.source import DataSource
-from ..errors import GanLabError
+from ganlab.data import canonical_name, images, load_dataset
+from ganlab.data.source import DataSource
+from ganlab.errors import GanLabError
 
 DIGITS_TEST_SHARE = 0.2
 DIGITS_SPLIT_SEED = 0

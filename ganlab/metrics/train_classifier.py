@@ -21,11 +21,11 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file
 
-from ..checkpoints import atomic_write_bytes
-from ..errors import GanLabError
-from .classifier import META, NATIVE_SIZE, WEIGHTS, Classifier, SmallCNN
-from .features import feature_metrics
-from .splits import load_split, subsample
+from ganlab.engine.checkpoints import atomic_write_bytes
+from ganlab.errors import GanLabError
+from ganlab.metrics.classifier import META, NATIVE_SIZE, WEIGHTS, Classifier, SmallCNN
+from ganlab.metrics.features import feature_metrics
+from ganlab.metrics.splits import load_split, subsample
 
 
 def random_shift(x: torch.Tensor, pixels: int, generator: torch.Generator) -> torch.Tensor:

@@ -6,7 +6,7 @@ Only this package imports gradio; everything it shows comes from the core.
 
 def build_app():
     """Build the whole app (imported lazily so ``import ganlab.ui`` stays cheap)."""
-    from .app import build_app as _build
+    from ganlab.ui.app import build_app as _build
 
     return _build()
 

@@ -16,12 +16,12 @@ from ganlab.ui import sessions
 log = logging.getLogger(__name__)
 
 TABS: list[tuple[str, str]] = [
-    ("Train", "ganlab.ui.train_tab"),
-    ("Race", "ganlab.ui.race_tab"),
-    ("Train CycleGAN", "ganlab.ui.cyclegan_tab"),
-    ("Explore", "ganlab.ui.explore_tab"),
-    ("Interpolate", "ganlab.ui.interpolate_tab"),
-    ("Style", "ganlab.ui.style_tab"),
+    ("Train", "ganlab.ui.tabs.train"),
+    ("Race", "ganlab.ui.tabs.race"),
+    ("Train CycleGAN", "ganlab.ui.tabs.cyclegan"),
+    ("Explore", "ganlab.ui.tabs.explore"),
+    ("Interpolate", "ganlab.ui.tabs.interpolate"),
+    ("Style", "ganlab.ui.tabs.style"),
 ]
 
 CSS = """
@@ -64,8 +64,8 @@ def warm_up() -> None:
         try:
             from torchvision.utils import make_grid  # noqa: F401
 
-            from ganlab.presets import recommended_config
-            from ganlab.training.job import _classifier_for, cached_dataset
+            from ganlab.families.gan.presets import recommended_config
+            from ganlab.families.gan.job import _classifier_for, cached_dataset
 
             cached_dataset(recommended_config("digits"))
             _classifier_for("digits")

@@ -3,7 +3,7 @@
 ``build_form`` lays the widgets out and returns them by config-ish name;
 ``form_values(cfg)`` fills them from a config (a data set's recommended
 settings or a lesson); ``config_from_form(values)`` turns them back into a
-validated :class:`~ganlab.config.TrainConfig`. Handlers receive the values
+validated :class:`~ganlab.families.gan.config.TrainConfig`. Handlers receive the values
 as keyword arguments (``inputs_kwargs``), so the API parameter names are the
 names below.
 """
@@ -14,14 +14,14 @@ from typing import Any
 
 import gradio as gr
 
-from ganlab.config import NOISE_TYPES, OBJECTIVE_NAMES, OPTIMIZERS, OptimizerConfig, TrainConfig
+from ganlab.families.gan.config import NOISE_TYPES, OBJECTIVE_NAMES, OPTIMIZERS, OptimizerConfig, TrainConfig
 from ganlab.data import is_points_dataset
 from ganlab.data.drawn import drawing_to_csv
 from ganlab.data.images import data_root
 from ganlab.data.toy2d import TOY2D
-from ganlab.devices import list_devices
+from ganlab.engine.devices import list_devices
 from ganlab.errors import ConfigError
-from ganlab.presets import recommended_config
+from ganlab.families.gan.presets import recommended_config
 from ganlab.ui import sessions
 
 UPLOAD = "upload"

@@ -1,0 +1,69 @@
+"""Find and describe the devices a run can use: each CUDA GPU, Apple MPS, the CPU."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+
+import torch
+
+from ganlab.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """One device a user can pick, with what a person needs to choose it."""
+
+    id: str  # "cuda:0", "mps", "cpu": what TrainConfig.device takes
+    name: str
+    memory_gb: float | None  # total memory (None where unknown)
+    kind: str  # "cuda" | "mps" | "cpu"
+
+    @property
+    def label(self) -> str:
+        """Human text for a dropdown: ``cuda:0 · NVIDIA H100 (80 GB)``."""
+        mem = f" ({self.memory_gb:.0f} GB)" if self.memory_gb else ""
+        return f"{self.id} · {self.name}{mem}"
+
+
+def _cpu_name() -> str:
+    name = platform.processor() or platform.machine() or "CPU"
+    return f"{name}, {os.cpu_count() or 1} cores"
+
+
+def list_devices() -> list[DeviceInfo]:
+    """Every usable device, best first: CUDA GPUs by index, then MPS, then the CPU."""
+    found: list[DeviceInfo] = []
+    if torch.cuda.is_available():
+        for index in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(index)
+            found.append(DeviceInfo(f"cuda:{index}", props.name, props.total_memory / 1e9, "cuda"))
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        found.append(DeviceInfo("mps", "Apple GPU (Metal)", None, "mps"))
+    found.append(DeviceInfo("cpu", _cpu_name(), None, "cpu"))
+    return found
+
+
+def best_device() -> str:
+    """What ``auto`` means: the first CUDA GPU, else MPS, else the CPU."""
+    return list_devices()[0].id
+
+
+def resolve_device(name: str) -> torch.device:
+    """Turn a user's device string into a ``torch.device`` that really exists.
+
+    Raises ConfigError naming what is available, so ``cuda:7`` on a one-GPU
+    machine fails before any tensor is made.
+    """
+    text = (name or "auto").strip().lower()
+    if text == "auto":
+        text = best_device()
+    if text == "cuda":
+        text = "cuda:0"
+    available = {d.id for d in list_devices()}
+    if text not in available:
+        have = ", ".join(sorted(available))
+        raise ConfigError(f"device: {name!r} is not available on this machine (available: {have})")
+    return torch.device(text)

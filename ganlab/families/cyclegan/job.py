@@ -1,0 +1,146 @@
+"""A CycleGAN run in the background, watched through snapshots (no gradio here).
+
+:class:`CycleGANJob` is to :class:`~ganlab.families.cyclegan.trainer.CycleGANTrainer`
+what :class:`~ganlab.families.gan.job.TrainingJob` is to the GAN trainer: it reuses
+:class:`~ganlab.engine.background.BackgroundRun` (the thread, stop/pause controls,
+the per-device cap, chunk sizing) and publishes an immutable
+:class:`CycleSnapshot` a few times a second: the loss history and the
+A -> B -> A / B -> A -> B triplets. Readers never wait on the trainer.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ganlab.render.triplets import triplet_grid
+from ganlab.engine.devices import resolve_device
+from ganlab.errors import ConfigError
+from ganlab.families.cyclegan.config import CycleGANConfig
+from ganlab.families.cyclegan.trainer import CYCLE_STAT_NAMES, CycleGANTrainer
+from ganlab.engine.background import SLOTS, BackgroundRun, DeviceSlots
+
+HISTORY_COLUMNS = ("step", *CYCLE_STAT_NAMES, "lr")
+# CPU-sized defaults: the `cpu` preset of `python -m ganlab train` for unpaired data
+CPU_DEFAULTS = dict(ngf=16, ndf=32, n_blocks=6, image_size=64, load_size=72, batch_size=1, steps=1500,
+                    max_images=300)
+
+
+@dataclass(frozen=True)
+class CycleSnapshot:
+    """What the views show at one moment; never changed after it is published."""
+
+    version: int
+    state: str
+    message: str
+    step: int
+    total_steps: int
+    history: np.ndarray  # (steps, len(HISTORY_COLUMNS))
+    triplets: Image.Image | None
+    domains: tuple[str, str]
+    dataset: str
+    device: str
+    steps_per_s: float
+    wall_time_s: float
+    created: float = field(default_factory=time.time)
+
+    def last(self) -> dict[str, float]:
+        """The latest step's losses by name (empty before the first step)."""
+        if not len(self.history):
+            return {}
+        return {k: round(float(v), 5) for k, v in zip(HISTORY_COLUMNS[1:], self.history[-1, 1:])}
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-able summary (the app's ``cyclegan_status``)."""
+        return {"state": self.state, "step": self.step, "total_steps": self.total_steps,
+                "history_rows": int(len(self.history)), "steps_per_s": round(self.steps_per_s, 3),
+                "device": self.device, "dataset": self.dataset, "domains": list(self.domains),
+                "wall_time_s": round(self.wall_time_s, 2), "last": self.last(), "message": self.message,
+                "version": self.version}
+
+
+class CycleGANJob(BackgroundRun):
+    """One CycleGAN run trained in its own thread; ``snapshot`` is what the views show."""
+
+    def __init__(self, cfg: CycleGANConfig, data=None, *, slots: DeviceSlots = SLOTS,
+                 publish_every_s: float = 0.4) -> None:
+        cfg = cfg.validate()
+        device = str(resolve_device(cfg.device))
+        slots.check(device)  # say "busy" before decoding photos and building four networks
+        super().__init__(device, cfg.steps, slots, publish_every_s)
+        self.trainer = CycleGANTrainer(cfg.updated(device=device), data)
+        self.cfg = self.trainer.cfg
+        self._rows: list[list[float]] = []
+        self._version = 0
+        self.snapshot: CycleSnapshot = self._make_snapshot()
+
+    # -- BackgroundRun hooks -----------------------------------------------------------------
+    @property
+    def steps_done(self) -> int:
+        return self.trainer.step_count
+
+    def _advance(self, n: int) -> None:
+        try:
+            for s in self.trainer.run(n):
+                self._rows.append([s.step, *(getattr(s, k) for k in CYCLE_STAT_NAMES), s.lr])
+        finally:
+            if self.trainer.stopped_reason:
+                self.message = self.trainer.stopped_reason
+
+    def _publish(self) -> None:
+        self.snapshot = self._make_snapshot()
+
+    def _make_snapshot(self) -> CycleSnapshot:
+        tr = self.trainer
+        try:
+            picture = triplet_grid(tr.sample_triplets(), rows=2, cell=128, domains=tr.domains)
+        except Exception:  # a picture must never stop the run (e.g. a NaN during divergence)
+            picture = self.snapshot.triplets if hasattr(self, "snapshot") else None
+        history = np.asarray(self._rows, dtype=float).reshape(-1, len(HISTORY_COLUMNS))
+        self._version += 1
+        return CycleSnapshot(version=self._version, state=self.state, message=self.message, step=tr.step_count,
+                             total_steps=self.total_steps, history=history, triplets=picture,
+                             domains=tuple(tr.domains), dataset=tr.data.name, device=self.device_key,
+                             steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s)
+
+    # -- outputs -----------------------------------------------------------------------------
+    def save(self, folder: str | Path) -> list[Path]:
+        """The resumable run in ``folder`` plus each direction exported beside it.
+
+        Exports are ``FOLDER-A2B`` and ``FOLDER-B2A`` (A, B: the domain names, made safe for a
+        folder name); each names the other as its inverse, so round trips work wherever the catalog lists them.
+        """
+        from ganlab.families.cyclegan.state import export_direction, save_cyclegan
+
+        folder = Path(folder)
+        a, b = (re.sub(r"[^A-Za-z0-9._-]+", "-", d).strip("-.") or d for d in self.trainer.domains)
+        ab, ba = f"{folder.name}-{a}2{b}", f"{folder.name}-{b}2{a}"
+
+        def work() -> list[Path]:
+            run = save_cyclegan(self.trainer, folder, metrics={"source": "app"})
+            return [run, export_direction(self.trainer, folder.parent / ab, "AtoB", inverse=ba),
+                    export_direction(self.trainer, folder.parent / ba, "BtoA", inverse=ab)]
+
+        if self.trainer.step_count == 0:
+            raise ConfigError("nothing to save yet: the run has not trained a step")
+        return self.call(work)
+
+    def close(self) -> None:
+        """Stop and let go (the browser tab closed)."""
+        self.stop()
+
+
+def start_cyclegan_job(cfg: CycleGANConfig, data=None, **kwargs: Any) -> CycleGANJob:
+    """Build a job and start it; raises GanLabError (e.g. "busy", unreadable photos) for the user."""
+    job = CycleGANJob(cfg, data, **kwargs)
+    job.start()
+    return job
+
+
+__all__ = ["CycleGANJob", "CycleSnapshot", "start_cyclegan_job", "CPU_DEFAULTS", "HISTORY_COLUMNS"]

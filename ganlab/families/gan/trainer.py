@@ -1,0 +1,291 @@
+"""One GAN training step at a time: n D updates, one G update, plain numbers back.
+
+The trainer holds everything a run needs on its device (data, models,
+optimizers, one random generator), so a step never touches the host until
+its statistics are read. ``run(k)`` reads them once per k steps; ``step()``
+is ``run(1)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import Tensor, nn
+
+from ganlab.nn import losses
+from ganlab.families.gan.config import TrainConfig
+from ganlab.data import DataSource, load_dataset
+from ganlab.engine.devices import resolve_device
+from ganlab.errors import TrainingDiverged
+from ganlab.families.gan.models import build_pair
+from ganlab.engine.optim import make_optimizer, restore_moments
+
+STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm", "penalty")
+
+
+@dataclass
+class StepStats:
+    """What one step measured; ``d_loss`` is the objective's D loss without penalties (those are
+    ``penalty``: gradient penalty and R1, as weighted in the update); ``d_real``/``d_fake`` are
+    probabilities for BCE objectives, raw critic values otherwise; ``wasserstein`` is the
+    critic's estimate E[D(x)] - E[D(G(z))]."""
+
+    step: int
+    d_loss: float
+    g_loss: float
+    d_real: float
+    d_fake: float
+    d_grad_norm: float
+    g_grad_norm: float
+    penalty: float
+    wasserstein: float | None
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def make_noise(kind: str, n: int, z_dim: int, generator: torch.Generator) -> Tensor:
+    """Latent codes: standard normal, or uniform on [-1, 1]."""
+    if kind == "uniform":
+        return torch.rand(n, z_dim, generator=generator, device=generator.device) * 2 - 1
+    return torch.randn(n, z_dim, generator=generator, device=generator.device)
+
+
+class Trainer:
+    """Owns a run: build with a config (and optionally a loaded data set), then ``run``."""
+
+    FIXED_SAMPLES = 64
+
+    def __init__(self, cfg: TrainConfig, data: DataSource | None = None):
+        self.cfg = cfg.validate()
+        self.device = resolve_device(cfg.device)
+        if data is None:
+            data = load_dataset(cfg.dataset, cfg.data_root, cfg.download, cfg.image_size)
+        self.data = data.to(self.device)
+        self.objective = losses.get_objective(cfg.objective)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(cfg.seed)
+            self.G, self.D = build_pair(cfg, data)
+        self.is_image = data.kind == "image"
+        self.channels_last = self.is_image and self.device.type == "cuda"
+        if self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest kernels once
+        memory_format = torch.channels_last if self.channels_last else torch.preserve_format
+        self.G.to(self.device, memory_format=memory_format)
+        self.D.to(self.device, memory_format=memory_format)
+        self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False) if cfg.ema > 0 else None
+        self.opt_g = make_optimizer(cfg.g_optim, self.G.parameters(), self.device)
+        self.opt_d = make_optimizer(cfg.d_optim, self.D.parameters(), self.device)
+        self.base_lr = {"g": cfg.g_optim.lr, "d": cfg.d_optim.lr}
+        self.autocast_dtype = self._autocast_dtype()
+        self.generator = torch.Generator(self.device).manual_seed(cfg.seed)
+        fixed = torch.Generator(self.device).manual_seed(cfg.seed + 1)
+        self.fixed_z = make_noise(cfg.noise, self._fixed_count(), cfg.z_dim, fixed)
+        classes = self.G.num_classes
+        self.fixed_labels = (torch.arange(self.fixed_z.shape[0], device=self.device) % classes
+                             if classes else None)
+        self.step_count = 0
+        self.wall_time_s = 0.0
+        self.history: list[StepStats] = []
+        self.stopped_reason: str | None = None
+        self._last_good = self._capture()
+
+    # -- set-up helpers ---------------------------------------------------------
+    def _fixed_count(self) -> int:
+        return self.FIXED_SAMPLES if self.is_image else 1024
+
+    def _autocast_dtype(self) -> torch.dtype | None:
+        # small DCGANs are launch-bound on a GPU, where autocast's casts cost more than bf16
+        # saves (DCGAN-28 on an H100: 0.93x, benchmarks/train_speed.py), so auto keeps fp32
+        # below 64 px; from 64 px up the convolutions dominate (bf16 there is not yet measured)
+        p = self.cfg.precision
+        big = self.is_image and self.data.shape[-1] >= 64
+        if p == "bf16" or (p == "auto" and big and self.device.type == "cuda"):
+            return torch.bfloat16
+        return None
+
+    def _autocast(self):
+        if self.autocast_dtype is None:
+            return nullcontext()
+        return torch.autocast(self.device.type, dtype=self.autocast_dtype)
+
+    def _fake_labels(self, n: int) -> Tensor | None:
+        classes = self.G.num_classes
+        if not classes:
+            return None
+        return torch.randint(0, classes, (n,), generator=self.generator, device=self.device)
+
+    # -- the step ------------------------------------------------------------------
+    def _d_update(self, step: int) -> dict[str, Tensor]:
+        cfg, obj = self.cfg, self.objective
+        real, labels = self.data.sample(cfg.batch_size, self.generator)
+        if not self.D.num_classes:
+            labels = None
+        with_r1 = cfg.r1_weight > 0 and step % cfg.r1_every == 0
+        if with_r1:  # one forward pass on the real batch serves the loss and R1
+            real = real.detach().requires_grad_(True)
+        z = make_noise(cfg.noise, cfg.batch_size, cfg.z_dim, self.generator)
+        fake_labels = self._fake_labels(cfg.batch_size) if labels is not None else None
+        with torch.no_grad(), self._autocast():
+            fake = self.G(z, fake_labels)
+        with self._autocast():
+            d_real = self.D(real, labels).float()
+            d_fake = self.D(fake, fake_labels).float()
+            loss = obj.d_loss(d_real, d_fake)
+        penalty = torch.zeros((), device=self.device)
+        if obj.gradient_penalty:
+            penalty = penalty + cfg.gp_weight * losses.gradient_penalty(
+                self.D, real.detach(), fake.float(), labels, self.generator)
+        if with_r1:
+            penalty = penalty + cfg.r1_weight * cfg.r1_every * losses.r1_from_outputs(d_real, real)
+        total = loss + penalty
+        self.opt_d.zero_grad(set_to_none=True)
+        total.backward()
+        grad_norm = nn.utils.clip_grad_norm_(self.D.parameters(), float("inf"))
+        self.opt_d.step()
+        if obj.weight_clipping:
+            losses.clip_weights(self.D, cfg.clip_value)
+        # d_loss is the objective's alone: penalties are their own statistic, so a lazy R1
+        # (every k-th step) does not saw-tooth the loss curve a student reads
+        return {"d_loss": loss.detach(), "d_real": d_real.detach(), "d_fake": d_fake.detach(),
+                "d_grad_norm": grad_norm, "penalty": penalty.detach()}
+
+    def _g_update(self) -> dict[str, Tensor]:
+        cfg = self.cfg
+        z = make_noise(cfg.noise, cfg.batch_size, cfg.z_dim, self.generator)
+        labels = self._fake_labels(cfg.batch_size)
+        self.D.requires_grad_(False)
+        with self._autocast():
+            out = self.D(self.G(z, labels), labels).float()
+            loss = self.objective.g_loss(out)
+        self.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        self.D.requires_grad_(True)
+        grad_norm = nn.utils.clip_grad_norm_(self.G.parameters(), float("inf"))
+        self.opt_g.step()
+        if self.G_ema is not None:
+            self._update_ema()
+        return {"g_loss": loss.detach(), "g_grad_norm": grad_norm}
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        decay = self.cfg.ema
+        ema_params = list(self.G_ema.parameters())
+        torch._foreach_lerp_(ema_params, list(self.G.parameters()), 1 - decay)
+        for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
+            b_ema.copy_(b)
+
+    def lr_factor(self, step: int) -> float:
+        """Schedule multiplier at ``step``: 1, or linear to 0 over the second half of the run."""
+        if self.cfg.lr_decay == "none":
+            return 1.0
+        return max(0.0, min(1.0, 2.0 * (1.0 - step / self.cfg.steps)))
+
+    def _apply_schedule(self, step: int) -> None:
+        factor = self.lr_factor(step)
+        for opt, key in ((self.opt_g, "g"), (self.opt_d, "d")):
+            for group in opt.param_groups:
+                group["lr"] = self.base_lr[key] * factor
+
+    def _one_step(self, step: int) -> Tensor:
+        """Step ``step`` (0-based); returns its raw statistics as a device vector (no host sync)."""
+        self._apply_schedule(step)
+        self.G.train()
+        self.D.train()
+        for _ in range(self.cfg.d_steps):
+            d = self._d_update(step)
+        g = self._g_update()
+        to_prob = torch.sigmoid if self.objective.probabilities else (lambda t: t)
+        d_real, d_fake = d["d_real"], d["d_fake"]
+        return torch.stack([d["d_loss"], g["g_loss"], to_prob(d_real).mean(), to_prob(d_fake).mean(),
+                            d["d_grad_norm"].float(), g["g_grad_norm"].float(), d["penalty"],
+                            d_real.mean() - d_fake.mean()])
+
+    def run(self, steps: int) -> list[StepStats]:
+        """Train ``steps`` steps; stats are read from the device once, at the end.
+
+        Raises TrainingDiverged (after restoring the last good weights) when a
+        loss or gradient norm is NaN/inf.
+        """
+        if self.stopped_reason:
+            raise TrainingDiverged(self.stopped_reason)
+        start = time.perf_counter()
+        rows = [self._one_step(self.step_count + i) for i in range(steps)]
+        raw = torch.stack(rows).cpu()  # the one sync
+        elapsed = time.perf_counter() - start
+        per_step = elapsed / steps
+        self.wall_time_s += elapsed
+        if not torch.isfinite(raw).all():
+            bad = int((~torch.isfinite(raw)).any(dim=1).nonzero()[0, 0])
+            self.restore(self._last_good)
+            self.stopped_reason = (
+                f"training diverged at step {self.step_count + bad + 1}: a loss or gradient became "
+                f"NaN/inf. Weights were restored to step {self._last_good['step']}. Try a lower "
+                "learning rate, a gradient penalty or spectral norm.")
+            raise TrainingDiverged(self.stopped_reason)
+        new = []
+        wgan = self.cfg.objective in ("wgan", "wgan-gp")
+        for row in raw.tolist():
+            self.step_count += 1
+            values = dict(zip(STAT_NAMES, row[:7]))
+            new.append(StepStats(step=self.step_count, wasserstein=row[7] if wgan else None,
+                                 seconds=per_step, **values))
+        self.history.extend(new)
+        self._last_good = self._capture()
+        return new
+
+    def step(self) -> StepStats:
+        """One step, its numbers as plain floats."""
+        return self.run(1)[0]
+
+    # -- state ----------------------------------------------------------------------
+    def _capture(self) -> dict:
+        """A copy of the weights and optimizer moments on the device, to roll back to after a
+        divergence (NaN moments would poison the next step and the saved checkpoint)."""
+        clone = lambda m: {k: v.detach().clone() for k, v in m.state_dict().items()}
+        return {"step": self.step_count, "G": clone(self.G), "D": clone(self.D),
+                "G_ema": clone(self.G_ema) if self.G_ema is not None else None,
+                "opt_g": copy.deepcopy(self.opt_g.state_dict()), "opt_d": copy.deepcopy(self.opt_d.state_dict())}
+
+    def restore(self, snapshot: dict) -> None:
+        self.G.load_state_dict(snapshot["G"])
+        self.D.load_state_dict(snapshot["D"])
+        if self.G_ema is not None and snapshot["G_ema"] is not None:
+            self.G_ema.load_state_dict(snapshot["G_ema"])
+        for key in ("opt_g", "opt_d"):
+            if snapshot.get(key) is not None:
+                restore_moments(getattr(self, key), snapshot[key])
+
+    def set_learning_rates(self, g_lr: float | None = None, d_lr: float | None = None) -> None:
+        """Change learning rates between steps (the UI applies edits made while paused)."""
+        for key, lr in (("g", g_lr), ("d", d_lr)):
+            if lr is not None:
+                if not (math.isfinite(lr) and 0 < lr < 10):
+                    raise ValueError(f"learning rate must be in (0, 10); got {lr}")
+                self.base_lr[key] = lr
+        self._apply_schedule(self.step_count)
+
+    def set_objective(self, name: str) -> None:
+        self.objective = losses.get_objective(name)
+        self.cfg = self.cfg.updated(objective=name)
+
+    @property
+    def inference_generator(self) -> nn.Module:
+        """The generator to sample from: the EMA copy where there is one."""
+        return self.G_ema if self.G_ema is not None else self.G
+
+    @torch.no_grad()
+    def sample_fixed(self) -> Tensor:
+        """G's output on the fixed noise batch (float32, on the CPU) for grids and 2D views."""
+        g = self.inference_generator
+        was_training = g.training
+        g.eval()
+        out = g(self.fixed_z, self.fixed_labels).float().cpu()
+        g.train(was_training)
+        return out

@@ -1,0 +1,364 @@
+"""What the Explore and Interpolate tabs compute, without gradio: open a generator once, turn
+(seed, truncation, class, slider offsets) into a picture, make strips and GIFs.
+
+Loaded generators and their principal directions are cached per checkpoint
+folder (keyed by the weights' modification time), so a slider move costs one
+forward pass of one latent code, never a reload.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image, ImageDraw
+from torch import Tensor, nn
+
+from ganlab.inference import latent
+from ganlab.engine.checkpoints import WEIGHTS, atomic_write_bytes, load_generator, resolve
+from ganlab.errors import GanLabError
+from ganlab.inference.sample import image_grid, to_uint8
+
+DIRECTIONS = 5  # principal-direction sliders
+Z_SLIDERS = 8  # individual z-dimension sliders
+CLOUD = 1000  # generator samples drawn behind a 2D model's points
+VIEW = 256  # rendered picture size in pixels
+
+
+@dataclass
+class Loaded:
+    """A generator ready to explore, with the facts the UI needs about it."""
+
+    name: str
+    g: nn.Module
+    meta: dict
+    data_kind: str  # "image" | "points"
+    z_dim: int
+    noise: str
+    class_names: list[str]
+    modes: Tensor | None
+    _directions: latent.Directions | None = field(default=None, repr=False)
+    _background: tuple[Image.Image, float] | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def conditional(self) -> bool:
+        return bool(getattr(self.g, "num_classes", 0))
+
+    @property
+    def directions(self) -> latent.Directions:
+        with self._lock:
+            if self._directions is None:
+                labels = None
+                if self.conditional:  # PCA per class would change with the class; use all classes
+                    labels = torch.arange(2048) % self.g.num_classes
+                self._directions = latent.principal_directions(self.g, DIRECTIONS, 2048, "features",
+                                                               noise=self.noise, labels=labels)
+            return self._directions
+
+    def card(self) -> str:
+        """A few lines of the model card for the UI."""
+        m = self.meta
+        cfg = m.get("config") or {}
+        ds = (m.get("dataset") or {}).get("name", "?")
+        parts = [f"**{self.name}**: {self.data_kind} model of `{ds}`",
+                 f"{m.get('generator', {}).get('arch', '?')}, objective {m.get('objective', cfg.get('objective', '?'))}, "
+                 f"z_dim {self.z_dim}, {m.get('step', '?')} steps"
+                 + (f" on {m.get('device')}" if m.get("device") else "")
+                 + (f" in {float(m['wall_time_s']):.0f} s" if m.get("wall_time_s") else "")]
+        if self.conditional:
+            parts.append(f"class-conditional: {', '.join(self.class_names)}")
+        metrics = {k: v for k, v in (m.get("metrics") or {}).items() if isinstance(v, (int, float))}
+        if metrics:
+            parts.append("metrics: " + ", ".join(f"{k} {v:.3g}" for k, v in list(metrics.items())[:6]))
+        return "  \n".join(parts)
+
+
+_CACHE: "OrderedDict[tuple[str, float], Loaded]" = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def open_generator(spec: str | Path) -> Loaded:
+    """Load (or reuse) a generator from a shipped name, a run folder or a weights file."""
+    if spec is None or not str(spec).strip():
+        raise GanLabError("choose a checkpoint first")
+    folder = resolve(str(spec).strip())
+    weights = folder / WEIGHTS
+    key = (str(folder.resolve()), weights.stat().st_mtime if weights.exists() else 0.0)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    g, ckpt = load_generator(folder, "cpu")
+    meta = ckpt.meta
+    dataset = meta.get("dataset") or {}
+    modes = dataset.get("modes")
+    loaded = Loaded(name=ckpt.name, g=g, meta=meta, data_kind=dataset.get("kind", "image"),
+                    z_dim=int(g.z_dim), noise=(meta.get("config") or {}).get("noise", "normal"),
+                    class_names=list(dataset.get("class_names") or [])[: getattr(g, "num_classes", 0) or None],
+                    modes=torch.tensor(modes, dtype=torch.float32) if modes else None)
+    if loaded.conditional and len(loaded.class_names) != g.num_classes:
+        loaded.class_names = [str(i) for i in range(g.num_classes)]
+    with _CACHE_LOCK:
+        _CACHE[key] = loaded
+        while len(_CACHE) > 8:
+            _CACHE.popitem(last=False)
+    return loaded
+
+
+def class_index(loaded: Loaded, value) -> int | None:
+    """A class given as an index, a digit string or a class name -> its index (None if unconditional)."""
+    if not loaded.conditional:
+        return None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        index = int(value)
+    else:
+        text = str(value).strip()
+        lowered = [c.lower() for c in loaded.class_names]
+        if text.lower() in lowered:
+            index = lowered.index(text.lower())
+        elif text.lstrip("-").isdigit():
+            index = int(text)
+        else:
+            raise GanLabError(f"class {text!r} is not one of: {', '.join(loaded.class_names)}")
+    if not 0 <= index < loaded.g.num_classes:
+        raise GanLabError(f"class must be in 0..{loaded.g.num_classes - 1}, got {index}")
+    return index
+
+
+def check_seed(seed) -> int:
+    """A seed from a widget or an API call (int, integral float, digit string) -> int, or GanLabError."""
+    value = None
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        value = seed
+    elif isinstance(seed, float) and seed.is_integer():
+        value = int(seed)
+    elif isinstance(seed, str) and seed.strip().isdigit():
+        value = int(seed.strip())
+    if value is None or not 0 <= value < 2**63:
+        raise GanLabError(f"seed must be a whole number from 0 to 2^63-1, got {seed!r}")
+    return value
+
+
+def check_number(name: str, value: Any, low: float, high: float, whole: bool = False) -> float:
+    """A number from a widget or an API call within [low, high], or GanLabError naming it."""
+    kind = "a whole number" if whole else "a number"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise GanLabError(f"{name} must be {kind} from {low:g} to {high:g}, got {value!r}") from None
+    if not low <= number <= high or (whole and not number.is_integer()):
+        raise GanLabError(f"{name} must be {kind} from {low:g} to {high:g}, got {value!r}")
+    return number
+
+
+def check_psi(value: Any) -> float:
+    """Truncation psi: 0 (the mean face) to 2 (exaggerated)."""
+    return check_number("truncation", value, 0, 2)
+
+
+def code(loaded: Loaded, seed: int, dims: list[float] | None = None, offsets: list[float] | None = None,
+         psi: float = 1.0) -> Tensor:
+    """The latent code (1, z_dim) for a seed, with z dims overridden, direction offsets (in sigma)
+    added, then truncation toward 0 by ``psi``."""
+    z = latent.z_from_seed(check_seed(seed), loaded.z_dim, loaded.noise)
+    if dims:
+        n = min(len(dims), loaded.z_dim)
+        z[0, :n] = torch.tensor([float(v) for v in dims[:n]])
+    if offsets and any(offsets):
+        d = loaded.directions
+        k = min(len(offsets), len(d))
+        z = latent.apply_offsets(z, d.vectors[:k], [float(v) for v in offsets[:k]], d.scales[:k])
+    return latent.truncate(z, float(psi))
+
+
+@torch.no_grad()
+def forward(loaded: Loaded, z: Tensor, labels: Tensor | int | None = None,
+            class_weights: Tensor | None = None) -> Tensor:
+    """G(z) on the CPU as float. ``class_weights`` (N, classes) blends class embeddings (for
+    interpolating between classes of a conditional DCGAN); otherwise ``labels`` picks classes."""
+    g = loaded.g
+    if loaded.conditional:
+        if class_weights is not None and getattr(g, "arch", "") == "dcgan-g":  # blend embeddings
+            emb = class_weights.to(g.embed.weight) @ g.embed.weight
+            return g.net(torch.cat([z, emb], dim=1)[:, :, None, None]).float()
+        if class_weights is not None:  # another architecture: switch class halfway instead
+            labels = class_weights.argmax(dim=1)
+        if labels is None:
+            labels = 0
+        if isinstance(labels, int):
+            labels = torch.full((len(z),), labels, dtype=torch.long)
+        return g(z, labels).float()
+    return g(z).float()
+
+
+# -- pictures ------------------------------------------------------------------------
+
+def image_scale(size: int) -> int:
+    return max(1, VIEW // size)
+
+
+def picture(images: Tensor) -> Image.Image:
+    """One image (1, C, H, W) in [-1, 1], upscaled (nearest) to about VIEW pixels."""
+    array = to_uint8(images[:1])[0]
+    img = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+    s = image_scale(img.width)
+    return img.resize((img.width * s, img.height * s), Image.NEAREST)
+
+
+def strip(images: Tensor, max_width: int = 1536) -> Image.Image:
+    """A row (or rows of 16) of images, upscaled so the strip is readable but not huge."""
+    n = len(images)
+    nrow = min(n, 16)
+    size = images.shape[-1]
+    scale = max(1, min(image_scale(size) // 2, max_width // (nrow * (size + 2))))
+    return image_grid(images, nrow=nrow, scale=scale)
+
+
+def _background(loaded: Loaded) -> tuple[Image.Image, float]:
+    """The 2D canvas: generator samples (seed 0) in grey, mixture modes as rings; cached."""
+    with loaded._lock:
+        if loaded._background is None:
+            cloud = forward(loaded, latent.z_from_seed(0, loaded.z_dim, loaded.noise, CLOUD))
+            pts = cloud[torch.isfinite(cloud).all(dim=1)]
+            ref = torch.cat([pts, loaded.modes]) if loaded.modes is not None else pts
+            extent = float(ref.abs().max().clamp(min=1.0)) * 1.2 if len(ref) else 1.0
+            img = Image.new("RGB", (VIEW * 3 // 2, VIEW * 3 // 2), "white")
+            draw = ImageDraw.Draw(img)
+            for x, y in pts.tolist():
+                px, py = _to_px(x, y, extent, img.width)
+                draw.ellipse((px - 2, py - 2, px + 2, py + 2), fill=(160, 160, 160))
+            if loaded.modes is not None:
+                for x, y in loaded.modes.tolist():
+                    px, py = _to_px(x, y, extent, img.width)
+                    draw.ellipse((px - 9, py - 9, px + 9, py + 9), outline=(60, 120, 200), width=2)
+            loaded._background = (img, extent)
+        return loaded._background
+
+
+def _to_px(x: float, y: float, extent: float, size: int) -> tuple[float, float]:
+    return (x / extent * 0.5 + 0.5) * (size - 1), (0.5 - y / extent * 0.5) * (size - 1)
+
+
+def points_view(loaded: Loaded, points: Tensor, path: bool = False, current: int | None = None) -> Image.Image:
+    """Points (N, 2) over the generator's cloud; ``path`` joins them in order (start green, end red)."""
+    base, extent = _background(loaded)
+    img = base.copy()
+    draw = ImageDraw.Draw(img)
+    px = [_to_px(x, y, extent, img.width) for x, y in points.tolist()]
+    if path and len(px) > 1:
+        draw.line(px, fill=(230, 110, 20), width=3)
+    for i, (x, y) in enumerate(px):
+        r, colour = (5 if path else 8), (230, 110, 20)
+        if path and i == 0:
+            r, colour = 8, (40, 160, 60)
+        elif path and i == len(px) - 1:
+            r, colour = 8, (200, 40, 40)
+        if current is not None and i == current:
+            r, colour = 10, (20, 20, 20)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+    return img
+
+
+def render(loaded: Loaded, z: Tensor, label: int | None = None) -> Image.Image:
+    """The picture for one code: an upscaled image, or the point on the 2D canvas."""
+    out = forward(loaded, z, label)
+    if loaded.data_kind == "points":
+        return points_view(loaded, out)
+    return picture(out)
+
+
+def walk_strip(loaded: Loaded, z: Tensor, which: str, span: float = 3.0, steps: int = 9,
+               label: int | None = None) -> Image.Image:
+    """Images along one direction (``PC1``.. or ``z[3]``) from -span to +span sigma around z."""
+    direction, scale = direction_vector(loaded, which)
+    zs = latent.walk(z, direction, span, steps, scale)
+    out = forward(loaded, zs, label)
+    return points_view(loaded, out, path=True) if loaded.data_kind == "points" else strip(out)
+
+
+def direction_names(loaded: Loaded) -> list[str]:
+    k = min(DIRECTIONS, loaded.z_dim)
+    return [f"PC{i + 1}" for i in range(k)] + [f"z[{i}]" for i in range(min(Z_SLIDERS, loaded.z_dim))]
+
+
+def direction_vector(loaded: Loaded, which: str) -> tuple[Tensor, float]:
+    """A named direction as (unit vector, sigma scale)."""
+    which = (which or "PC1").strip()
+    if which.startswith("PC") and which[2:].isdigit():
+        i = int(which[2:]) - 1
+        d = loaded.directions
+        if 0 <= i < len(d):
+            return d.vectors[i], float(d.scales[i])
+    elif which.startswith("z[") and which.endswith("]") and which[2:-1].isdigit():
+        i = int(which[2:-1])
+        if 0 <= i < loaded.z_dim:
+            return torch.eye(loaded.z_dim)[i], 1.0
+    raise GanLabError(f"unknown direction {which!r}; choose one of {', '.join(direction_names(loaded))}")
+
+
+# -- interpolation -------------------------------------------------------------------------
+
+def interpolation(loaded: Loaded, seed_a: int, seed_b: int, frames: int, method: str = "slerp",
+                  psi: float = 1.0, class_a=None, class_b=None) -> tuple[list[Image.Image], Image.Image]:
+    """(GIF frames, strip) for a path between two seeds (and, for conditional models, two classes)."""
+    frames = int(check_number("frames", frames, 2, 64, whole=True))
+    if method not in latent.INTERPOLATIONS:
+        raise GanLabError(f"method must be one of {', '.join(latent.INTERPOLATIONS)}, got {method!r}")
+    za = latent.z_from_seed(check_seed(seed_a), loaded.z_dim, loaded.noise)
+    zb = latent.z_from_seed(check_seed(seed_b), loaded.z_dim, loaded.noise)
+    zs = latent.truncate(latent.interpolation_path(za, zb, frames, method), float(psi))
+    weights = None
+    if loaded.conditional:
+        a, b = class_index(loaded, class_a), class_index(loaded, class_b)
+        t = torch.linspace(0, 1, frames)[:, None]
+        eye = torch.eye(loaded.g.num_classes)
+        weights = (1 - t) * eye[a] + t * eye[b]
+    out = forward(loaded, zs, class_weights=weights)
+    if loaded.data_kind == "points":
+        gif = [points_view(loaded, out, path=True, current=i) for i in range(frames)]
+        return gif, points_view(loaded, out, path=True)
+    return [picture(out[i:i + 1]) for i in range(frames)], strip(out)
+
+
+def save_gif(frames: list[Image.Image], path: str | Path | None = None, duration_ms: int = 120) -> Path:
+    """An animated GIF that plays forward then back (a loop without a jump)."""
+    if path is None:
+        folder = Path(tempfile.gettempdir()) / "ganlab-gifs"
+        folder.mkdir(exist_ok=True)
+        _prune(folder, max_age_s=900)
+        handle = tempfile.NamedTemporaryFile(dir=folder, prefix="interpolation-", suffix=".gif", delete=False)
+        handle.close()
+        path = handle.name
+    sequence = frames + frames[-2:0:-1] if len(frames) > 2 else list(frames)
+    if all(f.mode == "L" for f in sequence):
+        indexed = sequence  # grey frames: the GIF writer gives them a grey palette
+    else:  # one palette from the first frame for all (8x faster than one adaptive palette each)
+        first = sequence[0].convert("RGB").quantize(colors=255)
+        indexed = [first] + [f.convert("RGB").quantize(palette=first, dither=Image.Dither.NONE)
+                             for f in sequence[1:]]
+    buffer = io.BytesIO()
+    indexed[0].save(buffer, format="GIF", save_all=True, append_images=indexed[1:], duration=duration_ms,
+                    loop=0, optimize=False)
+    atomic_write_bytes(Path(path), buffer.getvalue())  # a reader never sees half a GIF
+    return Path(path)
+
+
+def _prune(folder: Path, max_age_s: float) -> None:
+    """Delete GIFs older than ``max_age_s`` (the server has copied them into its cache by then)."""
+    now = time.time()
+    for old in folder.glob("interpolation-*.gif"):
+        try:
+            if now - old.stat().st_mtime > max_age_s:
+                old.unlink()
+        except OSError:
+            pass

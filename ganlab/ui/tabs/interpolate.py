@@ -1,0 +1,106 @@
+"""Interpolate tab: walk from one seed (and class) to another, as a strip and an animated GIF.
+
+Stable API endpoint: ``interpolate(checkpoint, seed_a, seed_b, frames, method) -> GIF file``
+(``truncation``, ``class_a`` and ``class_b`` are optional extras).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from ganlab.inference import explore
+from ganlab.errors import GanLabError
+from ganlab.ui import sessions
+from ganlab.ui.tabs.explore import (checkpoint_choices, default_checkpoint, friendly,
+                                   list_for_session, resolve_checkpoint, upload_checkpoint)
+
+METHODS = ["slerp", "lerp"]
+
+
+@friendly
+def interpolate(checkpoint: str, seed_a: int, seed_b: int, frames: int = 8, method: str = "slerp",
+                truncation: float = 1.0, class_a: str | None = None, class_b: str | None = None,
+                request: gr.Request | None = None):
+    """(GIF path, strip picture): the strip goes to a gr.State so the API returns only the GIF."""
+    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
+    if method not in METHODS:
+        raise GanLabError(f"method must be 'slerp' or 'lerp', got {method!r}")
+    gif_frames, strip = explore.interpolation(loaded, seed_a, seed_b, frames, method, explore.check_psi(truncation),
+                                              class_a, class_b)
+    return str(explore.save_gif(gif_frames)), strip
+
+
+def show(gif_path: str | None, strip: Any):
+    return gif_path, strip
+
+
+@friendly
+def classes_for(checkpoint: str, request: gr.Request | None = None):
+    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
+    names = loaded.class_names
+    last = names[-1] if names else None
+    return (gr.update(choices=names, value=names[0] if names else None, visible=loaded.conditional),
+            gr.update(choices=names, value=last, visible=loaded.conditional),
+            gr.update(value=_hint(loaded)))
+
+
+def _hint(loaded: explore.Loaded | None) -> str:
+    if loaded is None:
+        return ""
+    if loaded.data_kind == "points":
+        return "2D model: the strip shows the path through data space (green start, red end) over G's samples."
+    if loaded.conditional:
+        return "Class-conditional: the class embedding moves from class A to class B along with z."
+    return ""
+
+
+def build_interpolate_tab() -> dict[str, Any]:
+    """Lay out the Interpolate tab inside the current ``gr.Blocks``; returns its components by name."""
+    names = checkpoint_choices()
+    first = default_checkpoint(names)
+    try:
+        loaded = resolve_checkpoint(first)
+    except GanLabError:
+        loaded = None
+    classes = loaded.class_names if loaded and loaded.conditional else []
+    gr.Markdown("Two seeds are two points in latent space; the frames walk between them. **slerp** follows "
+                "the sphere where Gaussian codes live (every frame as typical as the ends); **lerp** cuts "
+                "through the middle, where codes are shorter than anything G saw in training.")
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            checkpoint = gr.Dropdown(names, value=first, label="Checkpoint", allow_custom_value=True)
+            refresh = gr.Button("Refresh list", size="sm")
+            upload = gr.File(label="Upload a checkpoint (.zip, or model.json + model.safetensors)",
+                             file_count="multiple", file_types=[".zip", ".json", ".safetensors"], height=120)
+            with gr.Row():
+                seed_a = gr.Number(0, label="Seed A", precision=0, minimum=0)
+                seed_b = gr.Number(1, label="Seed B", precision=0, minimum=0)
+            with gr.Row():
+                class_a = gr.Dropdown(classes, value=classes[0] if classes else None, label="Class A",
+                                      visible=bool(classes), allow_custom_value=True)
+                class_b = gr.Dropdown(classes, value=classes[-1] if classes else None, label="Class B",
+                                      visible=bool(classes), allow_custom_value=True)
+            frames = gr.Slider(2, 64, value=8, step=1, label="Frames")
+            method = gr.Radio(METHODS, value="slerp", label="Path")
+            psi = gr.Slider(0, 1.5, value=1.0, step=0.05, label="Truncation ψ")
+            go = gr.Button("Interpolate", variant="primary")
+            hint = gr.Markdown(_hint(loaded))
+        with gr.Column(scale=2):
+            preview = gr.Image(label="Animation", type="filepath", interactive=False, height=300)
+            strip = gr.Image(label="Frames", type="pil", format="png", interactive=False)
+            gif = gr.File(label="Download the GIF", interactive=False)
+    strip_state = gr.State()
+    sessions.name_errors({"seed_a": seed_a, "seed_b": seed_b, "frames": frames, "method": method, "truncation": psi})
+    go.click(interpolate, [checkpoint, seed_a, seed_b, frames, method, psi, class_a, class_b], [gif, strip_state],
+             api_name="interpolate").then(show, [gif, strip_state], [preview, strip], api_visibility="private")
+    checkpoint.change(classes_for, checkpoint, [class_a, class_b, hint], api_visibility="private")
+    refresh.click(list_for_session, None, checkpoint, api_visibility="private")
+    upload.upload(upload_checkpoint, upload, checkpoint, api_visibility="private")
+    return {"checkpoint": checkpoint, "seed_a": seed_a, "seed_b": seed_b, "frames": frames, "method": method,
+            "truncation": psi, "class_a": class_a, "class_b": class_b, "gif": gif, "strip": strip,
+            "preview": preview}
+
+
+build = build_interpolate_tab  # the name ganlab.ui.app's TABS registry calls

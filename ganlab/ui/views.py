@@ -1,0 +1,167 @@
+"""Turn a job's Snapshot into what the widgets show: plot tables, images, status and health text.
+
+Pure functions of a snapshot (no gradio), so tests can call them directly.
+Curves are averaged into at most ``MAX_POINTS`` buckets: a browser redraws
+them twice a second, and a 20,000-point line would make it stutter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ganlab.render import views as viz
+from ganlab.families.gan.health import COL
+from ganlab.families.gan.job import Snapshot
+
+MAX_POINTS = 300
+LIVE_GRID_PX = 256  # the browser scales the grid up (CSS: pixelated); fewer pixels to encode 2x a second
+PLOTS = {
+    "loss": (("d_loss", "D loss"), ("g_loss", "G loss")),
+    "verdict": (("d_real", "D(x) real"), ("d_fake", "D(G(z)) fake")),
+    "grads": (("d_grad_norm", "D grad norm"), ("g_grad_norm", "G grad norm")),
+}
+STATE_ICONS = {"ready": "", "running": "▶", "paused": "❚❚", "finished": "■", "stopped": "■",
+               "diverged": "✗", "error": "✗"}
+COLOURS = ("#3b75af", "#ef8636", "#2ca02c", "#7b3294")
+
+
+def colour_map(which: str) -> dict[str, str]:
+    """Fixed colours for a plot's series (D blue, G orange, the Wasserstein estimate green)."""
+    labels = [label for _, label in PLOTS[which]] + (["Wasserstein estimate"] if which == "verdict" else [])
+    return dict(zip(labels, COLOURS))
+
+
+def bucket_mean(history: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
+    """Average consecutive rows into at most ``max_points`` rows (the last row stays last)."""
+    n = len(history)
+    if n <= max_points:
+        return np.asarray(history)
+    edges = np.linspace(0, n, max_points + 1).astype(int)
+    sums = np.add.reduceat(np.nan_to_num(history, nan=0.0), edges[:-1], axis=0)
+    out = sums / np.diff(edges)[:, None]
+    out[:, COL["step"]] = history[edges[1:] - 1, COL["step"]]
+    if np.isnan(history[:, COL["wasserstein"]]).all():
+        out[:, COL["wasserstein"]] = np.nan
+    return out
+
+
+def plot_frame(history: np.ndarray, which: str, wasserstein: bool = False) -> pd.DataFrame | None:
+    """Long-format table (step, value, series) for one of the live line plots; None before any step
+    (Gradio's plot stays blank for good if its first value is an empty table)."""
+    rows = bucket_mean(history)
+    series = list(PLOTS[which])
+    if which == "verdict" and wasserstein:
+        series.append(("wasserstein", "Wasserstein estimate"))
+    parts = [pd.DataFrame({"step": rows[:, COL["step"]].astype(int), "value": rows[:, COL[col]],
+                           "series": label}) for col, label in series]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if len(frame):
+        frame = frame[np.isfinite(frame["value"].to_numpy(dtype=float))]
+    return frame if len(frame) else None
+
+
+def main_image(snap: Snapshot, layers=viz.LAYERS) -> np.ndarray | None:
+    """The sample grid (images) or GAN Lab's 2D view (points)."""
+    if snap.points is not None:
+        return viz.points_view(snap.points, layers)
+    if snap.samples is not None:
+        return viz.image_grid(snap.samples, target_px=LIVE_GRID_PX)
+    return None
+
+
+def manifold_image(snap: Snapshot) -> np.ndarray | None:
+    return viz.manifold_view(snap.points) if snap.points is not None else None
+
+
+def status_markdown(snap: Snapshot) -> str:
+    icon = STATE_ICONS.get(snap.state, "")
+    parts = [f"**{icon} {snap.state}**", f"step **{snap.step:,}** / {snap.total_steps:,}",
+             f"**{snap.steps_per_s:,.1f}** steps/s" if snap.state == "running" else
+             f"{snap.wall_time_s:,.1f} s trained", f"device `{snap.device}`", f"objective `{snap.objective}`"]
+    if snap.coverage is not None:
+        c = snap.coverage
+        parts.append(f"modes **{c.modes_captured}/{c.modes_total}**, high quality **{c.high_quality:.0%}**")
+    if snap.classes is not None:
+        parts.append(f"classes seen **{snap.classes[0]}/{snap.classes[1]}**")
+    text = " · ".join(parts)
+    if snap.message and snap.state in ("finished", "diverged", "error", "stopped"):
+        text += f"\n\n{snap.message}"
+    return text
+
+
+def health_markdown(snap: Snapshot) -> str:
+    if not snap.health:
+        if snap.step < 50:
+            return "**Health:** nothing to report yet."
+        return "**Health:** no problems detected."
+    lines = ["**Health**"]
+    for w in snap.health:
+        mark = "Stopped:" if w.severity == "error" else "Warning:"
+        lines.append(f"- {mark} **{w.title}.** {w.message} *Try:* {w.advice}")
+    return "\n".join(lines)
+
+
+def status_dict(snap: Snapshot) -> dict:
+    """A JSON summary for the ``status`` API endpoint (what scripts and tests read)."""
+    last = snap.history[-1] if len(snap.history) else None
+    out = {
+        "version": snap.version, "state": snap.state, "message": snap.message, "step": snap.step,
+        "total_steps": snap.total_steps, "history_rows": int(len(snap.history)),
+        "steps_per_s": round(snap.steps_per_s, 2), "wall_time_s": round(snap.wall_time_s, 3),
+        "device": snap.device, "dataset": snap.dataset, "objective": snap.objective,
+        "g_lr": snap.g_lr, "d_lr": snap.d_lr,
+        "data_kind": snap.data_kind, "health": [w.kind for w in snap.health],
+        "health_text": [w.as_text() for w in snap.health],
+    }
+    if last is not None:
+        out["last"] = {name: (None if np.isnan(last[i]) else float(last[i])) for name, i in COL.items()}
+    if snap.coverage is not None:
+        out["coverage"] = snap.coverage.as_dict()
+    if snap.classes is not None:
+        out["classes_seen"], out["classes_total"] = snap.classes
+    return out
+
+
+# -- races ---------------------------------------------------------------------------------
+
+def race_frame(snap, column: str) -> pd.DataFrame | None:
+    """Long-format table (step, value, racer) of one statistic for every racer."""
+    parts = []
+    for name, hist in zip(snap.names, snap.histories):
+        rows = bucket_mean(hist)
+        if len(rows):
+            parts.append(pd.DataFrame({"step": rows[:, COL["step"]].astype(int), "value": rows[:, COL[column]],
+                                       "racer": name}))
+    if not parts:
+        return None  # see plot_frame: never hand the plot an empty table
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame[np.isfinite(frame["value"].to_numpy(dtype=float))]
+    return frame if len(frame) else None
+
+
+def race_gallery(snap, size: int = 320) -> list[tuple[np.ndarray, str]]:
+    """One picture per racer (its 2D view or sample grid), captioned with its name and status."""
+    out = []
+    for i, name in enumerate(snap.names):
+        if snap.points[i] is not None:
+            image = viz.points_view(snap.points[i], ("surface", "real", "fake"), size=size)
+        else:
+            image = viz.image_grid(snap.samples[i], target_px=size)
+        caption = name + (" — diverged" if snap.diverged[i] else "")
+        cov = snap.coverage[i]
+        if cov is not None:
+            caption += f" · modes {cov.modes_captured}/{cov.modes_total}"
+        out.append((image, caption))
+    return out
+
+
+def race_status(snap) -> str:
+    icon = STATE_ICONS.get(snap.state, "")
+    text = (f"**{icon} {snap.state}** · step **{snap.step:,}** / {snap.total_steps:,} · "
+            f"{len(snap.names)} racers on `{snap.device}` · data `{snap.dataset}`")
+    if snap.state == "running":
+        text += f" · {snap.steps_per_s:,.1f} rounds/s"
+    if snap.message and snap.state in ("finished", "diverged", "error", "stopped"):
+        text += f"\n\n{snap.message}"
+    return text
