@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import torch
 
-from ganlab.families.gan.config import OptimizerConfig
+if TYPE_CHECKING:  # any object with name, lr, beta1, beta2 will do
+    from ganlab.families.gan.config import OptimizerConfig
 
 
 def _adam(cfg: OptimizerConfig, params, fused: bool) -> torch.optim.Optimizer:

@@ -24,9 +24,16 @@ def bce_d(real: Tensor, fake: Tensor) -> Tensor:
     return F.softplus(-real).mean() + F.softplus(fake).mean()
 
 
+def least_squares(prediction: Tensor, target_real: bool) -> Tensor:
+    """Least-squares GAN loss (Mao et al. 2017) of D's outputs against a constant 1 (real) or
+    0 (fake) target: the one LSGAN formula, for a scalar critic and PatchGAN maps alike."""
+    target = 1.0 if target_real else 0.0
+    return (prediction.float() - target).square().mean()
+
+
 def lsgan_d(real: Tensor, fake: Tensor) -> Tensor:
     """Least squares, targets 1 for real and 0 for fake (Mao et al. 2017)."""
-    return 0.5 * ((real - 1) ** 2).mean() + 0.5 * (fake ** 2).mean()
+    return 0.5 * least_squares(real, True) + 0.5 * least_squares(fake, False)
 
 
 def wasserstein_d(real: Tensor, fake: Tensor) -> Tensor:
@@ -52,7 +59,7 @@ def nonsaturating_g(fake: Tensor) -> Tensor:
 
 
 def lsgan_g(fake: Tensor) -> Tensor:
-    return 0.5 * ((fake - 1) ** 2).mean()
+    return 0.5 * least_squares(fake, True)
 
 
 def wasserstein_g(fake: Tensor) -> Tensor:

@@ -15,11 +15,11 @@ from typing import Any
 
 import torch
 
-from ganlab.engine.checkpoints import load_checkpoint, load_into, module_spec, prefixed, save_checkpoint
+from ganlab.engine.checkpoints import load_checkpoint, module_spec, prefixed, save_checkpoint
 from ganlab.errors import ConfigError
 from ganlab.families.cyclegan.config import CycleGANConfig
 from ganlab.families.cyclegan.trainer import CycleGANTrainer, CycleStats
-from ganlab.families.gan.state import _flatten_optimizer, restore_optimizers_and_rng, stored_training_config
+from ganlab.engine.state import restore_runner, runner_state, stored_training_config
 
 HISTORY_KEPT = 5000  # loss rows stored in model.json (the curve a resumed run shows)
 
@@ -33,16 +33,10 @@ def _base_meta(trainer: CycleGANTrainer, name: str, metrics: dict | None) -> dic
 
 def save_cyclegan(trainer: CycleGANTrainer, folder: str | Path, metrics: dict | None = None) -> Path:
     """A resumable training checkpoint (a few times the size of one generator)."""
-    tensors: dict[str, torch.Tensor] = {}
-    for name, net in trainer.networks.items():
-        tensors.update(prefixed(name, net.state_dict()))
-    g_t, g_info = _flatten_optimizer("opt_g", trainer.opt_g)
-    d_t, d_info = _flatten_optimizer("opt_d", trainer.opt_d)
-    tensors.update(g_t)
-    tensors.update(d_t)
-    tensors["rng.generator"] = trainer.generator.get_state()
+    tensors, state_meta = runner_state(trainer)
     meta = _base_meta(trainer, Path(folder).name, metrics)
-    meta.update(inference_only=False, optimizers={"g": g_info, "d": d_info},
+    meta.update(state_meta)
+    meta.update(inference_only=False,
                 generators={n: module_spec(trainer.networks[n]) for n in ("G_AB", "G_BA")},
                 discriminators={n: module_spec(trainer.networks[n]) for n in ("D_A", "D_B")},
                 history=[s.as_dict() for s in trainer.history[-HISTORY_KEPT:]])
@@ -80,12 +74,7 @@ def restore_cyclegan(spec: str | Path, device: str | None = None, data=None, **o
     if device is not None:
         overrides["device"] = device
     trainer = CycleGANTrainer(cfg.updated(**overrides), data)
-    for name, net in trainer.networks.items():
-        load_into(net, ckpt.group(name), name)
-    restore_optimizers_and_rng(trainer, ckpt)
-    trainer.step_count = int(meta.get("step", 0))
+    restore_runner(trainer, ckpt)
     trainer.total_steps = max(int(meta.get("total_steps", cfg.steps)), trainer.step_count + 1)
-    trainer.wall_time_s = float(meta.get("wall_time_s", 0.0))
     trainer.history = [CycleStats(**row) for row in meta.get("history", []) if isinstance(row, dict)]
-    trainer._last_good = trainer._capture()
     return trainer

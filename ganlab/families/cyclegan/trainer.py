@@ -1,17 +1,14 @@
 """CycleGAN training, one step at a time: both generators, then both discriminators.
 
-Same contract as the GAN :class:`~ganlab.families.gan.trainer.Trainer`: the data
+The engine's :class:`~ganlab.engine.runner.StepRunner` runs it: the data
 (uint8 tensors), the four networks, the image pools and one random generator
 live on the device; ``run(k)`` reads the statistics from the device once
-per k steps and returns plain numbers.
+per k steps and returns plain numbers. Only what makes it a CycleGAN is here.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
-import time
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 import torch
@@ -20,10 +17,11 @@ from torch import Tensor, nn
 
 from ganlab.data.unpaired import UnpairedImages, load_unpaired
 from ganlab.engine.devices import resolve_device
-from ganlab.errors import TrainingDiverged
+from ganlab.engine.runner import StepRunner
+from ganlab.nn.losses import least_squares
 from ganlab.families.cyclegan.models import PatchDiscriminator, ResnetGenerator
 from ganlab.families.cyclegan.config import CycleGANConfig
-from ganlab.engine.optim import restore_moments
+from ganlab.families.gan.config import OptimizerConfig
 
 CYCLE_STAT_NAMES = ("g_ab", "g_ba", "cycle", "identity", "d_a", "d_b")
 
@@ -83,97 +81,73 @@ class ImagePool:
         return out
 
 
-def lsgan(prediction: Tensor, target_real: bool) -> Tensor:
-    """Least-squares GAN loss (Mao et al. 2017) against a constant 1 (real) or 0 (fake) map."""
-    target = 1.0 if target_real else 0.0
-    return (prediction.float() - target).square().mean()
-
-
-class CycleGANTrainer:
+class CycleGANTrainer(StepRunner):
     """Owns a CycleGAN run: G_AB (A->B), G_BA (B->A), D_A (judges A), D_B (judges B)."""
 
     EXAMPLES = 4
+    divergence_advice = "Try a lower learning rate."
 
     def __init__(self, cfg: CycleGANConfig, data: UnpairedImages | None = None):
         self.cfg = cfg.validate()
-        self.device = resolve_device(cfg.device)
+        super().__init__(resolve_device(cfg.device), cfg.seed)
         if data is None:
             data = load_unpaired(cfg.dataset, cfg.data_root, cfg.resolved_load_size, cfg.image_size,
                                  cfg.max_images, cfg.flip)
         self.data = data.to(self.device)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(cfg.seed)
-            self.G_AB = ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks)
-            self.G_BA = ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks)
-            self.D_A = PatchDiscriminator(3, cfg.ndf, cfg.n_layers_d)
-            self.D_B = PatchDiscriminator(3, cfg.ndf, cfg.n_layers_d)
+            nets = {"G_AB": ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks),
+                    "G_BA": ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks),
+                    "D_A": PatchDiscriminator(3, cfg.ndf, cfg.n_layers_d),
+                    "D_B": PatchDiscriminator(3, cfg.ndf, cfg.n_layers_d)}
         self.channels_last = cfg.channels_last and self.device.type == "cuda"
-        fmt = torch.channels_last if self.channels_last else torch.preserve_format
-        for net in self.networks.values():
-            net.to(self.device, memory_format=fmt)
-        fused = self.device.type == "cuda" or None
-        betas = (cfg.beta1, cfg.beta2)
-        self.opt_g = torch.optim.Adam(itertools.chain(self.G_AB.parameters(), self.G_BA.parameters()),
-                                      lr=cfg.lr, betas=betas, fused=fused)
-        self.opt_d = torch.optim.Adam(itertools.chain(self.D_A.parameters(), self.D_B.parameters()),
-                                      lr=cfg.lr, betas=betas, fused=fused)
+        self.G_AB, self.G_BA, self.D_A, self.D_B = (self.add_network(n, m) for n, m in nets.items())
+        adam = OptimizerConfig("adam", cfg.lr, cfg.beta1, cfg.beta2)
+        self.opt_g = self.add_optimizer("g", adam, itertools.chain(self.G_AB.parameters(), self.G_BA.parameters()))
+        self.opt_d = self.add_optimizer("d", adam, itertools.chain(self.D_A.parameters(), self.D_B.parameters()))
         use_bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and self.device.type == "cuda")
         self.autocast_dtype = torch.bfloat16 if use_bf16 else None
-        self.generator = torch.Generator(self.device).manual_seed(cfg.seed)
         self.pool_a, self.pool_b = ImagePool(cfg.pool_size), ImagePool(cfg.pool_size)
         self.total_steps = cfg.steps
         self.fixed_a, self.fixed_b = (x.to(self.device) for x in self.data.examples(self.EXAMPLES))
-        self.step_count = 0
-        self.wall_time_s = 0.0
-        self.history: list[CycleStats] = []
-        self.stopped_reason: str | None = None
-        self._last_good = self._capture()
-
-    @property
-    def networks(self) -> dict[str, nn.Module]:
-        return {"G_AB": self.G_AB, "G_BA": self.G_BA, "D_A": self.D_A, "D_B": self.D_B}
+        self.ready()
 
     @property
     def domains(self) -> tuple[str, str]:
         return tuple(self.data.domains)
 
     # -- schedule -----------------------------------------------------------------
-    def lr_at(self, step: int) -> float:
+    def lr_factor(self, step: int) -> float:
         """Constant until ``decay_from`` x total steps, then linear to zero at the last step."""
         start = int(self.total_steps * self.cfg.decay_from)
         if step < start:
-            return self.cfg.lr
-        remaining = max(self.total_steps - step, 0)
-        return self.cfg.lr * remaining / max(self.total_steps - start, 1)
+            return 1.0
+        return max(self.total_steps - step, 0) / max(self.total_steps - start, 1)
+
+    def lr_at(self, step: int) -> float:
+        """The learning rate in force at ``step`` (0-based)."""
+        return self.base_lr["g"] * self.lr_factor(step)
 
     def set_total_steps(self, steps: int) -> None:
         """Re-plan the run's length (a time budget measured in steps); the decay follows it."""
         self.total_steps = max(int(steps), self.step_count + 1)
 
     # -- the step -----------------------------------------------------------------
-    def _autocast(self):
-        if self.autocast_dtype is None:
-            return nullcontext()
-        return torch.autocast(self.device.type, dtype=self.autocast_dtype)
-
     def _batch(self) -> tuple[Tensor, Tensor]:
         a, b = self.data.sample(self.cfg.batch_size, self.generator)
         if self.channels_last:
             a, b = a.contiguous(memory_format=torch.channels_last), b.contiguous(memory_format=torch.channels_last)
         return a, b
 
-    def _one_step(self, lr: float) -> Tensor:
+    def train_step(self, step: int) -> Tensor:
         cfg = self.cfg
-        for opt in (self.opt_g, self.opt_d):
-            for group in opt.param_groups:
-                group["lr"] = lr
-        for net in self.networks.values():
+        for net in (self.G_AB, self.G_BA, self.D_A, self.D_B):
             net.train()
         real_a, real_b = self._batch()
         # generators: fool both discriminators, cycle back, and leave the target domain alone
         self.D_A.requires_grad_(False)
         self.D_B.requires_grad_(False)
-        with self._autocast():
+        with self.autocast():
             fake_b = self.G_AB(real_a)
             fake_a = self.G_BA(real_b)
             cycle = cfg.lambda_cycle * (F.l1_loss(self.G_BA(fake_b).float(), real_a)
@@ -183,8 +157,8 @@ class CycleGANTrainer:
                     F.l1_loss(self.G_AB(real_b).float(), real_b) + F.l1_loss(self.G_BA(real_a).float(), real_a))
             else:
                 identity = torch.zeros((), device=self.device)
-            g_ab = lsgan(self.D_B(fake_b), True)
-            g_ba = lsgan(self.D_A(fake_a), True)
+            g_ab = least_squares(self.D_B(fake_b), True)
+            g_ba = least_squares(self.D_A(fake_a), True)
         self.opt_g.zero_grad(set_to_none=True)
         (g_ab + g_ba + cycle + identity).backward()
         self.opt_g.step()
@@ -193,60 +167,18 @@ class CycleGANTrainer:
         self.D_B.requires_grad_(True)
         old_b = self.pool_b.query(fake_b, self.generator)
         old_a = self.pool_a.query(fake_a, self.generator)
-        with self._autocast():
-            d_b = 0.5 * (lsgan(self.D_B(real_b), True) + lsgan(self.D_B(old_b), False))
-            d_a = 0.5 * (lsgan(self.D_A(real_a), True) + lsgan(self.D_A(old_a), False))
+        with self.autocast():
+            d_b = 0.5 * (least_squares(self.D_B(real_b), True) + least_squares(self.D_B(old_b), False))
+            d_a = 0.5 * (least_squares(self.D_A(real_a), True) + least_squares(self.D_A(old_a), False))
         self.opt_d.zero_grad(set_to_none=True)
         (d_a + d_b).backward()
         self.opt_d.step()
         return torch.stack([g_ab.detach(), g_ba.detach(), cycle.detach(), identity.detach(),
                             d_a.detach(), d_b.detach()])
 
-    def run(self, steps: int) -> list[CycleStats]:
-        """Train ``steps`` steps; statistics come off the device once, at the end.
-
-        Raises TrainingDiverged (after restoring the last good weights) on NaN/inf.
-        """
-        if self.stopped_reason:
-            raise TrainingDiverged(self.stopped_reason)
-        start = time.perf_counter()
-        rates = [self.lr_at(self.step_count + i) for i in range(steps)]
-        raw = torch.stack([self._one_step(lr) for lr in rates]).cpu()  # the one sync
-        elapsed = time.perf_counter() - start
-        self.wall_time_s += elapsed
-        if not torch.isfinite(raw).all():
-            bad = int((~torch.isfinite(raw)).any(dim=1).nonzero()[0, 0])
-            self.restore(self._last_good)
-            self.stopped_reason = (f"training diverged at step {self.step_count + bad + 1}: a loss became "
-                                   f"NaN/inf. Weights were restored to step {self._last_good['step']}; "
-                                   "try a lower learning rate.")
-            raise TrainingDiverged(self.stopped_reason)
-        new = []
-        for row, lr in zip(raw.tolist(), rates):
-            self.step_count += 1
-            new.append(CycleStats(step=self.step_count, lr=lr, seconds=elapsed / steps,
-                                  **dict(zip(CYCLE_STAT_NAMES, row))))
-        self.history.extend(new)
-        self._last_good = self._capture()
-        return new
-
-    def step(self) -> CycleStats:
-        return self.run(1)[0]
-
-    # -- state ----------------------------------------------------------------------
-    def _capture(self) -> dict:
-        snap = {name: {k: v.detach().clone() for k, v in net.state_dict().items()}
-                for name, net in self.networks.items()}
-        snap["step"] = self.step_count
-        snap["optimizers"] = [copy.deepcopy(opt.state_dict()) for opt in (self.opt_g, self.opt_d)]
-        return snap
-
-    def restore(self, snapshot: dict) -> None:
-        """Weights and optimizer moments back to ``snapshot`` (NaN moments would poison a resume)."""
-        for name, net in self.networks.items():
-            net.load_state_dict(snapshot[name])
-        for opt, state in zip((self.opt_g, self.opt_d), snapshot.get("optimizers") or ()):
-            restore_moments(opt, state)
+    def make_stats(self, step: int, values: list[float], seconds: float) -> CycleStats:
+        return CycleStats(step=step, lr=self.lr_at(step - 1), seconds=seconds,
+                          **dict(zip(CYCLE_STAT_NAMES, values)))
 
     @torch.no_grad()
     def sample_triplets(self) -> dict[str, Tensor]:
@@ -254,7 +186,7 @@ class CycleGANTrainer:
         out = {}
         for name, real, fwd, back in (("a", self.fixed_a, self.G_AB, self.G_BA),
                                        ("b", self.fixed_b, self.G_BA, self.G_AB)):
-            with self._autocast():
+            with self.autocast():
                 fake = fwd(real)
                 rec = back(fake)
             out[f"real_{name}"], out[f"fake_{name}"], out[f"rec_{name}"] = (

@@ -1,17 +1,13 @@
-"""One GAN training step at a time: n D updates, one G update, plain numbers back.
+"""The GAN family's step: n D updates, one G update, on the engine's :class:`StepRunner`.
 
 The trainer holds everything a run needs on its device (data, models,
 optimizers, one random generator), so a step never touches the host until
-its statistics are read. ``run(k)`` reads them once per k steps; ``step()``
-is ``run(1)``.
+its statistics are read. ``run(k)`` (the engine's) reads them once per k
+steps; ``step()`` is ``run(1)``. Only what makes it a GAN is here.
 """
 
 from __future__ import annotations
 
-import copy
-import math
-import time
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 
 import torch
@@ -21,9 +17,8 @@ from ganlab.nn import losses
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import DataSource, load_dataset
 from ganlab.engine.devices import resolve_device
-from ganlab.errors import TrainingDiverged
+from ganlab.engine.runner import StepRunner
 from ganlab.families.gan.models import build_pair
-from ganlab.engine.optim import make_optimizer, restore_moments
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm", "penalty")
 
@@ -57,44 +52,39 @@ def make_noise(kind: str, n: int, z_dim: int, generator: torch.Generator) -> Ten
     return torch.randn(n, z_dim, generator=generator, device=generator.device)
 
 
-class Trainer:
-    """Owns a run: build with a config (and optionally a loaded data set), then ``run``."""
+class Trainer(StepRunner):
+    """Owns a GAN run: build with a config (and optionally a loaded data set), then ``run``."""
 
     FIXED_SAMPLES = 64
+    divergence_advice = "Try a lower learning rate, a gradient penalty or spectral norm."
+    what_diverged = "a loss or gradient"
 
     def __init__(self, cfg: TrainConfig, data: DataSource | None = None):
         self.cfg = cfg.validate()
-        self.device = resolve_device(cfg.device)
+        super().__init__(resolve_device(cfg.device), cfg.seed)
         if data is None:
             data = load_dataset(cfg.dataset, cfg.data_root, cfg.download, cfg.image_size)
         self.data = data.to(self.device)
         self.objective = losses.get_objective(cfg.objective)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(cfg.seed)
-            self.G, self.D = build_pair(cfg, data)
+            G, D = build_pair(cfg, data)
         self.is_image = data.kind == "image"
         self.channels_last = self.is_image and self.device.type == "cuda"
         if self.device.type == "cuda":
             torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest kernels once
-        memory_format = torch.channels_last if self.channels_last else torch.preserve_format
-        self.G.to(self.device, memory_format=memory_format)
-        self.D.to(self.device, memory_format=memory_format)
-        self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False) if cfg.ema > 0 else None
-        self.opt_g = make_optimizer(cfg.g_optim, self.G.parameters(), self.device)
-        self.opt_d = make_optimizer(cfg.d_optim, self.D.parameters(), self.device)
-        self.base_lr = {"g": cfg.g_optim.lr, "d": cfg.d_optim.lr}
+        self.G = self.add_network("G", G)
+        self.D = self.add_network("D", D)
+        self.G_ema = self.add_ema("G_ema", self.G, cfg.ema) if cfg.ema > 0 else None
+        self.opt_g = self.add_optimizer("g", cfg.g_optim, self.G.parameters())
+        self.opt_d = self.add_optimizer("d", cfg.d_optim, self.D.parameters())
         self.autocast_dtype = self._autocast_dtype()
-        self.generator = torch.Generator(self.device).manual_seed(cfg.seed)
         fixed = torch.Generator(self.device).manual_seed(cfg.seed + 1)
         self.fixed_z = make_noise(cfg.noise, self._fixed_count(), cfg.z_dim, fixed)
         classes = self.G.num_classes
         self.fixed_labels = (torch.arange(self.fixed_z.shape[0], device=self.device) % classes
                              if classes else None)
-        self.step_count = 0
-        self.wall_time_s = 0.0
-        self.history: list[StepStats] = []
-        self.stopped_reason: str | None = None
-        self._last_good = self._capture()
+        self.ready()
 
     # -- set-up helpers ---------------------------------------------------------
     def _fixed_count(self) -> int:
@@ -109,11 +99,6 @@ class Trainer:
         if p == "bf16" or (p == "auto" and big and self.device.type == "cuda"):
             return torch.bfloat16
         return None
-
-    def _autocast(self):
-        if self.autocast_dtype is None:
-            return nullcontext()
-        return torch.autocast(self.device.type, dtype=self.autocast_dtype)
 
     def _fake_labels(self, n: int) -> Tensor | None:
         classes = self.G.num_classes
@@ -132,9 +117,9 @@ class Trainer:
             real = real.detach().requires_grad_(True)
         z = make_noise(cfg.noise, cfg.batch_size, cfg.z_dim, self.generator)
         fake_labels = self._fake_labels(cfg.batch_size) if labels is not None else None
-        with torch.no_grad(), self._autocast():
+        with torch.no_grad(), self.autocast():
             fake = self.G(z, fake_labels)
-        with self._autocast():
+        with self.autocast():
             d_real = self.D(real, labels).float()
             d_fake = self.D(fake, fake_labels).float()
             loss = obj.d_loss(d_real, d_fake)
@@ -161,7 +146,7 @@ class Trainer:
         z = make_noise(cfg.noise, cfg.batch_size, cfg.z_dim, self.generator)
         labels = self._fake_labels(cfg.batch_size)
         self.D.requires_grad_(False)
-        with self._autocast():
+        with self.autocast():
             out = self.D(self.G(z, labels), labels).float()
             loss = self.objective.g_loss(out)
         self.opt_g.zero_grad(set_to_none=True)
@@ -169,17 +154,8 @@ class Trainer:
         self.D.requires_grad_(True)
         grad_norm = nn.utils.clip_grad_norm_(self.G.parameters(), float("inf"))
         self.opt_g.step()
-        if self.G_ema is not None:
-            self._update_ema()
+        self.update_ema()
         return {"g_loss": loss.detach(), "g_grad_norm": grad_norm}
-
-    @torch.no_grad()
-    def _update_ema(self) -> None:
-        decay = self.cfg.ema
-        ema_params = list(self.G_ema.parameters())
-        torch._foreach_lerp_(ema_params, list(self.G.parameters()), 1 - decay)
-        for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
-            b_ema.copy_(b)
 
     def lr_factor(self, step: int) -> float:
         """Schedule multiplier at ``step``: 1, or linear to 0 over the second half of the run."""
@@ -187,15 +163,8 @@ class Trainer:
             return 1.0
         return max(0.0, min(1.0, 2.0 * (1.0 - step / self.cfg.steps)))
 
-    def _apply_schedule(self, step: int) -> None:
-        factor = self.lr_factor(step)
-        for opt, key in ((self.opt_g, "g"), (self.opt_d, "d")):
-            for group in opt.param_groups:
-                group["lr"] = self.base_lr[key] * factor
-
-    def _one_step(self, step: int) -> Tensor:
+    def train_step(self, step: int) -> Tensor:
         """Step ``step`` (0-based); returns its raw statistics as a device vector (no host sync)."""
-        self._apply_schedule(step)
         self.G.train()
         self.D.train()
         for _ in range(self.cfg.d_steps):
@@ -207,69 +176,15 @@ class Trainer:
                             d["d_grad_norm"].float(), g["g_grad_norm"].float(), d["penalty"],
                             d_real.mean() - d_fake.mean()])
 
-    def run(self, steps: int) -> list[StepStats]:
-        """Train ``steps`` steps; stats are read from the device once, at the end.
-
-        Raises TrainingDiverged (after restoring the last good weights) when a
-        loss or gradient norm is NaN/inf.
-        """
-        if self.stopped_reason:
-            raise TrainingDiverged(self.stopped_reason)
-        start = time.perf_counter()
-        rows = [self._one_step(self.step_count + i) for i in range(steps)]
-        raw = torch.stack(rows).cpu()  # the one sync
-        elapsed = time.perf_counter() - start
-        per_step = elapsed / steps
-        self.wall_time_s += elapsed
-        if not torch.isfinite(raw).all():
-            bad = int((~torch.isfinite(raw)).any(dim=1).nonzero()[0, 0])
-            self.restore(self._last_good)
-            self.stopped_reason = (
-                f"training diverged at step {self.step_count + bad + 1}: a loss or gradient became "
-                f"NaN/inf. Weights were restored to step {self._last_good['step']}. Try a lower "
-                "learning rate, a gradient penalty or spectral norm.")
-            raise TrainingDiverged(self.stopped_reason)
-        new = []
+    def make_stats(self, step: int, values: list[float], seconds: float) -> StepStats:
         wgan = self.cfg.objective in ("wgan", "wgan-gp")
-        for row in raw.tolist():
-            self.step_count += 1
-            values = dict(zip(STAT_NAMES, row[:7]))
-            new.append(StepStats(step=self.step_count, wasserstein=row[7] if wgan else None,
-                                 seconds=per_step, **values))
-        self.history.extend(new)
-        self._last_good = self._capture()
-        return new
+        return StepStats(step=step, wasserstein=values[7] if wgan else None, seconds=seconds,
+                         **dict(zip(STAT_NAMES, values[:7])))
 
-    def step(self) -> StepStats:
-        """One step, its numbers as plain floats."""
-        return self.run(1)[0]
-
-    # -- state ----------------------------------------------------------------------
-    def _capture(self) -> dict:
-        """A copy of the weights and optimizer moments on the device, to roll back to after a
-        divergence (NaN moments would poison the next step and the saved checkpoint)."""
-        clone = lambda m: {k: v.detach().clone() for k, v in m.state_dict().items()}
-        return {"step": self.step_count, "G": clone(self.G), "D": clone(self.D),
-                "G_ema": clone(self.G_ema) if self.G_ema is not None else None,
-                "opt_g": copy.deepcopy(self.opt_g.state_dict()), "opt_d": copy.deepcopy(self.opt_d.state_dict())}
-
-    def restore(self, snapshot: dict) -> None:
-        self.G.load_state_dict(snapshot["G"])
-        self.D.load_state_dict(snapshot["D"])
-        if self.G_ema is not None and snapshot["G_ema"] is not None:
-            self.G_ema.load_state_dict(snapshot["G_ema"])
-        for key in ("opt_g", "opt_d"):
-            if snapshot.get(key) is not None:
-                restore_moments(getattr(self, key), snapshot[key])
-
+    # -- edits between chunks --------------------------------------------------------
     def set_learning_rates(self, g_lr: float | None = None, d_lr: float | None = None) -> None:
         """Change learning rates between steps (the UI applies edits made while paused)."""
-        for key, lr in (("g", g_lr), ("d", d_lr)):
-            if lr is not None:
-                if not (math.isfinite(lr) and 0 < lr < 10):
-                    raise ValueError(f"learning rate must be in (0, 10); got {lr}")
-                self.base_lr[key] = lr
-        self._apply_schedule(self.step_count)
+        super().set_learning_rates(g_lr=g_lr, d_lr=d_lr)
 
     def set_objective(self, name: str) -> None:
         self.objective = losses.get_objective(name)
