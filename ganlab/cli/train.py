@@ -14,10 +14,9 @@ from pathlib import Path
 
 from ganlab.families.gan.config import OPTIMIZERS, TrainConfig
 from ganlab.errors import GanLabError
+from ganlab.families.gan.trainer import HISTORY_COLUMNS
 from ganlab.cli.loop import LoopHooks, train_in_chunks
 
-LOSS_COLUMNS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm",
-                "penalty", "wasserstein", "seconds")
 
 # CLI flag -> TrainConfig field, for flags that map one to one (None: not given).
 FIELD_FLAGS = {
@@ -122,7 +121,7 @@ def _gan_hooks(trainer, out: Path) -> LoopHooks:
         save_trainer(trainer, out)
         write_samples(trainer, out / "samples.png")
 
-    return LoopHooks(columns=LOSS_COLUMNS, total=lambda: trainer.cfg.steps, save=save,
+    return LoopHooks(columns=HISTORY_COLUMNS, total=lambda: trainer.cfg.steps, save=save,
                      chunk_size=lambda _last: trainer.cfg.snapshot_every,
                      postfix=lambda s: {"d": f"{s.d_loss:.3f}", "g": f"{s.g_loss:.3f}"})
 

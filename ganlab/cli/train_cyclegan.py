@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from ganlab.errors import GanLabError
+from ganlab.families.cyclegan.trainer import HISTORY_COLUMNS
 from ganlab.cli.loop import LoopHooks, train_in_chunks
 
 # Sizes by where the run happens; every field can still be set by a flag.
@@ -34,7 +35,6 @@ CONFIG_FLAGS = {  # flag dest -> CycleGANConfig field
 }
 SHARED_FLAGS = {"steps": "steps", "batch_size": "batch_size", "seed": "seed", "device": "device",
                 "precision": "precision", "image_size": "image_size", "data_root": "data_root"}
-LOSS_COLUMNS = ("step", "g_ab", "g_ba", "cycle", "identity", "d_a", "d_b", "lr", "seconds")
 RESERVE_S = 20.0  # kept back from --max-minutes for the final save and export
 CHUNK_S, MAX_CHUNK = 5.0, 100  # steps per trainer.run: about this many seconds of work
 
@@ -153,7 +153,7 @@ def train_loop(trainer, out: Path, checkpoint_every: int | None, deadline: float
         return 1 if last is None else max(1, min(MAX_CHUNK, int(CHUNK_S / max(last.seconds, 1e-6))))
 
     hooks = LoopHooks(
-        columns=LOSS_COLUMNS, total=lambda: trainer.total_steps, save=save, chunk_size=chunk_size,
+        columns=HISTORY_COLUMNS, total=lambda: trainer.total_steps, save=save, chunk_size=chunk_size,
         postfix=lambda s: {"cycle": f"{s.cycle:.3f}", "identity": f"{s.identity:.3f}",
                            "G": f"{s.g_ab:.2f}/{s.g_ba:.2f}", "D": f"{s.d_a:.2f}/{s.d_b:.2f}",
                            "lr": f"{s.lr:.1e}"},

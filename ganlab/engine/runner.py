@@ -17,6 +17,7 @@ import copy
 import math
 import time
 from contextlib import nullcontext
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 import torch
@@ -27,6 +28,12 @@ from ganlab.errors import TrainingDiverged
 
 if TYPE_CHECKING:
     from ganlab.engine.optim import OptimizerConfig
+
+
+def stat_columns(record: type) -> tuple[str, ...]:
+    """A family's history columns are its statistics record's fields, in order: the one list that
+    losses.csv, the live history array and the plots all read."""
+    return tuple(f.name for f in fields(record))
 
 
 class StepRunner:

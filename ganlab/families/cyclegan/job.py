@@ -1,9 +1,8 @@
 """A CycleGAN run in the background, watched through snapshots (no gradio here).
 
-:class:`CycleGANJob` is to :class:`~ganlab.families.cyclegan.trainer.CycleGANTrainer`
-what :class:`~ganlab.families.gan.job.TrainingJob` is to the GAN trainer: it reuses
-:class:`~ganlab.engine.background.BackgroundRun` (the thread, stop/pause controls,
-the per-device cap, chunk sizing) and publishes an immutable
+:class:`CycleGANJob` is the engine's :class:`~ganlab.engine.job.RunJob` for a
+:class:`~ganlab.families.cyclegan.trainer.CycleGANTrainer` (the thread, stop/pause
+controls, the per-device cap, chunk sizing are the engine's); it publishes an immutable
 :class:`CycleSnapshot` a few times a second: the loss history and the
 A -> B -> A / B -> A -> B triplets. Readers never wait on the trainer.
 """
@@ -20,13 +19,12 @@ import numpy as np
 from PIL import Image
 
 from ganlab.render.triplets import triplet_grid
-from ganlab.engine.devices import resolve_device
 from ganlab.errors import ConfigError
 from ganlab.families.cyclegan.config import CycleGANConfig
-from ganlab.families.cyclegan.trainer import CYCLE_STAT_NAMES, CycleGANTrainer
-from ganlab.engine.background import SLOTS, BackgroundRun, DeviceSlots
+from ganlab.families.cyclegan.trainer import HISTORY_COLUMNS, CycleGANTrainer
+from ganlab.engine.background import SLOTS, DeviceSlots
+from ganlab.engine.job import RunJob
 
-HISTORY_COLUMNS = ("step", *CYCLE_STAT_NAMES, "lr")
 # CPU-sized defaults: the `cpu` preset of `python -m ganlab train` for unpaired data
 CPU_DEFAULTS = dict(ngf=16, ndf=32, n_blocks=6, image_size=64, load_size=72, batch_size=1, steps=1500,
                     max_images=300)
@@ -65,49 +63,34 @@ class CycleSnapshot:
                 "version": self.version}
 
 
-class CycleGANJob(BackgroundRun):
+class CycleGANJob(RunJob):
     """One CycleGAN run trained in its own thread; ``snapshot`` is what the views show."""
 
     def __init__(self, cfg: CycleGANConfig, data=None, *, slots: DeviceSlots = SLOTS,
                  publish_every_s: float = 0.4) -> None:
-        cfg = cfg.validate()
-        device = str(resolve_device(cfg.device))
-        slots.check(device)  # say "busy" before decoding photos and building four networks
-        super().__init__(device, cfg.steps, slots, publish_every_s)
-        self.trainer = CycleGANTrainer(cfg.updated(device=device), data)
-        self.cfg = self.trainer.cfg
+        super().__init__(cfg, data, slots=slots, publish_every_s=publish_every_s)
         self._rows: list[list[float]] = []
-        self._version = 0
-        self.snapshot: CycleSnapshot = self._make_snapshot()
+        self.snapshot: CycleSnapshot = self.make_snapshot()
 
-    # -- BackgroundRun hooks -----------------------------------------------------------------
-    @property
-    def steps_done(self) -> int:
-        return self.trainer.step_count
+    # -- RunJob hooks ------------------------------------------------------------------------
+    def build_runner(self, cfg: CycleGANConfig, data) -> CycleGANTrainer:
+        return CycleGANTrainer(cfg, data)
 
-    def _advance(self, n: int) -> None:
-        try:
-            for s in self.trainer.run(n):
-                self._rows.append([s.step, *(getattr(s, k) for k in CYCLE_STAT_NAMES), s.lr])
-        finally:
-            if self.trainer.stopped_reason:
-                self.message = self.trainer.stopped_reason
+    def record(self, stats: list) -> None:
+        for s in stats:
+            self._rows.append([getattr(s, k) for k in HISTORY_COLUMNS])
 
-    def _publish(self) -> None:
-        self.snapshot = self._make_snapshot()
-
-    def _make_snapshot(self) -> CycleSnapshot:
+    def make_snapshot(self) -> CycleSnapshot:
         tr = self.trainer
         try:
             picture = triplet_grid(tr.sample_triplets(), rows=2, cell=128, domains=tr.domains)
         except Exception:  # a picture must never stop the run (e.g. a NaN during divergence)
             picture = self.snapshot.triplets if hasattr(self, "snapshot") else None
         history = np.asarray(self._rows, dtype=float).reshape(-1, len(HISTORY_COLUMNS))
-        self._version += 1
-        return CycleSnapshot(version=self._version, state=self.state, message=self.message, step=tr.step_count,
-                             total_steps=self.total_steps, history=history, triplets=picture,
-                             domains=tuple(tr.domains), dataset=tr.data.name, device=self.device_key,
-                             steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s)
+        return CycleSnapshot(version=self.next_version(), state=self.state, message=self.message,
+                             step=tr.step_count, total_steps=self.total_steps, history=history,
+                             triplets=picture, domains=tuple(tr.domains), dataset=tr.data.name,
+                             device=self.device_key, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s)
 
     # -- outputs -----------------------------------------------------------------------------
     def save(self, folder: str | Path) -> list[Path]:
@@ -130,10 +113,6 @@ class CycleGANJob(BackgroundRun):
         if self.trainer.step_count == 0:
             raise ConfigError("nothing to save yet: the run has not trained a step")
         return self.call(work)
-
-    def close(self) -> None:
-        """Stop and let go (the browser tab closed)."""
-        self.stop()
 
 
 def start_cyclegan_job(cfg: CycleGANConfig, data=None, **kwargs: Any) -> CycleGANJob:

@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from ganlab.data.unpaired import UnpairedImages, load_unpaired
 from ganlab.engine.devices import resolve_device
-from ganlab.engine.runner import StepRunner
+from ganlab.engine.runner import StepRunner, stat_columns
 from ganlab.nn.losses import least_squares
 from ganlab.families.cyclegan.models import PatchDiscriminator, ResnetGenerator
 from ganlab.families.cyclegan.config import CycleGANConfig
@@ -43,6 +43,9 @@ class CycleStats:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+HISTORY_COLUMNS = stat_columns(CycleStats)  # losses.csv and the live history, in this order
 
 
 class ImagePool:

@@ -15,9 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-# Column order of a job's history array (one row per step).
-HISTORY_COLUMNS = ("step", "d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm",
-                   "penalty", "wasserstein", "seconds")
+from ganlab.families.gan.trainer import HISTORY_COLUMNS  # a job's history array: one row per step
+
 COL = {name: i for i, name in enumerate(HISTORY_COLUMNS)}
 WARMUP_STEPS = 200  # no collapse verdicts before this: every GAN starts collapsed
 

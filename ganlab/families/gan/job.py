@@ -1,8 +1,8 @@
 """A training run in the background that a UI (or a notebook) watches through snapshots.
 
-A :class:`TrainingJob` owns one :class:`~ganlab.families.gan.trainer.Trainer`,
-advances it with ``trainer.run(k)`` in its own thread (see
-:class:`~ganlab.engine.background.BackgroundRun` for the controls), and about
+A :class:`TrainingJob` is the engine's :class:`~ganlab.engine.job.RunJob` for one
+:class:`~ganlab.families.gan.trainer.Trainer` (thread and controls: see
+:class:`~ganlab.engine.background.BackgroundRun`); about
 twice a second publishes an immutable :class:`Snapshot`: the step history,
 G's output on the fixed noise batch, the 2D views, coverage and health.
 Readers take ``job.snapshot``; nothing they do can block the trainer.
@@ -27,13 +27,12 @@ from ganlab.families.gan import health
 from ganlab.families.gan import probes
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import DataSource, canonical_name, load_dataset
-from ganlab.engine.devices import resolve_device
 from ganlab.errors import ConfigError
 from ganlab.metrics.toy2d import ModeCoverage, mode_coverage
-from ganlab.families.gan.trainer import StepStats, Trainer
-from ganlab.engine.background import SLOTS, BackgroundRun, DeviceSlots
+from ganlab.families.gan.trainer import HISTORY_COLUMNS, StepStats, Trainer
+from ganlab.engine.background import SLOTS, DeviceSlots
+from ganlab.engine.job import RunJob
 
-HISTORY_COLUMNS = health.HISTORY_COLUMNS
 MAX_FRAMES = 80  # timelapse frames kept (thinned by half when full)
 _CACHE_SIZE = 2
 _data_cache: OrderedDict[tuple, DataSource] = OrderedDict()
@@ -74,9 +73,7 @@ class History:
             grown[: self._n] = self._rows[: self._n]
             self._rows = grown  # old views keep the old buffer: they stay valid
         for i, s in enumerate(stats, start=self._n):
-            self._rows[i] = (s.step, s.d_loss, s.g_loss, s.d_real, s.d_fake, s.d_grad_norm,
-                             s.g_grad_norm, s.penalty, np.nan if s.wasserstein is None else s.wasserstein,
-                             s.seconds)
+            self._rows[i] = [np.nan if v is None else v for v in (getattr(s, c) for c in HISTORY_COLUMNS)]
         self._n += len(stats)
 
     def view(self) -> np.ndarray:
@@ -127,21 +124,15 @@ def _classifier_for(name: str):
         return None
 
 
-class TrainingJob(BackgroundRun):
-    """One run, trained in the background; ``snapshot`` is what the views show."""
+class TrainingJob(RunJob):
+    """One GAN run, trained in the background; ``snapshot`` is what the views show."""
 
     def __init__(self, cfg: TrainConfig, data: DataSource | None = None, *,
                  slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4) -> None:
-        cfg = cfg.validate()
-        device = str(resolve_device(cfg.device))
-        slots.check(device)  # say "busy" before spending memory on a model
-        super().__init__(device, cfg.steps, slots, publish_every_s)
-        self.trainer = Trainer(cfg.updated(device=device), data if data is not None else cached_dataset(cfg))
-        self.cfg = self.trainer.cfg
+        super().__init__(cfg, data, slots=slots, publish_every_s=publish_every_s)
         self.history = History()
         self.frames: list[tuple[int, Any]] = []
-        self._frame_every = max(1, cfg.snapshot_every)
-        self._version = 0
+        self._frame_every = max(1, self.cfg.snapshot_every)
         self._modes: list[tuple[int, int, int]] = []
         self._classes: list[tuple[int, int, int]] = []
         self._classes_at = 0.0
@@ -154,17 +145,12 @@ class TrainingJob(BackgroundRun):
         self._classifier = _classifier_for(data.name) if data.labels is not None else None
         self.snapshot: Snapshot = self._make_snapshot(self.trainer.sample_fixed())
 
-    # -- BackgroundRun hooks ---------------------------------------------------------------
-    @property
-    def steps_done(self) -> int:
-        return self.trainer.step_count
+    # -- RunJob hooks ------------------------------------------------------------------------
+    def build_runner(self, cfg: TrainConfig, data: DataSource | None) -> Trainer:
+        return Trainer(cfg, data if data is not None else cached_dataset(cfg))
 
-    def _advance(self, n: int) -> None:
-        try:
-            self.history.extend(self.trainer.run(n))
-        finally:
-            if self.trainer.stopped_reason:
-                self.message = self.trainer.stopped_reason
+    def record(self, stats: list[StepStats]) -> None:
+        self.history.extend(stats)
 
     def update(self, **changes: Any) -> None:
         """Queue new learning rates / objective; checked here so a bad value is the caller's error."""
@@ -183,10 +169,12 @@ class TrainingJob(BackgroundRun):
         self.trainer.cfg = self.trainer.cfg.updated(g_lr=changes.get("g_lr"), d_lr=changes.get("d_lr"))
         self.cfg = self.trainer.cfg
 
+    def make_snapshot(self) -> Snapshot:
+        return self._make_snapshot(self.trainer.sample_fixed())
+
     def _publish(self) -> None:
-        samples = self.trainer.sample_fixed()
-        self.snapshot = self._make_snapshot(samples)
-        self._record_frame(samples)
+        super()._publish()
+        self._record_frame(self.snapshot.samples)
 
     # -- snapshots ---------------------------------------------------------------------------
     def _make_snapshot(self, samples: torch.Tensor) -> Snapshot:
@@ -209,8 +197,7 @@ class TrainingJob(BackgroundRun):
             history=history, probabilities=tr.objective.probabilities, objective=tr.cfg.objective,
             stopped_reason=tr.stopped_reason, modes=tuple(self._modes), classes=tuple(self._classes),
             diversity=tuple(self._diversity)))
-        self._version += 1
-        return Snapshot(version=self._version, state=self.state, message=self.message, step=step,
+        return Snapshot(version=self.next_version(), state=self.state, message=self.message, step=step,
                         total_steps=self.total_steps, history=history, samples=samples,
                         data_kind=tr.data.kind, dataset=tr.data.name, objective=tr.cfg.objective,
                         device=self.device_key, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s,
@@ -276,8 +263,8 @@ class TrainingJob(BackgroundRun):
         return out.getvalue()
 
     def close(self) -> None:
-        """Stop and let go of the models and data (the browser tab closed)."""
-        self.stop()
+        """Stop and let go of the models, data and frames (the browser tab closed)."""
+        super().close()
         self.frames = []
 
 

@@ -17,7 +17,7 @@ from ganlab.nn import losses
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import DataSource, load_dataset
 from ganlab.engine.devices import resolve_device
-from ganlab.engine.runner import StepRunner
+from ganlab.engine.runner import StepRunner, stat_columns
 from ganlab.families.gan.models import build_pair
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm", "penalty")
@@ -43,6 +43,9 @@ class StepStats:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+HISTORY_COLUMNS = stat_columns(StepStats)  # losses.csv and the live history, in this order
 
 
 def make_noise(kind: str, n: int, z_dim: int, generator: torch.Generator) -> Tensor:
