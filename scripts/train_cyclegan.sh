@@ -23,7 +23,7 @@ EXPORT_DIR=${EXPORT_DIR:-pretrained}
 EXTRA=()
 if [[ -f "$RUN/model.json" ]]; then EXTRA+=(--resume); fi   # a rerun continues the same run
 
-PYTHONPATH=. "$PYTHON" -m ganlab.cli.train_cyclegan \
+PYTHONPATH=. "$PYTHON" -m ganlab train \
   --dataset summer2winter --out "$RUN" --device "$DEVICE" --seed 0 \
   --cyclegan-preset gpu --ngf 32 --ndf 64 --n-blocks 9 --image-size 128 --load-size 192 \
   --batch-size 16 --steps 30000 --lr 2e-4 --lambda-cycle 10 --lambda-identity 0.5 --pool-size 50 \

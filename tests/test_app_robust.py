@@ -21,7 +21,9 @@ from gradio_client.exceptions import AppError  # noqa: E402
 from app_server import serve_app  # noqa: E402
 from ganlab.errors import ConfigError, GanLabError  # noqa: E402
 from ganlab.families.gan.presets import recommended_config  # noqa: E402
-from ganlab.families.gan.job import start_job  # noqa: E402
+from ganlab.families import FAMILIES  # noqa: E402
+
+start_job = FAMILIES["gan"].start  # the registry is how the app starts a run
 from ganlab.engine.background import DeviceSlots  # noqa: E402
 from ganlab.ui import sessions  # noqa: E402
 

@@ -13,7 +13,10 @@ from ganlab.families.cyclegan.io import load_translator
 from ganlab.data.unpaired import load_unpaired
 from ganlab.errors import GanLabError
 from ganlab.families.cyclegan.config import CycleGANConfig
-from ganlab.families.cyclegan.job import HISTORY_COLUMNS, CycleGANJob, start_cyclegan_job
+from ganlab.families import FAMILIES
+from ganlab.families.cyclegan.job import HISTORY_COLUMNS, CycleGANJob
+
+start_cyclegan_job = FAMILIES["cyclegan"].start  # the registry is how the app starts a run
 from ganlab.engine.background import DeviceSlots
 
 

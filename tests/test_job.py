@@ -13,7 +13,10 @@ import pytest
 from ganlab.families.gan.config import OptimizerConfig
 from ganlab.errors import ConfigError, GanLabError
 from ganlab.families.gan.presets import recommended_config
-from ganlab.families.gan.job import HISTORY_COLUMNS, TrainingJob, start_job
+from ganlab.families import FAMILIES
+from ganlab.families.gan.job import HISTORY_COLUMNS, TrainingJob
+
+start_job = FAMILIES["gan"].start  # the registry is how the app starts a run
 from ganlab.families.gan.state import restore_trainer
 from ganlab.engine.background import DeviceSlots
 

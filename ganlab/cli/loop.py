@@ -1,9 +1,9 @@
-"""The chunked training loop both ``train`` commands share.
+"""The chunked training loop of ``python -m ganlab train``, for every family.
 
 Run a chunk of steps, append its rows to ``losses.csv``, move the progress
 bar, checkpoint now and then, and stop on divergence or before a deadline.
-What differs between a GAN and a CycleGAN run (columns, what a save writes,
-how big a chunk is, re-planning a time budget) comes in as :class:`LoopHooks`.
+What differs between families (columns, what a save writes, how big a chunk
+is, re-planning a time budget) comes in as :class:`LoopHooks` from the family's ``cli`` module.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ class LoopHooks:
     replan: Callable[[int, float, float, float], None] | None = None  # (start_step, start_t, now, deadline)
     reserve_s: float = 0.0  # kept back from the deadline for the final save
     save_every_s: float | None = None  # also save when this long has passed since the last save
+    checkpoint_every: int = 1000  # steps between mid-run saves
 
 
-def train_in_chunks(trainer, out: Path, hooks: LoopHooks, checkpoint_every: int,
-                    deadline: float | None, quiet: bool) -> str:
+def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None, quiet: bool) -> str:
     """Train to ``hooks.total()``; return "finished", "stopped early" or "diverged"."""
     from tqdm import tqdm
 
@@ -43,6 +43,7 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, checkpoint_every: int,
     fresh = trainer.step_count == 0 or not losses_path.exists()
     bar = tqdm(total=hooks.total(), initial=trainer.step_count, disable=quiet, unit="step", dynamic_ncols=True)
     status, last = "finished", None
+    checkpoint_every = hooks.checkpoint_every
     next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
     start_step, start_t = trainer.step_count, time.monotonic()
     last_log_t = start_t
@@ -82,6 +83,7 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, checkpoint_every: int,
             due_by_time = hooks.save_every_s is not None and now - last_save_t > hooks.save_every_s
             if trainer.step_count < hooks.total() and (trainer.step_count >= next_save or due_by_time):
                 hooks.save()
-                next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
+                checkpoint_every = hooks.checkpoint_every
+    next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
     bar.close()
     return status

@@ -28,6 +28,12 @@ def dataset_names() -> list[str]:
     return list(toy2d.TOY2D) + list(IMAGE_SETS)
 
 
+def is_known_dataset(name: str) -> bool:
+    """A built-in name (or alias) or a prefixed user set: what :func:`load_dataset` can open."""
+    name = canonical_name(name)
+    return name in dataset_names() or any(name.lower().startswith(p) for p in PREFIXES)
+
+
 def is_points_dataset(name: str) -> bool:
     name = canonical_name(name)
     return name in toy2d.TOY2D or name.startswith("csv:")
@@ -58,4 +64,5 @@ def load_dataset(name: str, data_root: str | None = None, download: bool = False
     raise GanLabError(f"unknown data set {name!r}; choose one of {known}, csv:PATH or folder:PATH")
 
 
-__all__ = ["DataSource", "load_dataset", "dataset_names", "is_points_dataset", "canonical_name"]
+__all__ = ["DataSource", "load_dataset", "dataset_names", "is_known_dataset", "is_points_dataset",
+           "canonical_name"]

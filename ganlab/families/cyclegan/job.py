@@ -21,13 +21,11 @@ from PIL import Image
 from ganlab.render.triplets import triplet_grid
 from ganlab.errors import ConfigError
 from ganlab.families.cyclegan.config import CycleGANConfig
+from ganlab.families.cyclegan.presets import CPU_DEFAULTS
 from ganlab.families.cyclegan.trainer import HISTORY_COLUMNS, CycleGANTrainer
 from ganlab.engine.background import SLOTS, DeviceSlots
 from ganlab.engine.job import RunJob
 
-# CPU-sized defaults: the `cpu` preset of `python -m ganlab train` for unpaired data
-CPU_DEFAULTS = dict(ngf=16, ndf=32, n_blocks=6, image_size=64, load_size=72, batch_size=1, steps=1500,
-                    max_images=300)
 
 
 @dataclass(frozen=True)
@@ -115,11 +113,4 @@ class CycleGANJob(RunJob):
         return self.call(work)
 
 
-def start_cyclegan_job(cfg: CycleGANConfig, data=None, **kwargs: Any) -> CycleGANJob:
-    """Build a job and start it; raises GanLabError (e.g. "busy", unreadable photos) for the user."""
-    job = CycleGANJob(cfg, data, **kwargs)
-    job.start()
-    return job
-
-
-__all__ = ["CycleGANJob", "CycleSnapshot", "start_cyclegan_job", "CPU_DEFAULTS", "HISTORY_COLUMNS"]
+__all__ = ["CycleGANJob", "CycleSnapshot", "CPU_DEFAULTS", "HISTORY_COLUMNS"]

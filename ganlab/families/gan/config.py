@@ -50,6 +50,15 @@ class JsonConfig:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
+    @classmethod
+    def from_json(cls, text: str):
+        """Parse and build (``from_dict`` rejects unknown fields by name)."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"config: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        return cls.from_dict(data)
+
 
 @dataclass
 class TrainConfig(JsonConfig):
@@ -131,14 +140,6 @@ class TrainConfig(JsonConfig):
                 reject_unknown_fields(OptimizerConfig, values[key], "optimizer", where=key)
                 values[key] = OptimizerConfig(**values[key])
         return cls(**values)
-
-    @classmethod
-    def from_json(cls, text: str) -> "TrainConfig":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"config: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-        return cls.from_dict(data)
 
     def updated(self, **changes: Any) -> "TrainConfig":
         """A copy with some fields changed (``g_lr``/``d_lr`` reach into the optimizers)."""

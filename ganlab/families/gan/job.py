@@ -268,12 +268,4 @@ class TrainingJob(RunJob):
         self.frames = []
 
 
-def start_job(cfg: TrainConfig, data: DataSource | None = None, paused: bool = False,
-              **kwargs: Any) -> TrainingJob:
-    """Build a job and start it; raises GanLabError (e.g. "busy") with a message for the user."""
-    job = TrainingJob(cfg, data, **kwargs)
-    job.start(paused=paused)
-    return job
-
-
-__all__ = ["TrainingJob", "Snapshot", "History", "start_job", "cached_dataset", "HISTORY_COLUMNS"]
+__all__ = ["TrainingJob", "Snapshot", "History", "cached_dataset", "HISTORY_COLUMNS"]

@@ -23,7 +23,8 @@ from ganlab.data.unpaired import SUMMER2WINTER
 from ganlab.errors import ConfigError, GanLabError
 from ganlab.paths import runs_dir, safe_run_name
 from ganlab.families.cyclegan.config import CycleGANConfig
-from ganlab.families.cyclegan.job import CPU_DEFAULTS, HISTORY_COLUMNS, CycleGANJob, start_cyclegan_job
+from ganlab.families import FAMILIES
+from ganlab.families.cyclegan.job import CPU_DEFAULTS, HISTORY_COLUMNS, CycleGANJob
 from ganlab.engine.background import TERMINAL
 from ganlab.ui import controls, sessions
 
@@ -190,7 +191,7 @@ def build() -> None:
         cfg = config_from_form(source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size,
                                max_images, seed)
         sessions.close_run(job)
-        job = start_cyclegan_job(cfg)
+        job = FAMILIES["cyclegan"].start(cfg)
         sessions.remember(request, "cyclegan", job)
         snap = job.snapshot
         return [job, snap.version, *_views(snap), gr.Timer(active=True)]

@@ -18,7 +18,8 @@ from ganlab.render import views as viz
 from ganlab.errors import GanLabError
 from ganlab.families.gan.lessons import LESSONS, lesson_choices
 from ganlab.paths import runs_dir, safe_run_name
-from ganlab.families.gan.job import TrainingJob, start_job
+from ganlab.families import FAMILIES
+from ganlab.families.gan.job import TrainingJob
 from ganlab.ui import controls, explain, sessions
 from ganlab.ui import views as render
 
@@ -126,7 +127,7 @@ def build() -> None:
             upload = sessions.check_uploads(upload)[0]  # empty or over the upload cap: say so before reading
         cfg = controls.config_from_form(upload=upload, drawing=drawing, **values)
         sessions.close_run(job)
-        job = start_job(cfg)
+        job = FAMILIES["gan"].start(cfg)
         sessions.remember(request, "train", job)
         snap = job.snapshot
         return [job, snap.version, *_outputs_for(snap, layers_value or viz.LAYERS), *_buttons("running"),
