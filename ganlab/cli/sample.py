@@ -25,18 +25,18 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ganlab.engine.checkpoints import META, WEIGHTS, load_generator
+    from ganlab.engine.checkpoints import META, WEIGHTS
     from ganlab.engine.devices import resolve_device
     from ganlab.errors import GanLabError
+    from ganlab.inference.protocol import open_generator
     from ganlab.inference.sample import generate, save_image_folder, save_points_csv
 
     if not 1 <= args.n <= MAX_SAMPLES:
         raise GanLabError(f"--n: must be in [1, {MAX_SAMPLES:,}]; got {args.n}")
     if not 0 < args.truncation <= 1:
         raise GanLabError(f"--truncation: must be in (0, 1]; got {args.truncation}")
-    g, ckpt = load_generator(args.checkpoint, resolve_device(args.device))
-    noise = (ckpt.meta.get("config") or {}).get("noise", "normal")
-    samples = generate(g, args.n, seed=args.seed, label=args.label, noise=noise, truncation=args.truncation)
+    g, _ = open_generator(args.checkpoint, resolve_device(args.device))
+    samples = generate(g, args.n, seed=args.seed, label=args.label, truncation=args.truncation)
     if samples.dim() == 2:
         if args.out.is_dir() or args.out.name in (META, WEIGHTS):
             raise GanLabError(f"--out: {args.out} is a folder or a checkpoint file; give a new .csv path "

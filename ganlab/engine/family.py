@@ -25,7 +25,8 @@ class Family:
     continues a saved run exactly. ``claims(dataset)`` says whether the family can train on a
     data set, and ``default`` breaks a tie when several can. ``cli`` names the module with the
     family's ``train`` flags and outputs (``add_arguments``, ``start``, ``resume``,
-    ``loop_hooks``, ``finish``), imported only when the command runs.
+    ``loop_hooks``, ``finish``), imported only when the command runs. ``generator`` puts the
+    family's generator modules behind :mod:`ganlab.inference.protocol` (None: it has none).
     """
 
     name: str
@@ -39,6 +40,7 @@ class Family:
     claims: Callable[[str], bool]
     cli: str
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    generator: Callable[[Any, str], Any] | None = None  # (module, noise) -> LatentGenerator or None
     default: bool = False
 
     def cli_module(self) -> ModuleType:

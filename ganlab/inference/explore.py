@@ -19,10 +19,11 @@ from typing import Any
 
 import torch
 from PIL import Image, ImageDraw
-from torch import Tensor, nn
+from torch import Tensor
 
-from ganlab.inference import latent
-from ganlab.engine.checkpoints import WEIGHTS, atomic_write_bytes, load_generator, resolve
+from ganlab.inference import latent, protocol
+from ganlab.engine.checkpoints import WEIGHTS, atomic_write_bytes, resolve
+from ganlab.inference.protocol import LatentGenerator
 from ganlab.errors import GanLabError
 from ganlab.inference.sample import image_grid, to_uint8
 
@@ -37,7 +38,7 @@ class Loaded:
     """A generator ready to explore, with the facts the UI needs about it."""
 
     name: str
-    g: nn.Module
+    generator: LatentGenerator
     meta: dict
     data_kind: str  # "image" | "points"
     z_dim: int
@@ -50,7 +51,11 @@ class Loaded:
 
     @property
     def conditional(self) -> bool:
-        return bool(getattr(self.g, "num_classes", 0))
+        return bool(self.generator.latent.num_classes)
+
+    @property
+    def num_classes(self) -> int:
+        return self.generator.latent.num_classes
 
     @property
     def directions(self) -> latent.Directions:
@@ -58,9 +63,9 @@ class Loaded:
             if self._directions is None:
                 labels = None
                 if self.conditional:  # PCA per class would change with the class; use all classes
-                    labels = torch.arange(2048) % self.g.num_classes
-                self._directions = latent.principal_directions(self.g, DIRECTIONS, 2048, "features",
-                                                               noise=self.noise, labels=labels)
+                    labels = torch.arange(2048) % self.num_classes
+                self._directions = latent.principal_directions(self.generator, DIRECTIONS, 2048, "features",
+                                                               labels=labels)
             return self._directions
 
     def card(self) -> str:
@@ -96,16 +101,17 @@ def open_generator(spec: str | Path) -> Loaded:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    g, ckpt = load_generator(folder, "cpu")
+    gen, ckpt = protocol.open_generator(folder, "cpu")
     meta = ckpt.meta
     dataset = meta.get("dataset") or {}
     modes = dataset.get("modes")
-    loaded = Loaded(name=ckpt.name, g=g, meta=meta, data_kind=dataset.get("kind", "image"),
-                    z_dim=int(g.z_dim), noise=(meta.get("config") or {}).get("noise", "normal"),
-                    class_names=list(dataset.get("class_names") or [])[: getattr(g, "num_classes", 0) or None],
+    classes = gen.latent.num_classes
+    loaded = Loaded(name=ckpt.name, generator=gen, meta=meta, data_kind=dataset.get("kind", "image"),
+                    z_dim=gen.latent.z_dim, noise=gen.latent.noise,
+                    class_names=list(dataset.get("class_names") or [])[: classes or None],
                     modes=torch.tensor(modes, dtype=torch.float32) if modes else None)
-    if loaded.conditional and len(loaded.class_names) != g.num_classes:
-        loaded.class_names = [str(i) for i in range(g.num_classes)]
+    if loaded.conditional and len(loaded.class_names) != classes:
+        loaded.class_names = [str(i) for i in range(classes)]
     with _CACHE_LOCK:
         _CACHE[key] = loaded
         while len(_CACHE) > 8:
@@ -130,8 +136,8 @@ def class_index(loaded: Loaded, value) -> int | None:
             index = int(text)
         else:
             raise GanLabError(f"class {text!r} is not one of: {', '.join(loaded.class_names)}")
-    if not 0 <= index < loaded.g.num_classes:
-        raise GanLabError(f"class must be in 0..{loaded.g.num_classes - 1}, got {index}")
+    if not 0 <= index < loaded.num_classes:
+        raise GanLabError(f"class must be in 0..{loaded.num_classes - 1}, got {index}")
     return index
 
 
@@ -170,7 +176,7 @@ def code(loaded: Loaded, seed: int, dims: list[float] | None = None, offsets: li
          psi: float = 1.0) -> Tensor:
     """The latent code (1, z_dim) for a seed, with z dims overridden, direction offsets (in sigma)
     added, then truncation toward 0 by ``psi``."""
-    z = latent.z_from_seed(check_seed(seed), loaded.z_dim, loaded.noise)
+    z = protocol.z_from_seed(check_seed(seed), loaded.z_dim, loaded.noise)
     if dims:
         n = min(len(dims), loaded.z_dim)
         z[0, :n] = torch.tensor([float(v) for v in dims[:n]])
@@ -181,24 +187,15 @@ def code(loaded: Loaded, seed: int, dims: list[float] | None = None, offsets: li
     return latent.truncate(z, float(psi))
 
 
-@torch.no_grad()
 def forward(loaded: Loaded, z: Tensor, labels: Tensor | int | None = None,
             class_weights: Tensor | None = None) -> Tensor:
-    """G(z) on the CPU as float. ``class_weights`` (N, classes) blends class embeddings (for
-    interpolating between classes of a conditional DCGAN); otherwise ``labels`` picks classes."""
-    g = loaded.g
-    if loaded.conditional:
-        if class_weights is not None and getattr(g, "arch", "") == "dcgan-g":  # blend embeddings
-            emb = class_weights.to(g.embed.weight) @ g.embed.weight
-            return g.net(torch.cat([z, emb], dim=1)[:, :, None, None]).float()
-        if class_weights is not None:  # another architecture: switch class halfway instead
-            labels = class_weights.argmax(dim=1)
-        if labels is None:
-            labels = 0
-        if isinstance(labels, int):
-            labels = torch.full((len(z),), labels, dtype=torch.long)
-        return g(z, labels).float()
-    return g(z).float()
+    """G(z) on the CPU as float. ``class_weights`` (N, classes) blends classes (for interpolating
+    between classes of a conditional generator); otherwise ``labels`` picks classes (default 0)."""
+    if isinstance(labels, int):
+        labels = torch.full((len(z),), labels, dtype=torch.long)
+    if not loaded.conditional:
+        labels = class_weights = None
+    return loaded.generator.synthesize(loaded.generator.latents(z, labels=labels, class_weights=class_weights))
 
 
 # -- pictures ------------------------------------------------------------------------
@@ -228,7 +225,7 @@ def _background(loaded: Loaded) -> tuple[Image.Image, float]:
     """The 2D canvas: generator samples (seed 0) in grey, mixture modes as rings; cached."""
     with loaded._lock:
         if loaded._background is None:
-            cloud = forward(loaded, latent.z_from_seed(0, loaded.z_dim, loaded.noise, CLOUD))
+            cloud = forward(loaded, protocol.z_from_seed(0, loaded.z_dim, loaded.noise, CLOUD))
             pts = cloud[torch.isfinite(cloud).all(dim=1)]
             ref = torch.cat([pts, loaded.modes]) if loaded.modes is not None else pts
             extent = float(ref.abs().max().clamp(min=1.0)) * 1.2 if len(ref) else 1.0
@@ -314,14 +311,14 @@ def interpolation(loaded: Loaded, seed_a: int, seed_b: int, frames: int, method:
     frames = int(check_number("frames", frames, 2, 64, whole=True))
     if method not in latent.INTERPOLATIONS:
         raise GanLabError(f"method must be one of {', '.join(latent.INTERPOLATIONS)}, got {method!r}")
-    za = latent.z_from_seed(check_seed(seed_a), loaded.z_dim, loaded.noise)
-    zb = latent.z_from_seed(check_seed(seed_b), loaded.z_dim, loaded.noise)
+    za = protocol.z_from_seed(check_seed(seed_a), loaded.z_dim, loaded.noise)
+    zb = protocol.z_from_seed(check_seed(seed_b), loaded.z_dim, loaded.noise)
     zs = latent.truncate(latent.interpolation_path(za, zb, frames, method), float(psi))
     weights = None
     if loaded.conditional:
         a, b = class_index(loaded, class_a), class_index(loaded, class_b)
         t = torch.linspace(0, 1, frames)[:, None]
-        eye = torch.eye(loaded.g.num_classes)
+        eye = torch.eye(loaded.num_classes)
         weights = (1 - t) * eye[a] + t * eye[b]
     out = forward(loaded, zs, class_weights=weights)
     if loaded.data_kind == "points":

@@ -1,4 +1,5 @@
-"""Latent-space tools: interpolation, truncation, principal directions and walks. Pure torch.
+"""Latent-space tools: interpolation, truncation, principal directions and walks. Pure torch;
+a generator is reached only through :mod:`ganlab.inference.protocol`.
 
 Conventions: a latent batch is (N, z_dim); a direction is a unit vector in
 z space; ``t`` runs from 0 (endpoint a) to 1 (endpoint b).
@@ -11,15 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-
-# -- codes from seeds ------------------------------------------------------------
-
-def z_from_seed(seed: int, z_dim: int, noise: str = "normal", n: int = 1) -> Tensor:
-    """The latent code(s) a seed stands for: the same on every machine (CPU generator)."""
-    g = torch.Generator().manual_seed(int(seed))
-    if noise == "uniform":
-        return torch.rand(n, z_dim, generator=g) * 2 - 1
-    return torch.randn(n, z_dim, generator=g)
+from ganlab.inference.protocol import LatentGenerator, Latents, as_generator, z_from_seed
 
 
 # -- interpolation ----------------------------------------------------------------
@@ -110,39 +103,6 @@ class Directions:
         return int(self.vectors.shape[0])
 
 
-def _first_activation(g: nn.Module) -> nn.Module | None:
-    for module in g.modules():
-        if isinstance(module, (nn.ReLU, nn.LeakyReLU, nn.GELU, nn.SiLU)):
-            return module
-    return None
-
-
-@torch.no_grad()
-def early_features(g: nn.Module, z: Tensor, labels: Tensor | None = None) -> Tensor | None:
-    """Activations of G's first nonlinearity (N, F), or None when G has none."""
-    act = _first_activation(g)
-    if act is None:
-        return None
-    captured: list[Tensor] = []
-
-    def hook(_module, _inputs, out):
-        captured.append(out.detach().clone())
-        raise _Stop  # the rest of G is not needed: skip it
-
-    handle = act.register_forward_hook(hook)
-    try:
-        g(z, labels)
-    except _Stop:
-        pass
-    finally:
-        handle.remove()
-    return captured[0].flatten(1).float() if captured else None
-
-
-class _Stop(Exception):
-    """Raised by the feature hook to end G's forward pass early."""
-
-
 def _orthonormal_rows(vectors: Tensor) -> Tensor:
     """Gram-Schmidt in order (QR), so direction 1 keeps its meaning and later ones are made orthogonal."""
     q, r = torch.linalg.qr(vectors.T)
@@ -165,8 +125,8 @@ def _top_components(centred: Tensor, k: int) -> tuple[Tensor, Tensor]:
 
 
 @torch.no_grad()
-def principal_directions(g: nn.Module, k: int = 5, n: int = 2048, space: str = "features", seed: int = 0,
-                         labels: Tensor | None = None, noise: str = "normal") -> Directions:
+def principal_directions(g: "LatentGenerator | nn.Module", k: int = 5, n: int = 2048, space: str = "features",
+                         seed: int = 0, labels: Tensor | None = None, noise: str = "normal") -> Directions:
     """GANSpace-style directions (Härkönen et al. 2020).
 
     ``space="features"`` (default): PCA of G's early activations (after its first nonlinearity) over
@@ -175,13 +135,13 @@ def principal_directions(g: nn.Module, k: int = 5, n: int = 2048, space: str = "
     orthonormalised in order. ``space="z"``: PCA of the sampled z themselves (for an isotropic prior
     these are nearly arbitrary; useful as a baseline). Falls back to "z" when G has no nonlinearity.
     """
-    z_dim = int(getattr(g, "z_dim"))
+    gen = as_generator(g, noise)
+    z_dim, classes = gen.latent.z_dim, gen.latent.num_classes
     k = max(1, min(k, z_dim))
-    device = next(g.parameters()).device
-    z = z_from_seed(seed, z_dim, noise, n).to(device)
-    if labels is None and getattr(g, "num_classes", 0):
-        labels = torch.arange(n, device=device) % g.num_classes
-    feats = early_features(g, z, labels) if space == "features" else None
+    z = z_from_seed(seed, z_dim, gen.latent.noise, n)
+    if labels is None and classes:
+        labels = torch.arange(n) % classes
+    feats = gen.features(Latents(z=z, labels=labels)) if space == "features" else None
     z = z.double().cpu()
     if feats is None:
         space = "z"

@@ -18,14 +18,16 @@ from torchvision.utils import make_grid
 
 from ganlab.engine.checkpoints import atomic_write_bytes
 from ganlab.errors import GanLabError
-from ganlab.families.gan.trainer import make_noise
+from ganlab.inference.protocol import LatentGenerator, as_generator, sample_latents
 
 REAL_COLOUR, FAKE_COLOUR = (27, 158, 119), (123, 50, 148)  # as in the app's 2D views (viz)
 
 
-def labels_for(g: nn.Module, n: int, label: int | None, device: torch.device) -> Tensor | None:
-    """Class labels for a conditional G: one class, or all classes in equal shares."""
-    classes = getattr(g, "num_classes", 0)
+def labels_for(g: "LatentGenerator | nn.Module", n: int, label: int | None,
+               device: torch.device | None = None) -> Tensor | None:
+    """Class labels for a conditional G: one class, or all classes in equal shares (on ``device``,
+    the CPU by default)."""
+    classes = as_generator(g).latent.num_classes
     if not classes:
         if label is not None:
             raise GanLabError("--label: this generator is not class-conditional")
@@ -38,22 +40,19 @@ def labels_for(g: nn.Module, n: int, label: int | None, device: torch.device) ->
 
 
 @torch.no_grad()
-def generate(g: nn.Module, n: int, seed: int = 0, label: int | None = None, noise: str = "normal",
-             batch: int = 500, truncation: float = 1.0) -> Tensor:
+def generate(g: "LatentGenerator | nn.Module", n: int, seed: int = 0, label: int | None = None,
+             noise: str = "normal", batch: int = 500, truncation: float = 1.0) -> Tensor:
     """``n`` samples on the CPU (float32): images in [-1, 1] or 2D points.
 
-    ``truncation`` < 1 scales the latent codes toward their mean (0), trading
-    variety for fidelity.
+    ``truncation`` < 1 pulls the latents toward the centre (z toward 0, or w toward its mean
+    for a style generator), trading variety for fidelity. ``g`` is a LatentGenerator, or a
+    family's generator module (``noise`` then names its prior).
     """
     if n < 1:
         raise GanLabError(f"--n: must be at least 1; got {n}")
-    device = next(g.parameters()).device
-    gen = torch.Generator(device).manual_seed(seed)
-    z = make_noise(noise, n, g.z_dim, gen) * truncation
-    labels = labels_for(g, n, label, device)
-    parts = [g(z[i:i + batch], None if labels is None else labels[i:i + batch]).float().cpu()
-             for i in range(0, n, batch)]
-    return torch.cat(parts)
+    gen = as_generator(g, noise)
+    latents = sample_latents(gen, seed, n, psi=truncation, labels=labels_for(gen, n, label))
+    return torch.cat([gen.synthesize(latents.take(i, i + batch)) for i in range(0, n, batch)])
 
 
 def to_uint8(images: Tensor) -> np.ndarray:

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from ganlab.engine.checkpoints import load_generator
+from ganlab.inference.protocol import open_generator
 from ganlab.data import canonical_name
 from ganlab.errors import DataUnavailable, GanLabError
 from ganlab.inference.sample import generate
@@ -44,8 +44,7 @@ def _reference(dataset: str, data_root: str | None, size: int) -> tuple[torch.Te
 
 def evaluate_points(g, ckpt, n: int, seed: int) -> dict[str, Any]:
     dataset = ckpt.meta.get("dataset") or {}
-    noise = (ckpt.meta.get("config") or {}).get("noise", "normal")
-    points = generate(g, n or SAMPLES, seed=seed, noise=noise)
+    points = generate(g, n or SAMPLES, seed=seed)
     out: dict[str, Any] = {"kind": "points", "dataset": dataset.get("name"), "n": len(points),
                            "finite": float(torch.isfinite(points).all(dim=1).double().mean())}
     if dataset.get("modes") and dataset.get("sigma"):
@@ -59,9 +58,8 @@ def evaluate_points(g, ckpt, n: int, seed: int) -> dict[str, Any]:
 def evaluate_images(g, ckpt, n: int, seed: int, data_root: str | None, inception: bool,
                     device: torch.device) -> dict[str, Any]:
     dataset = canonical_name((ckpt.meta.get("dataset") or {}).get("name", ""))
-    noise = (ckpt.meta.get("config") or {}).get("noise", "normal")
     out: dict[str, Any] = {"kind": "image", "dataset": dataset, "n": n}
-    fake = generate(g, n, seed=seed, noise=noise)  # conditional G: all classes in equal shares
+    fake = generate(g, n, seed=seed)  # conditional G: all classes in equal shares
     out["finite"] = bool(torch.isfinite(fake).all())
     clf = classifier_for(dataset)
     if clf is None:
@@ -109,7 +107,7 @@ def evaluate_checkpoint(spec: str | Path, n: int | None = None, device: str = "c
         raise GanLabError(f"--n: at least 10 samples are needed for the metrics, got {n}")
     dev = resolve_device(device)
     start = time.perf_counter()
-    g, ckpt = load_generator(spec, dev)
+    g, ckpt = open_generator(spec, dev)
     data_kind = (ckpt.meta.get("dataset") or {}).get("kind", "image")
     if data_kind == "points":
         result = evaluate_points(g, ckpt, n or SAMPLES, seed)

@@ -59,6 +59,12 @@ class DCGANGenerator(nn.Module):
             z = torch.cat([z, self.embed(labels)], dim=1)
         return self.net(z[:, :, None, None])
 
+    def forward_blended(self, z: Tensor, class_weights: Tensor) -> Tensor:
+        """G(z) for a mix of classes: ``class_weights`` (N, classes) blends the class embeddings
+        (interpolating from one class to another moves smoothly between them)."""
+        emb = class_weights.to(self.embed.weight) @ self.embed.weight
+        return self.net(torch.cat([z, emb], dim=1)[:, :, None, None])
+
 
 class DCGANDiscriminator(nn.Module):
     """image (N, C, S, S) [+ label] -> logit (N,)."""
