@@ -25,7 +25,7 @@ from ganlab.paths import runs_dir, safe_run_name
 from ganlab.families.cyclegan.config import CycleGANConfig
 from ganlab.families.cyclegan.job import CPU_DEFAULTS, HISTORY_COLUMNS, CycleGANJob, start_cyclegan_job
 from ganlab.engine.background import TERMINAL
-from ganlab.ui import controls, sessions
+from ganlab.ui import controls, sessions, uploads
 
 REFRESH_S = 0.5
 UPLOAD = "Upload two zips"
@@ -181,6 +181,7 @@ def build() -> None:
     views = [triplets, adv_plot, cycle_plot, status]
     form = [source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed]
 
+    uploads.pass_paths(zip_a, zip_b)  # a wrong kind of file is refused naming it
     sessions.name_errors({"source": source, "device": device, "steps": steps})
 
     @sessions.friendly
