@@ -228,7 +228,8 @@ def build_style_tab() -> dict[str, Any]:
                 "The round trip A → B → A shows *cycle consistency*: translating back should give the scene again.")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            image = gr.Image(label="Photo", type="filepath", sources=["upload", "webcam", "clipboard"], height=320)
+            image = gr.Image(label="Photo", type="filepath", sources=["upload", "webcam", "clipboard"], height=320,
+                             elem_id="ganlab-style-photo")
             gr.Examples(example_files(), inputs=image, label="Examples")
             model = gr.Dropdown(names, value=first, label="Model", allow_custom_value=True,
                                 info="shipped, trained in the Train tab (runs/…), or an uploaded official .pth")
