@@ -193,3 +193,29 @@ def test_an_inline_data_url_photo_is_decoded_safely_too():
                                    path="x")
     with pytest.raises(gr.Error, match="photo: pasted.png: not a readable image"):
         uploads.open_upload(image.preprocess(bad), "photo")
+
+
+def test_a_canvas_sent_as_browser_blobs_is_written_out_undecoded():
+    """The browser sends a Sketchpad's parts as blobs first (``accept_blobs``), then only their id."""
+    import gradio as gr
+    from gradio.components.image_editor import EditorData, EditorDataBlobs
+
+    from ganlab.ui import uploads
+
+    pad = gr.Sketchpad(type="filepath")
+    uploads.pass_paths(pad)
+    pad.blob_storage["b1"] = EditorDataBlobs(background=None, layers=[], composite=BAD["notes.jpg"])
+    value = pad.preprocess(EditorData(id="b1"))
+    assert Path(value["composite"]).read_bytes() == BAD["notes.jpg"] and "b1" not in pad.blob_storage
+    with pytest.raises(gr.Error, match="drawing: composite.png: not a readable image"):
+        uploads.open_upload(value["composite"], "drawing")
+
+
+def test_a_phone_photo_is_turned_upright_as_gradio_did(tmp_path):
+    from ganlab.ui import uploads
+
+    image = Image.new("RGB", (40, 20), (255, 0, 0))
+    exif = image.getexif()
+    exif[274] = 6  # "rotate 90° clockwise to view"
+    image.save(tmp_path / "phone.jpg", exif=exif.tobytes())
+    assert uploads.open_upload(str(tmp_path / "phone.jpg"), "photo").size == (20, 40)
