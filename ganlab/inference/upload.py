@@ -50,6 +50,8 @@ def _unpack_into(target: Path, paths: list[Path]) -> None:
         by_suffix = {".json": META, ".safetensors": WEIGHTS}
         for p in paths:
             name = by_suffix.get(p.suffix.lower())
+            if p.suffix.lower() == ".zip":
+                raise GanLabError(f"{p.name}: not a zip archive (damaged, or another kind of file renamed .zip)")
             if name is None:
                 raise GanLabError(f"{p.name}: expected a .zip, a .json or a .safetensors file")
             if p.stat().st_size > cap:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+import numpy as np
 
 from ganlab.families.gan.config import NOISE_TYPES, OBJECTIVE_NAMES, OPTIMIZERS, OptimizerConfig, TrainConfig
 from ganlab.data import is_points_dataset
@@ -22,7 +23,7 @@ from ganlab.data.toy2d import TOY2D
 from ganlab.engine.devices import list_devices
 from ganlab.errors import ConfigError
 from ganlab.families.gan.presets import recommended_config
-from ganlab.ui import sessions
+from ganlab.ui import sessions, uploads
 
 UPLOAD = "upload"
 DRAW = "draw"
@@ -94,7 +95,8 @@ def _number(name: str, value: Any) -> float:
 
 
 def drawn_image(drawing: Any) -> Any:
-    """The picture in a Sketchpad value (its composite, else its first layer); None when empty."""
+    """The picture in a Sketchpad value (its composite, else its first layer): a file path from
+    the canvas (see ganlab.ui.uploads), or an array or PIL image from a direct caller; None when empty."""
     if isinstance(drawing, dict):
         layers = [layer for layer in drawing.get("layers") or [] if layer is not None]
         return drawing.get("composite") if drawing.get("composite") is not None else (layers or [None])[0]
@@ -108,7 +110,8 @@ def dataset_name(dataset: str, upload: str | None, drawing: Any = None) -> str:
         image = drawn_image(drawing)
         if image is None:
             raise ConfigError("dataset: draw some strokes on the canvas first")
-        return f"csv:{drawing_to_csv(image, DRAWINGS_DIR)}"
+        pixels = np.asarray(uploads.open_upload(image, "drawing"))  # safe decode; gr.Error if unusable
+        return f"csv:{drawing_to_csv(pixels, DRAWINGS_DIR)}"
     if dataset != UPLOAD:
         return dataset
     if not upload:
@@ -155,7 +158,7 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
     w["upload"] = gr.File(label="Your points (.csv, columns x,y) or images (.zip)",
                           file_types=[".csv", ".zip"], type="filepath", visible=False, height=90)
     w["drawing"] = gr.Sketchpad(
-        label="Pick the brush, then draw: every inked pixel is a real point", type="numpy", image_mode="RGBA",
+        label="Pick the brush, then draw: every inked pixel is a real point", type="filepath", image_mode="RGBA",
         canvas_size=(480, 480), fixed_canvas=True, layers=False, transforms=(),
         brush=gr.Brush(default_size=14, colors=["#1f2937"], color_mode="fixed"),
         visible=dataset == DRAW, elem_id="ganlab-drawing")
@@ -194,6 +197,7 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
             w["batch_size"] = gr.Slider(8, 1024, values["batch_size"], step=8, label="Batch size")
             w["steps"] = gr.Number(values["steps"], label="Steps", precision=0, minimum=1)
             w["seed"] = gr.Number(values["seed"], label="Seed", precision=0, minimum=0)
+    uploads.pass_paths(w["upload"], w["drawing"])  # the handler decodes (safely), not Gradio
     sessions.name_errors(w)
     return w
 

@@ -149,6 +149,8 @@ def friendly(fn: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except gr.Error:  # already one line (gr.Error is a ValueError: re-wrapping it would quote it)
+            raise
         except (GanLabError, ValueError) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 

@@ -26,7 +26,7 @@ from ganlab.families.cyclegan.config import CycleGANConfig
 from ganlab.families import FAMILIES
 from ganlab.families.cyclegan.job import CPU_DEFAULTS, HISTORY_COLUMNS, CycleGANJob
 from ganlab.engine.background import TERMINAL
-from ganlab.ui import controls, sessions
+from ganlab.ui import controls, sessions, uploads
 
 REFRESH_S = 0.5
 UPLOAD = "Upload two zips"
@@ -182,6 +182,7 @@ def build() -> None:
     views = [triplets, adv_plot, cycle_plot, status]
     form = [source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed]
 
+    uploads.pass_paths(zip_a, zip_b)  # a wrong kind of file is refused naming it
     sessions.name_errors({"source": source, "device": device, "steps": steps})
 
     @sessions.friendly

@@ -18,7 +18,7 @@ from ganlab.inference import explore
 from ganlab.inference.upload import unpack_upload
 from ganlab.inference.catalog import list_checkpoints
 from ganlab.errors import GanLabError
-from ganlab.ui import sessions
+from ganlab.ui import sessions, uploads
 
 TOL = 0.006  # a z slider within this of the seed's value counts as untouched (slider step 0.01)
 # "upload/NAME" -> unpacked folder, per browser session; the folder goes when the session does
@@ -200,6 +200,7 @@ def build_explore_tab() -> dict[str, Any]:
                 span = gr.Slider(0.5, 5, value=3, step=0.5, label="Strip range ±k σ")
             strip = gr.Image(init["strip"], label="Strip: −k … +k", type="pil", format="png", interactive=False)
 
+    uploads.pass_paths(upload)  # a wrong kind of file is refused naming it
     sessions.name_errors({"seed": seed, "truncation": psi, "label": label})
     common = [checkpoint, seed, psi, label]
     fast = dict(show_progress="hidden", trigger_mode="always_last")

@@ -12,7 +12,7 @@ import gradio as gr
 
 from ganlab.inference import explore
 from ganlab.errors import GanLabError
-from ganlab.ui import sessions
+from ganlab.ui import sessions, uploads
 from ganlab.ui.tabs.explore import (checkpoint_choices, default_checkpoint, friendly,
                                    list_for_session, resolve_checkpoint, upload_checkpoint)
 
@@ -92,6 +92,7 @@ def build_interpolate_tab() -> dict[str, Any]:
             strip = gr.Image(label="Frames", type="pil", format="png", interactive=False)
             gif = gr.File(label="Download the GIF", interactive=False)
     strip_state = gr.State()
+    uploads.pass_paths(upload)  # a wrong kind of file is refused naming it
     sessions.name_errors({"seed_a": seed_a, "seed_b": seed_b, "frames": frames, "method": method, "truncation": psi})
     go.click(interpolate, [checkpoint, seed_a, seed_b, frames, method, psi, class_a, class_b], [gif, strip_state],
              api_name="interpolate").then(show, [gif, strip_state], [preview, strip], api_visibility="private")

@@ -20,7 +20,7 @@ from ganlab.inference.catalog import list_checkpoints
 from ganlab.families.cyclegan.io import Translator, load_translator
 from ganlab.errors import GanLabError
 from ganlab.inference.translate import prepare, to_image, translate_tensor
-from ganlab.ui import sessions
+from ganlab.ui import sessions, uploads
 
 SIZES = ["original", "256", "512", "1024"]
 MAX_ORIGINAL = 2048  # "original" larger than this is scaled down (the tab says so)
@@ -124,18 +124,15 @@ def parse_size(size: Any, image: Image.Image) -> int | None:
         raise GanLabError(f"size must be 'original' or a number of pixels; got {size!r}") from None
 
 
-def _as_pil(image: Any) -> Image.Image:
+def _as_pil(image: Any, label: str = "photo") -> Image.Image:
+    """The photo decoded safely (the tab hands over its path: see ganlab.ui.uploads)."""
     if image is None:
         raise GanLabError("upload a photo, take one with the webcam, or pick an example first")
-    if isinstance(image, np.ndarray):
-        return Image.fromarray(image.astype(np.uint8))
-    if isinstance(image, (str, Path)):
-        return Image.open(image)
-    return image
+    return uploads.open_upload(image, label)
 
 
 @friendly
-def translate(image: Image.Image, model: str, direction: str = "AtoB", size: str = "original",
+def translate(image: Image.Image | str, model: str, direction: str = "AtoB", size: str = "original",
               request: gr.Request | None = None) -> Image.Image:
     """The translated photo, at the input's resolution (or ``size`` on its longer side)."""
     image = _as_pil(image)
@@ -144,12 +141,12 @@ def translate(image: Image.Image, model: str, direction: str = "AtoB", size: str
 
 
 @friendly
-def compare(image: Image.Image, translated: Image.Image | None, model: str, direction: str = "AtoB",
+def compare(image: Image.Image | str, translated: Image.Image | str | None, model: str, direction: str = "AtoB",
             size: str = "original", request: gr.Request | None = None):
     """Before/after pair, the round trip A -> B -> A, and how far the round trip lands from the input."""
     if image is None or translated is None:
         return None, [], ""
-    image = _as_pil(image)
+    image, translated = _as_pil(image), _as_pil(translated, "translated photo")
     translator = resolve_model(model, direction, sessions.session_of(request))
     before = to_image(prepare(image, parse_size(size, image)))
     gallery = [(before, translator.source), (translated, f"{translator.source} → {translator.target}")]
@@ -231,7 +228,8 @@ def build_style_tab() -> dict[str, Any]:
                 "The round trip A → B → A shows *cycle consistency*: translating back should give the scene again.")
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            image = gr.Image(label="Photo", type="pil", sources=["upload", "webcam", "clipboard"], height=320)
+            image = gr.Image(label="Photo", type="filepath", sources=["upload", "webcam", "clipboard"], height=320,
+                             elem_id="ganlab-style-photo")
             gr.Examples(example_files(), inputs=image, label="Examples")
             model = gr.Dropdown(names, value=first, label="Model", allow_custom_value=True,
                                 info="shipped, trained in the Train tab (runs/…), or an uploaded official .pth")
@@ -247,11 +245,12 @@ def build_style_tab() -> dict[str, Any]:
             card = gr.Markdown(model_card(first))
         with gr.Column(scale=2):
             slider = gr.ImageSlider(label="Before / after", type="pil", max_height=520)
-            output = gr.Image(label="Translated", type="pil", format="png", interactive=False,
+            output = gr.Image(label="Translated", type="filepath", format="png", interactive=False,
                               buttons=["download", "fullscreen"], height=320)
             roundtrip = gr.Gallery(label="Round trip", columns=3, height=240, object_fit="contain")
             note = gr.Markdown()
 
+    uploads.pass_paths(image, output, upload)  # handlers decode safely; see ganlab.ui.uploads
     inputs = [image, model, direction, size]
     run.click(translate, inputs, output, api_name="translate").success(
         compare, [image, output, model, direction, size], [slider, roundtrip, note], api_visibility="private")
