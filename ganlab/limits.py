@@ -66,10 +66,3 @@ def mb(n_bytes: int) -> str:
     """Bytes as a short human figure for messages ("200 MB", "0.5 MB")."""
     value = n_bytes / 2**20
     return f"{value:.0f} MB" if value >= 10 else f"{value:.1f} MB"
-
-
-def markdown_table() -> str:
-    """The caps as a Markdown table (docs/limits.md is generated from this)."""
-    rows = ["| variable | default | what it caps |", "|---|---|---|"]
-    rows += [f"| `{l.env}` | {l.default:,} | {l.caps} |" for l in LIMITS.values()]
-    return "\n".join(rows)

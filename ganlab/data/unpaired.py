@@ -98,12 +98,6 @@ def _crop_flip(images: Tensor, n: int, crop: int, flip: bool, generator: torch.G
 
 # -- loading ------------------------------------------------------------------
 
-def is_unpaired_spec(spec: str) -> bool:
-    """True for ``unpaired:...`` and the named unpaired sets (the CLI dispatches on this)."""
-    text = (spec or "").strip()
-    return text.lower().startswith("unpaired:") or text.lower() in NAMED_SETS
-
-
 def resolve_spec(spec: str, root: str | None = None, split: str = "train") -> tuple[Path, Path, tuple[str, str], str]:
     """(folder A, folder B, domain names, display name) for a spec; clear errors when absent."""
     text = spec.strip()
