@@ -37,7 +37,7 @@ LIMITS: dict[str, Limit] = {
     "csv_rows": Limit("GANLAB_MAX_CSV_ROWS", 200_000, "rows of a points CSV (counted before parsing)"),
     "csv_bytes": Limit("GANLAB_MAX_CSV_BYTES", 20 * 2**20, "bytes of a points CSV"),
     "model_params": Limit("GANLAB_MAX_MODEL_PARAMS", 200_000_000,
-                          "parameters of one network, estimated from its arguments before it is built"),
+                          "parameters of one network, counted on the meta device before it is built"),
     "meta_bytes": Limit("GANLAB_MAX_META_BYTES", 5 * 2**20, "bytes of a checkpoint's model.json"),
     "pth_bytes": Limit("GANLAB_MAX_PTH_BYTES", 2 * 2**30, "bytes of an official CycleGAN .pth file"),
     "steps": Limit("GANLAB_MAX_STEPS", 200_000, "steps of one training run or race started from the app"),
@@ -66,10 +66,3 @@ def mb(n_bytes: int) -> str:
     """Bytes as a short human figure for messages ("200 MB", "0.5 MB")."""
     value = n_bytes / 2**20
     return f"{value:.0f} MB" if value >= 10 else f"{value:.1f} MB"
-
-
-def markdown_table() -> str:
-    """The caps as a Markdown table (docs/limits.md is generated from this)."""
-    rows = ["| variable | default | what it caps |", "|---|---|---|"]
-    rows += [f"| `{l.env}` | {l.default:,} | {l.caps} |" for l in LIMITS.values()]
-    return "\n".join(rows)

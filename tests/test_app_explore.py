@@ -38,8 +38,7 @@ def app(tmp_path_factory):
     zoo = tmp_path_factory.mktemp("zoo")
     _tiny(zoo / "tiny")
     _tiny(zoo / "tiny-conditional", conditional=True)
-    if (pretrained_dir() / "ring").is_dir():
-        shutil.copytree(pretrained_dir() / "ring", zoo / "ring")
+    shutil.copytree(pretrained_dir() / "ring", zoo / "ring")  # shipped: the 2D view is tested on it
     mp = pytest.MonkeyPatch()
     mp.setenv("GANLAB_PRETRAINED", str(zoo))
     from ganlab.ui.tabs.explore import build_explore_tab
@@ -125,9 +124,7 @@ def test_interpolate_between_classes_and_rejects_bad_frames(app):
 
 
 def test_two_d_model_shows_points_in_data_space(app):
-    client, zoo = app
-    if not (zoo / "ring").is_dir():
-        pytest.skip("pretrained/ring is not shipped yet")
+    client, _ = app
     img = _image(client.predict("ring", 0, 1.0, None, api_name="/generate"))
     assert img.ndim == 3 and img.shape[0] >= 256  # a canvas, not a 2-pixel "image"
     assert Image.open(client.predict("ring", 0, 1, 5, "slerp", api_name="/interpolate")).n_frames == 5 + 3

@@ -142,7 +142,7 @@ def test_bad_inputs_get_one_line_and_nothing_saved_is_lost(server, saved, tmp_pa
         # configs no public server should accept
         run = lambda **kw: c.predict(**dict(CONFIGS[0], **kw), api_name="/train")  # noqa: E731
         _one_line_error(lambda: run(g_lr=1e9), "lr")
-        _one_line_error(lambda: run(batch_size=0), "batch_size: Value 0 is less than minimum value 8")
+        _one_line_error(lambda: run(batch_size=0), "batch_size: Value 0 is less than minimum value 1")  # the config's own bound
         _one_line_error(lambda: run(device="cuda:7"), "device: Value: cuda:7")
         _one_line_error(lambda: run(steps=1_000_000), "GANLAB_MAX_STEPS")
         # the model-size cap (1M parameters on this server): DCGAN at width 256 on digits is ~2.4M

@@ -90,9 +90,18 @@ def test_absurd_metadata_is_refused_before_building_anything(tmp_path, monkeypat
     meta["generator"] = spec
     (folder / "model.json").write_text(json.dumps(meta))
     (folder / "model.safetensors").write_bytes(_embedded_free(folder / "model.safetensors"))
-    monkeypatch.setattr(torch.nn.Module, "__init__", lambda *a, **k: pytest.fail("a module was built"))
+    real_init = torch.nn.Module.__init__
+
+    def meta_only(module, *args, **kwargs):  # the budget counts on the meta device: nothing is allocated
+        if torch.get_default_device().type != "meta":
+            pytest.fail("a module was built on a real device")
+        real_init(module, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.Module, "__init__", meta_only)
+    started = time.monotonic()
     with pytest.raises(CheckpointError, match=needle):
         load_generator(folder)
+    assert time.monotonic() - started < 5, "a bomb must be refused quickly"
 
 
 def _embedded_free(weights: Path) -> bytes:

@@ -14,6 +14,7 @@ from ganlab.families.gan import health
 from ganlab.families.gan import probes
 
 from ganlab.render import views as viz
+from ganlab.render.images import image_grid
 from ganlab.families.gan.health import COL, HISTORY_COLUMNS, HealthInput
 from ganlab.families.gan.mlp import MLPDiscriminator, MLPGenerator
 from ganlab.ui import views as render
@@ -22,7 +23,7 @@ from ganlab.ui import views as render
 def test_image_grid_lays_out_samples_with_padding_and_upscales():
     samples = -torch.ones(64, 1, 16, 16)
     samples[0] = 1.0  # first cell white, the rest black
-    grid = viz.image_grid(samples, target_px=512)
+    grid = image_grid(samples, target_px=512)
     side = 8 * (16 + 2) + 2  # make_grid: 8 per row, 2 px padding
     factor = 512 // side
     assert grid.shape == (side * factor, side * factor, 3) and grid.dtype == np.uint8

@@ -63,8 +63,7 @@ def test_shipped_image_models_cover_every_class(name):
 
 
 def test_ring_checkpoint_covers_its_modes():
-    if "ring" not in SHIPPED:
-        pytest.skip("pretrained/ring is not shipped")
+    assert "ring" in SHIPPED, "pretrained/ring is shipped; the 2D zoo model must be listed"
     from ganlab.metrics import mode_coverage
 
     g, ckpt = load_generator("ring")

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from ganlab.data.decode import open_image_file
     from ganlab.engine.devices import resolve_device
     from ganlab.errors import GanLabError
-    from ganlab.inference.sample import png_bytes
+    from ganlab.render.images import png_bytes
     from ganlab.inference.translate import round_trip, translate_image
 
     missing = [str(p) for p in args.images if not p.is_file()]

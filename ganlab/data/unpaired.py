@@ -24,12 +24,7 @@ from torch import Tensor
 from ganlab.errors import DataUnavailable, GanLabError
 from ganlab import limits
 from ganlab.data.images import _decode, _iter_files, data_root
-
-SUMMER2WINTER = "summer2winter_yosemite"
-NAMED_SETS = {  # name -> (folder under the data root, domain names)
-    "summer2winter": (SUMMER2WINTER, ("summer", "winter")),
-    "summer2winter_yosemite": (SUMMER2WINTER, ("summer", "winter")),
-}
+from ganlab.data.named import DEFAULT_SET, UNPAIRED_PREFIX, named_set
 
 
 @dataclass
@@ -98,27 +93,21 @@ def _crop_flip(images: Tensor, n: int, crop: int, flip: bool, generator: torch.G
 
 # -- loading ------------------------------------------------------------------
 
-def is_unpaired_spec(spec: str) -> bool:
-    """True for ``unpaired:...`` and the named unpaired sets (the CLI dispatches on this)."""
-    text = (spec or "").strip()
-    return text.lower().startswith("unpaired:") or text.lower() in NAMED_SETS
-
-
 def resolve_spec(spec: str, root: str | None = None, split: str = "train") -> tuple[Path, Path, tuple[str, str], str]:
     """(folder A, folder B, domain names, display name) for a spec; clear errors when absent."""
     text = spec.strip()
-    named = NAMED_SETS.get(text.lower())
+    named = named_set(text)
     if named:
-        folder, domains = named
+        folder, domains = named.folder, named.domains
         base = data_root(root) / folder
         a, b = base / f"{split}A", base / f"{split}B"
         if not (a.is_dir() and b.is_dir()):
             raise DataUnavailable(
                 f"{text}: expected folders {split}A/ and {split}B/ under {base}. Point --data-root (or the "
                 f"GANLAB_DATA environment variable) at the folder that holds {folder}/")
-        return a, b, domains, "summer2winter"
-    if not text.lower().startswith("unpaired:"):
-        raise GanLabError(f"unknown unpaired data set {spec!r}: use unpaired:DIR_A,DIR_B or summer2winter")
+        return a, b, domains, named.display
+    if not text.lower().startswith(UNPAIRED_PREFIX):
+        raise GanLabError(f"unknown unpaired data set {spec!r}: use unpaired:DIR_A,DIR_B or {DEFAULT_SET}")
     body = text.split(":", 1)[1]
     parts = body.split(",")
     if len(parts) < 2:

@@ -4,7 +4,7 @@
 and the per-device cap; subclasses (a single training job, a race) say how
 to advance ``n`` steps and how to publish what they have. Readers only ever
 read the last published immutable snapshot, so a slow browser cannot slow
-training, and training advances in chunks sized to about 0.1 s so pause and
+training, and training advances in chunks sized to about 0.2 s so pause and
 stop answer at once.
 """
 

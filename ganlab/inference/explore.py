@@ -8,7 +8,6 @@ forward pass of one latent code, never a reload.
 
 from __future__ import annotations
 
-import io
 import tempfile
 import threading
 import time
@@ -18,14 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image
 from torch import Tensor
 
 from ganlab.inference import latent, protocol
-from ganlab.engine.checkpoints import WEIGHTS, atomic_write_bytes, resolve
+from ganlab.engine.checkpoints import WEIGHTS, resolve
 from ganlab.inference.protocol import LatentGenerator
 from ganlab.errors import GanLabError
-from ganlab.inference.sample import image_grid, to_uint8
+from ganlab.render.gif import boomerang, gif_bytes, write_gif
+from ganlab.render.images import image_grid, to_pil, upscale
+from ganlab.render.points import Canvas, draw_path, fit_extent, square_extent
 
 DIRECTIONS = 5  # principal-direction sliders
 Z_SLIDERS = 8  # individual z-dimension sliders
@@ -46,7 +47,7 @@ class Loaded:
     class_names: list[str]
     modes: Tensor | None
     _directions: latent.Directions | None = field(default=None, repr=False)
-    _background: tuple[Image.Image, float] | None = field(default=None, repr=False)
+    _background: Canvas | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -206,10 +207,8 @@ def image_scale(size: int) -> int:
 
 def picture(images: Tensor) -> Image.Image:
     """One image (1, C, H, W) in [-1, 1], upscaled (nearest) to about VIEW pixels."""
-    array = to_uint8(images[:1])[0]
-    img = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
-    s = image_scale(img.width)
-    return img.resize((img.width * s, img.height * s), Image.NEAREST)
+    img = to_pil(images[0])
+    return upscale(img, image_scale(img.width))
 
 
 def strip(images: Tensor, max_width: int = 1536) -> Image.Image:
@@ -218,52 +217,30 @@ def strip(images: Tensor, max_width: int = 1536) -> Image.Image:
     nrow = min(n, 16)
     size = images.shape[-1]
     scale = max(1, min(image_scale(size) // 2, max_width // (nrow * (size + 2))))
-    return image_grid(images, nrow=nrow, scale=scale)
+    return Image.fromarray(image_grid(images, nrow=nrow, scale=scale))
 
 
-def _background(loaded: Loaded) -> tuple[Image.Image, float]:
+def _background(loaded: Loaded) -> Canvas:
     """The 2D canvas: generator samples (seed 0) in grey, mixture modes as rings; cached."""
     with loaded._lock:
         if loaded._background is None:
             cloud = forward(loaded, protocol.z_from_seed(0, loaded.z_dim, loaded.noise, CLOUD))
             pts = cloud[torch.isfinite(cloud).all(dim=1)]
-            ref = torch.cat([pts, loaded.modes]) if loaded.modes is not None else pts
-            extent = float(ref.abs().max().clamp(min=1.0)) * 1.2 if len(ref) else 1.0
-            img = Image.new("RGB", (VIEW * 3 // 2, VIEW * 3 // 2), "white")
-            draw = ImageDraw.Draw(img)
-            for x, y in pts.tolist():
-                px, py = _to_px(x, y, extent, img.width)
-                draw.ellipse((px - 2, py - 2, px + 2, py + 2), fill=(160, 160, 160))
+            extent = fit_extent([pts] + ([loaded.modes] if loaded.modes is not None else []), 1.2)
+            canvas = Canvas(square_extent(extent), VIEW * 3 // 2)
+            canvas.dots(pts, (160, 160, 160), 2)
             if loaded.modes is not None:
-                for x, y in loaded.modes.tolist():
-                    px, py = _to_px(x, y, extent, img.width)
-                    draw.ellipse((px - 9, py - 9, px + 9, py + 9), outline=(60, 120, 200), width=2)
-            loaded._background = (img, extent)
+                canvas.rings(loaded.modes, (60, 120, 200), 9)
+            loaded._background = canvas
         return loaded._background
-
-
-def _to_px(x: float, y: float, extent: float, size: int) -> tuple[float, float]:
-    return (x / extent * 0.5 + 0.5) * (size - 1), (0.5 - y / extent * 0.5) * (size - 1)
 
 
 def points_view(loaded: Loaded, points: Tensor, path: bool = False, current: int | None = None) -> Image.Image:
     """Points (N, 2) over the generator's cloud; ``path`` joins them in order (start green, end red)."""
-    base, extent = _background(loaded)
-    img = base.copy()
-    draw = ImageDraw.Draw(img)
-    px = [_to_px(x, y, extent, img.width) for x, y in points.tolist()]
-    if path and len(px) > 1:
-        draw.line(px, fill=(230, 110, 20), width=3)
-    for i, (x, y) in enumerate(px):
-        r, colour = (5 if path else 8), (230, 110, 20)
-        if path and i == 0:
-            r, colour = 8, (40, 160, 60)
-        elif path and i == len(px) - 1:
-            r, colour = 8, (200, 40, 40)
-        if current is not None and i == current:
-            r, colour = 10, (20, 20, 20)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
-    return img
+    base = _background(loaded)
+    canvas = Canvas((base.x0, base.x1, base.y0, base.y1), base.size, base.image)
+    draw_path(canvas, points, path, current)
+    return canvas.image
 
 
 def render(loaded: Loaded, z: Tensor, label: int | None = None) -> Image.Image:
@@ -336,18 +313,7 @@ def save_gif(frames: list[Image.Image], path: str | Path | None = None, duration
         handle = tempfile.NamedTemporaryFile(dir=folder, prefix="interpolation-", suffix=".gif", delete=False)
         handle.close()
         path = handle.name
-    sequence = frames + frames[-2:0:-1] if len(frames) > 2 else list(frames)
-    if all(f.mode == "L" for f in sequence):
-        indexed = sequence  # grey frames: the GIF writer gives them a grey palette
-    else:  # one palette from the first frame for all (8x faster than one adaptive palette each)
-        first = sequence[0].convert("RGB").quantize(colors=255)
-        indexed = [first] + [f.convert("RGB").quantize(palette=first, dither=Image.Dither.NONE)
-                             for f in sequence[1:]]
-    buffer = io.BytesIO()
-    indexed[0].save(buffer, format="GIF", save_all=True, append_images=indexed[1:], duration=duration_ms,
-                    loop=0, optimize=False)
-    atomic_write_bytes(Path(path), buffer.getvalue())  # a reader never sees half a GIF
-    return Path(path)
+    return write_gif(gif_bytes(boomerang(frames), duration_ms, shared_palette=True), path)
 
 
 def _prune(folder: Path, max_age_s: float) -> None:

@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from ganlab.data.decode import check_size, to_8bit
 from ganlab.errors import GanLabError
+from ganlab.render.images import to_pil
 
 TILE = 1024  # tile side for images above TILE_PIXELS
 TILE_PIXELS = 1024 * 1024
@@ -46,10 +47,7 @@ def prepare(image: Image.Image, size: int | None = None) -> Tensor:
 
 def to_image(x: Tensor) -> Image.Image:
     """(1, 3, H, W) or (3, H, W) in [-1, 1] -> RGB PIL image."""
-    if x.ndim == 4:
-        x = x[0]
-    array = ((x.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(1, 2, 0)
-    return Image.fromarray(array.cpu().numpy(), "RGB")
+    return to_pil(x).convert("RGB")
 
 
 def _pad_to_multiple(x: Tensor, multiple: int = 4, minimum: int = 8) -> tuple[Tensor, int, int]:

@@ -1,81 +1,26 @@
 """Check a model's stored arguments *before* building it: types, ranges and parameter count.
 
 A checkpoint's ``model.json`` is untrusted: ``width: 10**9`` or ``n_blocks:
-10**7`` would otherwise allocate until the machine dies. Each architecture
-has a closed-form parameter estimate (weights dominate; exact enough for a
-budget), compared with ``GANLAB_MAX_MODEL_PARAMS``.
+10**7`` would otherwise allocate until the machine dies. The arguments'
+types and ranges are checked first (cheap, and they bound how long a build
+can take); then the model is built on the ``meta`` device, where tensors
+have shapes but no storage, and its parameters are counted exactly and
+compared with ``GANLAB_MAX_MODEL_PARAMS``. Every registered architecture is
+counted the same way: no per-architecture formula to forget or get wrong.
 """
 
 from __future__ import annotations
 
 import inspect
-import math
-from typing import Any, Callable
+from typing import Any
+
+import torch
 
 from ganlab import limits
 from ganlab.errors import CheckpointError
 
 MAX_INT_ARG = 1 << 20  # no architecture argument is legitimately larger
 MAX_DEPTH = 64  # layers / blocks
-
-
-def _mlp(inputs: int, width: int, depth: int, outputs: int) -> int:
-    if depth == 0:
-        return (inputs + 1) * outputs
-    return (inputs + 1) * width + (depth - 1) * (width + 1) * width + (width + 1) * outputs
-
-
-def _dcgan_plan(size: int) -> tuple[int, int]:
-    start = 7 if size == 28 else 4
-    ups = int(round(math.log2(size / start))) if size > 0 else -1
-    if ups < 1 or start * 2**ups != size:
-        raise CheckpointError(f"image_size must be 16, 28, 32 or 64; got {size}")
-    return start, ups
-
-
-def _dcgan_g(a: dict) -> int:
-    start, ups = _dcgan_plan(a["image_size"])
-    embed = min(a["z_dim"], 50) if a["num_classes"] else 0
-    ch = a["width"] * 2 ** (ups - 1)
-    total = (a["z_dim"] + embed) * ch * start**2 + a["num_classes"] * embed + 2 * ch
-    for _ in range(ups - 1):
-        total += ch * (ch // 2) * 16 + ch
-        ch //= 2
-    return total + ch * a["channels"] * 16 + a["channels"]
-
-
-def _dcgan_d(a: dict) -> int:
-    start, ups = _dcgan_plan(a["image_size"])
-    ch = a["width"]
-    total = (a["channels"] + a["num_classes"]) * ch * 16 + ch
-    for _ in range(ups - 1):
-        total += ch * ch * 2 * 16 + 4 * ch
-        ch *= 2
-    return total + ch * start**2 + 1 + a["num_classes"] * ch
-
-
-def _resnet(a: dict) -> int:
-    ngf = a["ngf"]
-    return (49 * (a["in_channels"] + a["out_channels"]) * ngf + 9 * (2 * ngf * ngf + 8 * ngf * ngf) * 2
-            + a["n_blocks"] * 2 * 9 * (4 * ngf) ** 2 + 16 * ngf)
-
-
-def _patch(a: dict) -> int:
-    ndf, total, mult = a["ndf"], 16 * a["in_channels"] * a["ndf"], 1
-    for n in range(1, a["n_layers"] + 1):
-        prev, mult = mult, min(2**n, 8)
-        total += 16 * ndf * prev * ndf * mult
-    return total + 16 * ndf * mult
-
-
-ESTIMATES: dict[str, Callable[[dict], int]] = {
-    "mlp-g": lambda a: _mlp(a["z_dim"], a["width"], a["depth"], a["out_dim"]),
-    "mlp-d": lambda a: _mlp(a["in_dim"], a["width"], a["depth"], 1),
-    "dcgan-g": _dcgan_g,
-    "dcgan-d": _dcgan_d,
-    "cyclegan-resnet": _resnet,
-    "cyclegan-patch": _patch,
-}
 DEPTH_ARGS = ("depth", "n_blocks", "n_layers")
 
 
@@ -105,13 +50,20 @@ def checked_args(cls: type, args: Any) -> dict[str, Any]:
     return full
 
 
+def count_parameters(cls: type, args: dict[str, Any]) -> int:
+    """Exact parameter count of ``cls(**args)``, built on the meta device (no memory is allocated)."""
+    try:
+        with torch.device("meta"):
+            model = cls(**args)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise CheckpointError(f"cannot build {cls.arch} from its stored arguments: {exc}") from None
+    return sum(p.numel() for p in model.parameters())
+
+
 def check_budget(cls: type, args: Any) -> int:
-    """Validate ``args`` for ``cls`` and return its estimated parameter count; refuse one over the cap."""
+    """Validate ``args`` for ``cls`` and return its parameter count; refuse one over the cap."""
     full = checked_args(cls, args)
-    estimate = ESTIMATES.get(cls.arch)
-    if estimate is None:
-        return 0  # a registered model without an estimate: the type/range checks above still apply
-    count = estimate(full)
+    count = count_parameters(cls, full)
     cap = limits.get("model_params")
     if count > cap:
         raise CheckpointError(f"{cls.arch}: these arguments make about {count:,} parameters, over the "

@@ -8,17 +8,12 @@ reconstruction, so cycle consistency (left ~ right) and the style change
 
 from __future__ import annotations
 
-import numpy as np
-import torch
 from PIL import Image, ImageDraw
 from torch import Tensor
 
+from ganlab.render.images import to_pil
+
 TRIPLET_KEYS = (("real_a", "fake_b", "rec_a"), ("real_b", "fake_a", "rec_b"))
-
-
-def _uint8(x: Tensor) -> np.ndarray:
-    """(3, H, W) in [-1, 1] -> (H, W, 3) uint8."""
-    return ((x.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
 
 
 def triplet_grid(triplets: dict[str, Tensor], rows: int = 2, cell: int = 128, gap: int = 4,
@@ -42,7 +37,7 @@ def triplet_grid(triplets: dict[str, Tensor], rows: int = 2, cell: int = 128, ga
         y += header_h
         for row in group:
             for j, img in enumerate(row):
-                tile = Image.fromarray(_uint8(img)).resize((cell, cell), Image.BILINEAR)
+                tile = to_pil(img).resize((cell, cell), Image.BILINEAR)
                 canvas.paste(tile, (gap + j * (cell + gap), y))
             y += cell + gap
     return canvas

@@ -7,6 +7,7 @@ To add a tab, add one line to ``TABS``: a label and a module with a
 import logging
 import threading
 from importlib import import_module
+from typing import Callable
 
 import gradio as gr
 
@@ -32,15 +33,19 @@ HEADER = ("# GAN Lab\nWatch a generative adversarial network learn, live: pick d
           "press **Train**, and see G's samples and D's verdicts change twice a second.")
 
 
-def _tab_builder(module_name: str):
-    """The tab module's ``build``, or None if that module does not exist (yet)."""
+def _tab_builder(module_name: str) -> Callable[[], None]:
+    """The tab module's ``build``; a mistyped module name fails loudly instead of losing the tab."""
     try:
-        return import_module(module_name).build
+        module = import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name == module_name:
-            log.warning("tab module %s not found; skipping its tab", module_name)
-            return None
+            known = ", ".join(name for _, name in TABS)
+            raise ValueError(f"tab module {module_name!r} does not exist (TABS lists: {known})") from None
         raise
+    build = getattr(module, "build", None)
+    if not callable(build):
+        raise ValueError(f"tab module {module_name!r} has no build() function")
+    return build
 
 
 def build_app() -> gr.Blocks:
@@ -50,9 +55,8 @@ def build_app() -> gr.Blocks:
         with gr.Tabs():
             for label, module_name in TABS:
                 build = _tab_builder(module_name)
-                if build is not None:
-                    with gr.Tab(label):
-                        build()
+                with gr.Tab(label):
+                    build()
         demo.unload(sessions.forget_session)
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo

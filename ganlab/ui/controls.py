@@ -24,6 +24,7 @@ from ganlab.engine.devices import list_devices
 from ganlab.errors import ConfigError
 from ganlab.families.gan.presets import recommended_config
 from ganlab.ui import sessions, uploads
+from ganlab.ui.numbers import real_number, slider_range, whole_number
 
 UPLOAD = "upload"
 DRAW = "draw"
@@ -77,23 +78,6 @@ def form_values(cfg: TrainConfig) -> dict[str, Any]:
 FIELDS = tuple(form_values(TrainConfig()))  # the order handlers return values in
 
 
-def _integer(name: str, value: Any) -> int:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name}: must be a whole number; got {value!r}") from None
-    if number != int(number):
-        raise ConfigError(f"{name}: must be a whole number; got {value!r}")
-    return int(number)
-
-
-def _number(name: str, value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name}: must be a number; got {value!r}") from None
-
-
 def drawn_image(drawing: Any) -> Any:
     """The picture in a Sketchpad value (its composite, else its first layer): a file path from
     the canvas (see ganlab.ui.uploads), or an array or PIL image from a direct caller; None when empty."""
@@ -134,10 +118,10 @@ def config_from_form(dataset: str, device: str, upload: str | None = None, drawi
     v = {k: values[k] for k in FIELDS if k in values and values[k] is not None}
     for k in ints:
         if k in v:
-            v[k] = _integer(k, v[k])
+            v[k] = whole_number(k, v[k])
     for k in floats:
         if k in v:
-            v[k] = _number(k, v[k])
+            v[k] = real_number(k, v[k])
     beta1 = v.pop("beta1", base.g_optim.beta1)
     g = OptimizerConfig(v.pop("g_optimizer", base.g_optim.name), v.pop("g_lr", base.g_optim.lr),
                         beta1, base.g_optim.beta2)
@@ -181,22 +165,27 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
             w["d_lr"] = gr.Number(values["d_lr"], label="D learning rate")
         with gr.Row():
             w["beta1"] = gr.Number(values["beta1"], label="Adam beta1", minimum=0, maximum=0.999)
-            w["d_steps"] = gr.Slider(1, 10, values["d_steps"], step=1, label="D steps per G step")
+            w["d_steps"] = gr.Slider(*slider_range(TrainConfig, "d_steps"), values["d_steps"], step=1,
+                                     label="D steps per G step")
     with gr.Accordion("Model", open=False):
         with gr.Row():
             w["model"] = gr.Dropdown(["auto", "mlp", "dcgan"], value=values["model"], label="Model")
-            w["width"] = gr.Slider(4, 256, values["width"], step=4, label="Width (units / channels)")
+            w["width"] = gr.Slider(*slider_range(TrainConfig, "width"), values["width"], step=4,
+                                   label="Width (units / channels; MLP at most 256)")
         with gr.Row():
-            w["depth"] = gr.Slider(0, 5, values["depth"], step=1, label="Hidden layers (MLP)")
-            w["z_dim"] = gr.Slider(1, 256, values["z_dim"], step=1, label="Noise size z")
+            w["depth"] = gr.Slider(*slider_range(TrainConfig, "depth"), values["depth"], step=1,
+                                   label="Hidden layers (MLP)")
+            w["z_dim"] = gr.Slider(*slider_range(TrainConfig, "z_dim"), values["z_dim"], step=1, label="Noise size z")
         with gr.Row():
             w["noise"] = gr.Radio(list(NOISE_TYPES), value=values["noise"], label="Noise")
             w["ema"] = gr.Number(values["ema"], label="EMA of G (0 = off)", minimum=0, maximum=0.9999)
     with gr.Accordion("Run", open=False):
         with gr.Row():
-            w["batch_size"] = gr.Slider(8, 1024, values["batch_size"], step=8, label="Batch size")
-            w["steps"] = gr.Number(values["steps"], label="Steps", precision=0, minimum=1)
-            w["seed"] = gr.Number(values["seed"], label="Seed", precision=0, minimum=0)
+            w["batch_size"] = gr.Slider(*slider_range(TrainConfig, "batch_size"), values["batch_size"], step=1,
+                                        label="Batch size")
+            steps_low, steps_high = slider_range(TrainConfig, "steps")
+            w["steps"] = gr.Number(values["steps"], label="Steps", precision=0, minimum=steps_low, maximum=steps_high)
+            w["seed"] = gr.Number(values["seed"], label="Seed", precision=0, minimum=slider_range(TrainConfig, "seed")[0])
     uploads.pass_paths(w["upload"], w["drawing"])  # the handler decodes (safely), not Gradio
     sessions.name_errors(w)
     return w

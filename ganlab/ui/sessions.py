@@ -137,11 +137,6 @@ def check_uploads(paths: Any) -> list[str]:
     return out
 
 
-def active_sessions() -> int:
-    with _lock:
-        return len(_RUNS)
-
-
 def friendly(fn: Callable) -> Callable:
     """Show GanLabError/ConfigError (and bad values) as a one-line gr.Error, not a traceback."""
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ganlab.render import views as viz
+from ganlab.render.images import image_grid
 from ganlab.families.gan.health import COL
 from ganlab.families.gan.job import Snapshot
 
@@ -66,7 +67,7 @@ def main_image(snap: Snapshot, layers=viz.LAYERS) -> np.ndarray | None:
     if snap.points is not None:
         return viz.points_view(snap.points, layers)
     if snap.samples is not None:
-        return viz.image_grid(snap.samples, target_px=LIVE_GRID_PX)
+        return image_grid(snap.samples, target_px=LIVE_GRID_PX)
     return None
 
 
@@ -147,7 +148,7 @@ def race_gallery(snap, size: int = 320) -> list[tuple[np.ndarray, str]]:
         if snap.points[i] is not None:
             image = viz.points_view(snap.points[i], ("surface", "real", "fake"), size=size)
         else:
-            image = viz.image_grid(snap.samples[i], target_px=size)
+            image = image_grid(snap.samples[i], target_px=size)
         caption = name + (" — diverged" if snap.diverged[i] else "")
         cov = snap.coverage[i]
         if cov is not None:

@@ -1,7 +1,7 @@
 """The CycleGAN family: two ResNet generators and two PatchGAN discriminators trained on unpaired
 photos (Zhu et al. 2017), official ``.pth`` import and one-direction exports."""
 
-from ganlab.data.unpaired import is_unpaired_spec
+from ganlab.data.named import is_unpaired
 from ganlab.engine.family import Family
 from ganlab.families.cyclegan import models as _models  # noqa: F401  (registers the architectures)
 from ganlab.families.cyclegan.config import CycleGANConfig
@@ -13,5 +13,5 @@ from ganlab.families.cyclegan.trainer import CycleGANTrainer
 FAMILY = Family(
     name="cyclegan", summary="unpaired photo translation: two ResNet generators, two PatchGANs",
     config=CycleGANConfig, runner=CycleGANTrainer, job=CycleGANJob, restore=restore_cyclegan,
-    checkpoint_kind="cyclegan", models=("cyclegan",), claims=is_unpaired_spec,
+    checkpoint_kind="cyclegan", models=("cyclegan",), claims=is_unpaired,
     cli="ganlab.families.cyclegan.cli", presets=PRESETS)

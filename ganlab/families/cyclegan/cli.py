@@ -155,7 +155,9 @@ def write_triplets(trainer, path: Path) -> None:
 
 def held_out_cycle_error(trainer, n: int) -> dict:
     """Mean |x - G_BA(G_AB(x))| on held-out test photos (summer2winter's testA/testB), in [0, 2]."""
-    if n <= 0 or trainer.cfg.dataset.strip().lower() not in ("summer2winter", "summer2winter_yosemite"):
+    from ganlab.data.named import named_set
+
+    if n <= 0 or named_set(trainer.cfg.dataset) is None:
         return {}
     import torch
 

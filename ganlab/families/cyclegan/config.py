@@ -11,17 +11,19 @@ for the first half and a linear decay to zero over the second, batch 1,
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
-from ganlab.families.gan.config import PRECISIONS, JsonConfig, _choice, _integer, _number, reject_unknown_fields
+from ganlab.data.named import DEFAULT_SET
+from ganlab.engine.config import JsonConfig, Range, check_field, choice, integer, reject_unknown_fields
 from ganlab.errors import ConfigError
+from ganlab.families.gan.config import PRECISIONS
 
 
 @dataclass
 class CycleGANConfig(JsonConfig):
     """Everything that defines a CycleGAN run; JSON round-trips exactly."""
 
-    dataset: str = "summer2winter"  # or unpaired:DIR_A,DIR_B
+    dataset: str = DEFAULT_SET  # or unpaired:DIR_A,DIR_B
     data_root: str | None = None
     image_size: int = 256  # training crop (the generator is fully convolutional at test time)
     load_size: int | None = None  # images are resized to this before cropping; None: 286/256 x crop
@@ -47,6 +49,16 @@ class CycleGANConfig(JsonConfig):
     # would add a layout conversion after every norm layer
     channels_last: bool = False
 
+    RANGES: ClassVar[dict[str, Range]] = {  # every numeric field's bounds: validate() and the UI read them
+        "image_size": Range(16, 1024), "load_size": Range(16, 2048), "max_images": Range(1, 1_000_000),
+        "ngf": Range(4, 256), "ndf": Range(4, 256), "n_blocks": Range(0, 16), "n_layers_d": Range(1, 5),
+        "lambda_cycle": Range(0.0, 1000.0, whole=False), "lambda_identity": Range(0.0, 10.0, whole=False),
+        "pool_size": Range(0, 1000), "lr": Range(0.0, 1.0, whole=False, low_open=True),
+        "beta1": Range(0.0, 1.0, whole=False, high_open=True), "beta2": Range(0.0, 1.0, whole=False, high_open=True),
+        "batch_size": Range(1, 256), "steps": Range(1, 10_000_000), "decay_from": Range(0.0, 1.0, whole=False),
+        "seed": Range(0, 2**63 - 1),
+    }
+
     @property
     def resolved_load_size(self) -> int:
         return self.load_size or int(round(self.image_size * 286 / 256))
@@ -54,31 +66,20 @@ class CycleGANConfig(JsonConfig):
     def validate(self) -> "CycleGANConfig":
         """Raise :class:`ConfigError` naming the first bad field; return self."""
         if not isinstance(self.dataset, str) or not self.dataset.strip():
-            raise ConfigError("dataset: must be unpaired:DIR_A,DIR_B or summer2winter")
-        _integer("image_size", self.image_size, 16, 1024)
+            raise ConfigError(f"dataset: must be unpaired:DIR_A,DIR_B or {DEFAULT_SET}")
+        check_field(self, "image_size")
         if self.image_size % 4:
             raise ConfigError(f"image_size: must be a multiple of 4; got {self.image_size}")
-        if self.load_size is not None:
-            _integer("load_size", self.load_size, self.image_size, 2048)
+        if self.load_size is not None:  # never below the crop it is cut to
+            integer("load_size", self.load_size, self.image_size, int(self.RANGES["load_size"].high))
         if self.max_images is not None:
-            _integer("max_images", self.max_images, 1, 1_000_000)
-        _integer("ngf", self.ngf, 4, 256)
-        _integer("ndf", self.ndf, 4, 256)
-        _integer("n_blocks", self.n_blocks, 0, 16)
-        _integer("n_layers_d", self.n_layers_d, 1, 5)
-        _number("lambda_cycle", self.lambda_cycle, 0.0, 1000.0)
-        _number("lambda_identity", self.lambda_identity, 0.0, 10.0)
-        _integer("pool_size", self.pool_size, 0, 1000)
-        _number("lr", self.lr, 0.0, 1.0, low_open=True)
-        _number("beta1", self.beta1, 0.0, 1.0, high_open=True)
-        _number("beta2", self.beta2, 0.0, 1.0, high_open=True)
-        _integer("batch_size", self.batch_size, 1, 256)
-        _integer("steps", self.steps, 1, 10_000_000)
-        _number("decay_from", self.decay_from, 0.0, 1.0)
-        _integer("seed", self.seed, 0, 2**63 - 1)
+            check_field(self, "max_images")
+        for name in ("ngf", "ndf", "n_blocks", "n_layers_d", "lambda_cycle", "lambda_identity", "pool_size",
+                     "lr", "beta1", "beta2", "batch_size", "steps", "decay_from", "seed"):
+            check_field(self, name)
         if not isinstance(self.device, str) or not self.device:
             raise ConfigError("device: must be 'auto', 'cpu', 'mps' or 'cuda:N'")
-        _choice("precision", self.precision, PRECISIONS)
+        choice("precision", self.precision, PRECISIONS)
         return self
 
     @classmethod

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
 from ganlab.data.unpaired import UnpairedImages, load_unpaired
 from ganlab.engine.devices import resolve_device

@@ -82,7 +82,8 @@ def resume(args: argparse.Namespace) -> Trainer:
 
 def write_samples(trainer: Trainer, path: Path) -> None:
     from ganlab.engine.checkpoints import atomic_write_bytes
-    from ganlab.inference.sample import image_grid, png_bytes, points_image
+    from ganlab.render.images import image_grid, png_bytes
+    from ganlab.render.points import clouds_image
 
     fake = trainer.sample_fixed()
     if trainer.data.kind == "image":
@@ -90,7 +91,7 @@ def write_samples(trainer: Trainer, path: Path) -> None:
     else:
         import torch
         real, _ = trainer.data.sample(len(fake), torch.Generator(trainer.device).manual_seed(0))
-        img = points_image(fake, real.cpu())
+        img = clouds_image(fake, real.cpu())
     atomic_write_bytes(path, png_bytes(img))
 
 

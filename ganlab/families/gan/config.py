@@ -7,11 +7,13 @@ and hand it to the core; nothing downstream re-checks fields.
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
+from ganlab.engine.config import JsonConfig, Range, check_field, reject_unknown_fields
+from ganlab.engine.config import choice as _choice
 from ganlab.errors import ConfigError
+from ganlab.nn.losses import OBJECTIVES
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 NOISE_TYPES = ("normal", "uniform")
@@ -21,8 +23,7 @@ CONDITIONING = ("projection", "concat")
 PRECISIONS = ("auto", "fp32", "bf16")
 LR_DECAYS = ("none", "linear")
 IMAGE_SIZES = (16, 28, 32, 64)
-# Objective names are owned by ganlab.nn.losses; listed here to keep config import-light.
-OBJECTIVE_NAMES = ("minimax", "nonsaturating", "lsgan", "wgan", "wgan-gp", "hinge")
+OBJECTIVE_NAMES = tuple(OBJECTIVES)  # the objective registry (ganlab.nn.losses) owns the names
 
 
 @dataclass
@@ -34,21 +35,16 @@ class OptimizerConfig:
     beta1: float = 0.5
     beta2: float = 0.999
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "lr": Range(0.0, 10.0, whole=False, low_open=True),
+        "beta1": Range(0.0, 1.0, whole=False, high_open=True),
+        "beta2": Range(0.0, 1.0, whole=False, high_open=True),
+    }
+
     def validate(self, prefix: str) -> None:
         _choice(f"{prefix}.name", self.name, OPTIMIZERS)
-        _number(f"{prefix}.lr", self.lr, 0.0, 10.0, low_open=True)
-        _number(f"{prefix}.beta1", self.beta1, 0.0, 1.0, high_open=True)
-        _number(f"{prefix}.beta2", self.beta2, 0.0, 1.0, high_open=True)
-
-
-class JsonConfig:
-    """JSON round trip shared by the config dataclasses (from_dict stays per class)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+        for name in ("lr", "beta1", "beta2"):
+            check_field(self, name, prefix)
 
     @classmethod
     def from_json(cls, text: str):
@@ -94,6 +90,16 @@ class TrainConfig(JsonConfig):
     lr_decay: str = "none"  # "linear": learning rates fall linearly to 0 over the second half
     precision: str = "auto"  # auto: bf16 autocast for images of 64 px and up on CUDA, else fp32
 
+    RANGES: ClassVar[dict[str, Range]] = {  # every numeric field's bounds: validate() and the UI read them
+        "width": Range(4, 512), "depth": Range(0, 5),
+        "gp_weight": Range(0.0, 1000.0, whole=False), "r1_weight": Range(0.0, 1000.0, whole=False),
+        "r1_every": Range(1, 64), "clip_value": Range(0.0, 10.0, whole=False, low_open=True),
+        "z_dim": Range(1, 1024), "d_steps": Range(1, 20), "batch_size": Range(1, 4096),
+        "steps": Range(1, 10_000_000), "seed": Range(0, 2**63 - 1), "snapshot_every": Range(1, 10_000_000),
+        "ema": Range(0.0, 1.0, whole=False, high_open=True),
+    }
+    MLP_MAX_WIDTH: ClassVar[int] = 256
+
     # -- validation -------------------------------------------------------
     def validate(self) -> "TrainConfig":
         """Raise :class:`ConfigError` naming the first bad field; return self."""
@@ -102,29 +108,24 @@ class TrainConfig(JsonConfig):
         if self.image_size is not None:
             _choice("image_size", self.image_size, IMAGE_SIZES)
         _choice("model", self.model, MODEL_FAMILIES)
-        _integer("width", self.width, 4, 512)
-        _integer("depth", self.depth, 0, 5)
-        if self.model == "mlp" and self.width > 256:
-            raise ConfigError("width: MLP width must be in [4, 256], got %r" % self.width)
+        check_field(self, "width")
+        check_field(self, "depth")
+        if self.model == "mlp" and self.width > self.MLP_MAX_WIDTH:
+            raise ConfigError(f"width: MLP width must be in [4, {self.MLP_MAX_WIDTH}], got {self.width!r}")
         _choice("norm", self.norm, NORMS)
         _choice("conditioning", self.conditioning, CONDITIONING)
         _choice("objective", self.objective, OBJECTIVE_NAMES)
-        _number("gp_weight", self.gp_weight, 0.0, 1000.0)
-        _number("r1_weight", self.r1_weight, 0.0, 1000.0)
-        _integer("r1_every", self.r1_every, 1, 64)
-        _number("clip_value", self.clip_value, 0.0, 10.0, low_open=True)
-        _integer("z_dim", self.z_dim, 1, 1024)
+        for name in ("gp_weight", "r1_weight", "r1_every", "clip_value", "z_dim"):
+            check_field(self, name)
         _choice("noise", self.noise, NOISE_TYPES)
         self.g_optim.validate("g_optim")
         self.d_optim.validate("d_optim")
-        _integer("d_steps", self.d_steps, 1, 20)
-        _integer("batch_size", self.batch_size, 1, 4096)
-        _integer("steps", self.steps, 1, 10_000_000)
-        _integer("seed", self.seed, 0, 2**63 - 1)
+        for name in ("d_steps", "batch_size", "steps", "seed"):
+            check_field(self, name)
         if not isinstance(self.device, str) or not self.device:
             raise ConfigError("device: must be 'auto', 'cpu', 'mps' or 'cuda:N'")
-        _integer("snapshot_every", self.snapshot_every, 1, 10_000_000)
-        _number("ema", self.ema, 0.0, 1.0, high_open=True)
+        check_field(self, "snapshot_every")
+        check_field(self, "ema")
         _choice("precision", self.precision, PRECISIONS)
         _choice("lr_decay", self.lr_decay, LR_DECAYS)
         return self
@@ -151,41 +152,3 @@ class TrainConfig(JsonConfig):
         if d_lr is not None:
             new.d_optim = replace(new.d_optim, lr=d_lr)
         return new
-
-
-# -- field checks -------------------------------------------------------------
-
-def reject_unknown_fields(cls: type, data: Any, what: str, where: str = "") -> None:
-    """A JSON object for dataclass ``cls`` may hold only its fields; name the first stranger
-    (as ``where.name`` when the object sits in a field, e.g. ``g_optim.lr``)."""
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where or what}: expected a JSON object")
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        name = f"{where}.{unknown[0]}" if where else unknown[0]
-        raise ConfigError(f"{name}: unknown {what} field (known: {', '.join(sorted(known))})")
-
-
-def _choice(name: str, value: Any, allowed: tuple) -> None:
-    if value not in allowed:
-        raise ConfigError(f"{name}: must be one of {', '.join(map(str, allowed))}; got {value!r}")
-
-
-def _integer(name: str, value: Any, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name}: must be an integer in [{low}, {high}]; got {value!r}")
-    if not low <= value <= high:
-        raise ConfigError(f"{name}: must be in [{low}, {high}]; got {value}")
-
-
-def _number(name: str, value: Any, low: float, high: float,
-            low_open: bool = False, high_open: bool = False) -> None:
-    lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
-    span = f"{lo}{low:g}, {high:g}{hi}"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{name}: must be a finite number in {span}; got {value!r}")
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if too_low or too_high:
-        raise ConfigError(f"{name}: must be in {span}; got {value:g}")

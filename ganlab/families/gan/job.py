@@ -28,6 +28,7 @@ from ganlab.families.gan import probes
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import DataSource, canonical_name, load_dataset
 from ganlab.errors import ConfigError
+from ganlab.render.images import to_uint8
 from ganlab.metrics.toy2d import ModeCoverage, mode_coverage
 from ganlab.families.gan.trainer import HISTORY_COLUMNS, StepStats, Trainer
 from ganlab.engine.background import SLOTS, DeviceSlots
@@ -232,7 +233,7 @@ class TrainingJob(RunJob):
         if self.trainer.data.kind == "points":
             payload: Any = self.snapshot.points
         else:
-            payload = ((samples.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+            payload = to_uint8(samples)
         self.frames.append((step, payload))
         if len(self.frames) > MAX_FRAMES:
             self.frames = self.frames[:-1:2] + [self.frames[-1]]

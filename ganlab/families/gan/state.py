@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import torch
 
-from ganlab.engine.checkpoints import load_checkpoint, module_spec, prefixed, save_checkpoint
+from ganlab.engine.checkpoints import load_checkpoint, module_spec, save_checkpoint
 from ganlab.engine.state import restore_runner, runner_state, stored_training_config
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import DataSource
@@ -32,9 +31,9 @@ def save_trainer(trainer: Trainer, folder: str | Path, metrics: dict | None = No
         "device": str(trainer.device), "wall_time_s": round(trainer.wall_time_s, 2),
         "metrics": metrics or {}, "inference_only": inference_only, **(extra or {}),
     }
-    if inference_only:
-        tensors = prefixed("G_ema" if trainer.G_ema is not None else "G", trainer.inference_generator.state_dict())
-        return save_checkpoint(folder, tensors, meta)
+    if inference_only:  # the one export path: the same generator `python -m ganlab export` ships
+        from ganlab.families.gan.export import export_trainer
+        return export_trainer(trainer, folder, metrics=metrics, extra=extra)
     tensors, state_meta = runner_state(trainer)
     meta.update(state_meta)
     if trainer.cfg.dataset.strip().lower().startswith("csv:"):

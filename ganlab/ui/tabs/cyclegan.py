@@ -13,24 +13,26 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 import numpy as np
 import pandas as pd
 
 from ganlab.data.images import data_root
-from ganlab.data.unpaired import SUMMER2WINTER
-from ganlab.errors import ConfigError, GanLabError
+from ganlab.data.named import DEFAULT_SET, SUMMER2WINTER
+from ganlab.errors import GanLabError
 from ganlab.paths import runs_dir, safe_run_name
 from ganlab.families.cyclegan.config import CycleGANConfig
 from ganlab.families import FAMILIES
 from ganlab.families.cyclegan.job import CPU_DEFAULTS, HISTORY_COLUMNS, CycleGANJob
 from ganlab.engine.background import TERMINAL
 from ganlab.ui import controls, sessions, uploads
+from ganlab.ui.numbers import slider_range, whole_number
 
 REFRESH_S = 0.5
 UPLOAD = "Upload two zips"
-SUMMER_WINTER = "summer2winter (from the data root)"
+SUMMER_WINTER = f"{DEFAULT_SET} (from the data root)"
 MAX_POINTS = 300  # per series on a plot (older steps are averaged in buckets)
 PLOTS = {  # plot -> (history column, legend label)
     "adversarial": (("g_ab", "G A→B (fool D_B)"), ("g_ba", "G B→A (fool D_A)"),
@@ -57,32 +59,33 @@ def _sources() -> list[str]:
     return [UPLOAD, SUMMER_WINTER] if _summer_winter_present() else [UPLOAD]
 
 
-def _int(name: str, value, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name}: must be a whole number; got {value!r}") from None
-    if not low <= number <= high:
-        raise ConfigError(f"{name}: must be between {low} and {high}; got {number}")
-    return number
+MIN_CROP = 32  # the PatchGAN's three stride-2 layers need at least 32 px (the config allows 16)
+
+
+def _field(label: str, name: str, value: Any) -> int:
+    """A whole-number form value within the config's own bounds for ``name``."""
+    low, high = slider_range(CycleGANConfig, name)
+    if name == "image_size":
+        low = max(low, MIN_CROP)
+    return whole_number(label, value, low, high)
 
 
 def config_from_form(source: str, zip_a, zip_b, device: str, steps, image_size, ngf, n_blocks, batch_size,
                      max_images, seed) -> CycleGANConfig:
     """The form's values as a validated config (CPU-sized defaults for anything left empty)."""
     if source == SUMMER_WINTER:
-        dataset = "summer2winter"
+        dataset = DEFAULT_SET
     else:
         if not zip_a or not zip_b:
             raise GanLabError("upload two zips of photos: one for domain A and one for domain B")
         a, b = sessions.check_uploads([zip_a, zip_b])
         dataset = f"unpaired:{a},{b}"
-    size = _int("image size", image_size, 32, 512)  # the PatchGAN needs >= 32 px
+    size = _field("image size", "image_size", image_size)
     fields = dict(CPU_DEFAULTS, load_size=None, image_size=size - size % 4,
-                  steps=_int("steps", steps, 1, 10_000_000), ngf=_int("ngf", ngf, 4, 128),
-                  n_blocks=_int("residual blocks", n_blocks, 0, 12),
-                  batch_size=_int("batch size", batch_size, 1, 64),
-                  max_images=_int("images per domain", max_images, 1, 100_000), seed=_int("seed", seed, 0, 2**31))
+                  steps=_field("steps", "steps", steps), ngf=_field("ngf", "ngf", ngf),
+                  n_blocks=_field("residual blocks", "n_blocks", n_blocks),
+                  batch_size=_field("batch size", "batch_size", batch_size),
+                  max_images=_field("images per domain", "max_images", max_images), seed=_field("seed", "seed", seed))
     return CycleGANConfig(dataset=dataset, device=device or "auto", **fields).validate()
 
 

@@ -3,12 +3,13 @@
 import gradio as gr
 import pandas as pd
 
-from ganlab.families.gan.config import OBJECTIVE_NAMES, OPTIMIZERS, OptimizerConfig
+from ganlab.families.gan.config import OBJECTIVE_NAMES, OPTIMIZERS, OptimizerConfig, TrainConfig
 from ganlab.errors import GanLabError
 from ganlab.families.gan.lessons import LESSONS
 from ganlab.families.gan.presets import recommended_config
 from ganlab.families.gan.race import MAX_RACERS, Racer, start_race
 from ganlab.ui import controls, sessions
+from ganlab.ui.numbers import real_number, slider_range, whole_number
 from ganlab.ui import views as render
 
 DEFAULT_RACERS = [
@@ -33,7 +34,8 @@ def _racer_row(index: int, spec: dict) -> dict:
             optimizer = gr.Dropdown(list(OPTIMIZERS), value="adam", label="Optimizer", min_width=80)
             g_lr = gr.Number(base.g_optim.lr, label="G lr", min_width=80)
             d_lr = gr.Number(base.d_optim.lr, label="D lr", min_width=80)
-            d_steps = gr.Number(1, label="D steps", precision=0, minimum=1, maximum=10, min_width=70)
+            low, high = slider_range(TrainConfig, "d_steps")
+            d_steps = gr.Number(1, label="D steps", precision=0, minimum=low, maximum=high, min_width=70)
             sn = gr.Checkbox(spec.get("sn", False), label="Spectral norm", min_width=90)
     return dict(name=name, on=on, objective=objective, optimizer=optimizer, g_lr=g_lr, d_lr=d_lr,
                 d_steps=d_steps, sn=sn)
@@ -41,8 +43,8 @@ def _racer_row(index: int, spec: dict) -> dict:
 
 def racers_from_values(dataset: str, device: str, steps, seed, values: dict) -> list[Racer]:
     """Racers from the tab's widgets: the data set's recommended config plus each row's changes."""
-    base = recommended_config(dataset).updated(device=device or "auto", steps=controls._integer("steps", steps),
-                                              seed=controls._integer("seed", seed))
+    base = recommended_config(dataset).updated(device=device or "auto", steps=whole_number("steps", steps),
+                                              seed=whole_number("seed", seed))
     racers = []
     for i in range(MAX_RACERS):
         row = {f: values.get(f"{f}_{i + 1}") for f in RACER_FIELDS}
@@ -51,10 +53,10 @@ def racers_from_values(dataset: str, device: str, steps, seed, values: dict) -> 
         beta1, beta2 = base.g_optim.beta1, base.g_optim.beta2
         opt = row["optimizer"] or "adam"
         cfg = base.updated(objective=row["objective"], spectral_norm=bool(row["sn"]),
-                           d_steps=controls._integer(f"racer {i + 1} D steps", row["d_steps"] or 1),
-                           g_optim=OptimizerConfig(opt, controls._number(f"racer {i + 1} G lr", row["g_lr"]),
+                           d_steps=whole_number(f"racer {i + 1} D steps", row["d_steps"] or 1),
+                           g_optim=OptimizerConfig(opt, real_number(f"racer {i + 1} G lr", row["g_lr"]),
                                                    beta1, beta2),
-                           d_optim=OptimizerConfig(opt, controls._number(f"racer {i + 1} D lr", row["d_lr"]),
+                           d_optim=OptimizerConfig(opt, real_number(f"racer {i + 1} D lr", row["d_lr"]),
                                                    beta1, beta2))
         racers.append(Racer(row["name"] or f"racer {i + 1}", cfg))
     return racers

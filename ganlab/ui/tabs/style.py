@@ -21,6 +21,7 @@ from ganlab.families.cyclegan.io import Translator, load_translator
 from ganlab.errors import GanLabError
 from ganlab.inference.translate import prepare, to_image, translate_tensor
 from ganlab.ui import sessions, uploads
+from ganlab.ui.numbers import as_whole
 
 SIZES = ["original", "256", "512", "1024"]
 MAX_ORIGINAL = 2048  # "original" larger than this is scaled down (the tab says so)
@@ -118,10 +119,10 @@ def parse_size(size: Any, image: Image.Image) -> int | None:
     """'original' -> None (capped at MAX_ORIGINAL on the longer side), else the number of pixels."""
     if size in (None, "", "original"):
         return MAX_ORIGINAL if max(image.size) > MAX_ORIGINAL else None
-    try:
-        return int(size)
-    except (TypeError, ValueError):
-        raise GanLabError(f"size must be 'original' or a number of pixels; got {size!r}") from None
+    pixels = as_whole(size)
+    if pixels is None:
+        raise GanLabError(f"size must be 'original' or a number of pixels; got {size!r}")
+    return pixels
 
 
 def _as_pil(image: Any, label: str = "photo") -> Image.Image:
