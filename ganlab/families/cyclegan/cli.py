@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for dest, kind in CONFIG_FLAGS.items():
         add_flag(group, "--" + dest.replace("_", "-"), type=kind, default=None)
     add_flag(group, "--no-flip", action="store_true", default=None, help="no random horizontal flips")
-    add_flag(group, "--channels-last", action="store_true", default=None, help="channels_last layout on CUDA")
+    add_flag(group, "--channels-last", action="store_true", default=None, help="channels_last memory layout (meant for CUDA; works on every device)")
     add_flag(group, "--cyclegan-preset", choices=sorted(PRESETS), default=None,
              help="model/crop sizes: gpu (default on CUDA), cpu (default elsewhere) or paper")
     add_flag(group, "--export-dir", type=Path, default=None,

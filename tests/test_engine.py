@@ -1,0 +1,68 @@
+"""The shared engine on the CPU: bf16 autocast, channels_last with fused Adam across a resume,
+and rollback for a family other than the GAN."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from cyclegan_fixtures import tiny_trainer
+from ganlab.errors import TrainingDiverged
+from ganlab.families.cyclegan.state import restore_cyclegan, save_cyclegan
+from ganlab.families.gan.config import TrainConfig
+from ganlab.families.gan.trainer import Trainer
+
+
+def test_bf16_autocast_runs_the_networks_in_bf16_on_the_cpu():
+    trainer = Trainer(TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, precision="bf16", device="cpu"))
+    assert trainer.autocast_dtype == torch.bfloat16
+    seen: list[torch.dtype] = []
+    first_conv = next(m for m in trainer.D.modules() if isinstance(m, torch.nn.Conv2d))
+    handle = first_conv.register_forward_hook(lambda _m, _i, out: seen.append(out.dtype))
+    try:
+        stats = trainer.run(3)
+    finally:
+        handle.remove()
+    assert seen and set(seen) == {torch.bfloat16}  # D really ran under autocast
+    assert all(torch.isfinite(torch.tensor([s.d_loss, s.g_loss])).all() for s in stats)
+    assert all(p.dtype == torch.float32 for p in trainer.G.parameters())  # weights stay fp32
+
+
+def test_fp32_is_the_cpu_default():
+    trainer = Trainer(TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, device="cpu"))
+    assert trainer.autocast_dtype is None
+
+
+def test_channels_last_with_fused_adam_resumes_exactly_on_the_cpu(tmp_path):
+    straight = tiny_trainer(tmp_path / "a", channels_last=True, pool_size=0)  # pools restart empty
+    straight.set_total_steps(4)  # the same learning-rate schedule for both runs
+    assert straight.channels_last
+    assert all(group.get("fused") for opt in straight.optimizers.values() for group in opt.param_groups)
+    conv = next(m for m in straight.G_AB.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (3, 3))
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+    straight.run(4)
+    half = tiny_trainer(tmp_path / "b", channels_last=True, pool_size=0)
+    half.set_total_steps(4)
+    half.run(2)
+    save_cyclegan(half, tmp_path / "run")
+    resumed = restore_cyclegan(tmp_path / "run", data=half.data)
+    for opt in resumed.optimizers.values():  # moments take their parameter's layout back
+        for param, state in opt.state.items():
+            assert state["exp_avg"].stride() == param.stride()
+    resumed.run(2)
+    for name, net in straight.networks.items():
+        for key, value in net.state_dict().items():
+            assert torch.equal(value, resumed.networks[name].state_dict()[key]), (name, key)
+
+
+def test_a_cyclegan_divergence_rolls_back_weights_and_moments(tmp_path, monkeypatch):
+    trainer = tiny_trainer(tmp_path, steps=2)
+    good = {k: v.clone() for k, v in trainer.G_AB.state_dict().items()}
+    moments = {k: v.clone() for k, v in trainer.opt_g.state_dict()["state"][0].items() if torch.is_tensor(v)}
+    monkeypatch.setattr(trainer, "train_step", lambda step: torch.full((6,), float("nan")))
+    with pytest.raises(TrainingDiverged, match="step 3.*restored to step 2"):
+        trainer.run(1)
+    assert trainer.step_count == 2
+    assert all(torch.equal(v, good[k]) for k, v in trainer.G_AB.state_dict().items())
+    after = trainer.opt_g.state_dict()["state"][0]
+    assert all(torch.equal(after[k], v) for k, v in moments.items())
