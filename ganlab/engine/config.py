@@ -62,6 +62,15 @@ class JsonConfig:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
+    @classmethod
+    def from_json(cls, text: str):
+        """Parse and build (each class's ``from_dict`` rejects unknown fields by name)."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"config: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        return cls.from_dict(data)
+
 
 def reject_unknown_fields(cls: type, data: Any, what: str, where: str = "") -> None:
     """A JSON object for dataclass ``cls`` may hold only its fields; name the first stranger

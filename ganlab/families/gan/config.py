@@ -6,7 +6,6 @@ and hand it to the core; nothing downstream re-checks fields.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
@@ -45,15 +44,6 @@ class OptimizerConfig:
         _choice(f"{prefix}.name", self.name, OPTIMIZERS)
         for name in ("lr", "beta1", "beta2"):
             check_field(self, name, prefix)
-
-    @classmethod
-    def from_json(cls, text: str):
-        """Parse and build (``from_dict`` rejects unknown fields by name)."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"config: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-        return cls.from_dict(data)
 
 
 @dataclass
