@@ -232,9 +232,12 @@ def build_module(spec: Any, state: dict[str, torch.Tensor], what: str) -> nn.Mod
 
 
 def load_generator(spec: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, Checkpoint]:
-    """The generator to sample from (EMA weights where saved), in eval mode on ``device``."""
+    """The generator to sample from (EMA weights where saved), in eval mode on ``device``: any
+    kind whose family puts its generator behind the protocol (gan, stylegan)."""
+    from ganlab.families import has_generator  # plug-in lookup by name, as nn.registry.build does
+
     ckpt = load_checkpoint(spec)
-    if ckpt.kind != "gan":
+    if not has_generator(ckpt.kind):
         raise CheckpointError(f"{ckpt.path.name} is a {ckpt.kind} checkpoint, not a GAN generator; "
                               "use it with 'translate' instead")
     prefix = "G_ema" if ckpt.group("G_ema") else "G"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from ganlab.engine.family import Family
 from ganlab.errors import CheckpointError, ConfigError
-from ganlab.families import cyclegan, gan
+from ganlab.families import cyclegan, gan, stylegan
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (gan.FAMILY, cyclegan.FAMILY)}
+FAMILIES: dict[str, Family] = {f.name: f for f in (gan.FAMILY, cyclegan.FAMILY, stylegan.FAMILY)}
 
 
 def family_for(family: str | None = None, model: str | None = None, dataset: str | None = None) -> Family:
@@ -49,4 +49,9 @@ def family_of_run(meta: dict) -> Family:
     raise CheckpointError(f"a {kind!r} run: no model family here resumes it")
 
 
-__all__ = ["FAMILIES", "Family", "family_for", "family_of_run"]
+def has_generator(kind: str) -> bool:
+    """Whether checkpoints of ``kind`` hold a generator the protocol can sample (its family has an adapter)."""
+    return any(f.checkpoint_kind == kind and f.generator is not None for f in FAMILIES.values())
+
+
+__all__ = ["FAMILIES", "Family", "family_for", "family_of_run", "has_generator"]

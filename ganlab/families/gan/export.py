@@ -1,4 +1,5 @@
-"""An inference-only copy of a GAN run: the generator (EMA weights where kept) and the model card.
+"""An inference-only copy of a run with a generator (GAN, StyleGAN): the generator (EMA weights
+where kept) and the model card.
 
 The one export path: ``python -m ganlab export`` and in-process saves for
 inference (:func:`export_trainer`) both end in :func:`export_checkpoint`, so
@@ -51,8 +52,10 @@ def _recalibrated(ckpt: Checkpoint, state: dict[str, torch.Tensor]) -> tuple[dic
 def export_checkpoint(ckpt: Checkpoint, out: str | Path, name: str | None = None,
                       source: str | None = None) -> Path:
     """Write the inference-only copy of ``ckpt`` to ``out``; never over a training run."""
+    from ganlab.families import has_generator
+
     out = Path(out)
-    if ckpt.kind != "gan":
+    if not has_generator(ckpt.kind):
         raise GanLabError(f"{ckpt.path.name} is a {ckpt.kind} checkpoint; export it with its own tools")
     prefix, state, recalibrated = generator_state(ckpt)
     if out.resolve() == ckpt.path.resolve():
