@@ -128,3 +128,16 @@ def test_a_run_on_your_own_points_resumes_after_the_file_is_gone(tmp_path):
     resumed = restore_trainer(tmp_path / "run")
     assert torch.equal(resumed.data.data, trainer.data.data)  # the very same points
     assert [s.d_loss for s in resumed.run(3)] == [s.d_loss for s in trainer.run(3)]
+
+
+def test_a_weights_file_on_its_own_opens_from_its_embedded_model_card(tmp_path):
+    trainer = Trainer(CFG)
+    trainer.run(1)
+    save_trainer(trainer, tmp_path / "run")
+    alone = tmp_path / "downloads" / "digits-gan.safetensors"  # renamed, no model.json beside it
+    alone.parent.mkdir()
+    alone.write_bytes((tmp_path / "run" / "model.safetensors").read_bytes())
+    g, ckpt = load_generator(alone)
+    assert ckpt.meta["step"] == 1
+    z = trainer.fixed_z[:2]
+    assert torch.equal(g(z), load_generator(tmp_path / "run")[0](z))

@@ -21,6 +21,7 @@ def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return proc
 
 
+@pytest.mark.slow
 def test_points_train_sample_eval(tmp_path):
     run = tmp_path / "ring"
     cli("train", "--dataset", "ring8", "--steps", "300", "--seed", "1", "--out", str(run), "--quiet")
@@ -38,6 +39,7 @@ def test_points_train_sample_eval(tmp_path):
     assert "modes" in evaluated.stdout
 
 
+@pytest.mark.slow
 def test_image_train_resume_sample(tmp_path):
     run = tmp_path / "digits"
     cli("train", "--dataset", "digits", "--steps", "20", "--width", "8", "--conditional", "--out", str(run),
@@ -71,6 +73,7 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, needle):
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_a_time_budget_stops_early_with_everything_saved(tmp_path):
     run = tmp_path / "budget"
     proc = cli("train", "--dataset", "ring8", "--steps", "1000000", "--max-minutes", "0.05", "--out", str(run),
@@ -93,3 +96,18 @@ def test_train_refuses_to_overwrite_a_run(tmp_path):
 
 def test_devices_lists_the_cpu():
     assert "cpu" in cli("devices").stdout
+
+
+def test_a_truncated_safetensors_file_is_named_in_the_error(tmp_path):
+    import torch
+    from safetensors.torch import save
+
+    alone = tmp_path / "downloads"
+    alone.mkdir()
+    cut = alone / "ring.safetensors"
+    cut.write_bytes(save({"G.net.0.weight": torch.zeros(64, 2)})[:300])  # a download cut short, nothing beside it
+    proc = cli("sample", str(cut), "--n", "3", "--out", str(tmp_path / "pts.csv"), check=False)
+    message = proc.stderr.strip()
+    assert proc.returncode == 2 and len(message.splitlines()) == 1, message
+    assert str(cut) in message and ("truncated" in message or "unreadable" in message), message
+    assert not (tmp_path / "pts.csv").exists()

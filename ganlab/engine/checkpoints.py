@@ -188,13 +188,22 @@ def _embedded_meta(weights: Path) -> dict[str, Any] | None:
 def load_checkpoint(spec: str | Path) -> Checkpoint:
     """Read a checkpoint's JSON and tensors (on the CPU); any damage becomes CheckpointError."""
     folder = resolve(spec)
-    meta = read_meta(folder)
-    weights = folder / WEIGHTS
-    if not weights.is_file():
-        raise CheckpointError(f"{folder}: {WEIGHTS} is missing")
-    embedded = _embedded_meta(weights)
-    if embedded is not None and embedded.get("save_id") != meta.get("save_id"):
-        meta = embedded  # a save was cut between its two renames: the weights' own copy is the truth
+    given = Path(spec).expanduser()
+    weights = given if given.is_file() and given.suffix == ".safetensors" else folder / WEIGHTS
+    if (folder / META).is_file():
+        meta = read_meta(folder)
+        if not weights.is_file():
+            raise CheckpointError(f"{folder}: {WEIGHTS} is missing")
+        embedded = _embedded_meta(weights)
+        if embedded is not None and embedded.get("save_id") != meta.get("save_id"):
+            meta = embedded  # a save was cut between its two renames: the weights' own copy is the truth
+    else:  # a weights file on its own (a download, a copy): its header carries the model card
+        if not weights.is_file():
+            raise CheckpointError(f"{folder}: no {META} and no {WEIGHTS}; not a GAN Lab checkpoint")
+        meta = _embedded_meta(weights)
+        if meta is None:
+            raise CheckpointError(f"{weights}: no {META} beside it and no GAN Lab metadata inside; "
+                                  "not a GAN Lab checkpoint")
     try:
         tensors = load_file(str(weights), device="cpu")
     except (SafetensorError, OSError, ValueError) as exc:
