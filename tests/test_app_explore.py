@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-gr = pytest.importorskip("gradio")
+from conftest import require, require_module
+
+gr = require_module("gradio")
 from gradio_client import Client  # noqa: E402
 
 from ganlab.families.gan.config import TrainConfig  # noqa: E402
@@ -126,8 +128,7 @@ def test_interpolate_between_classes_and_rejects_bad_frames(app):
 
 def test_two_d_model_shows_points_in_data_space(app):
     client, zoo = app
-    if not (zoo / "ring").is_dir():
-        pytest.skip("pretrained/ring is not shipped yet")
+    require((zoo / "ring").is_dir(), "pretrained/ring is not shipped")
     img = _image(client.predict("ring", 0, 1.0, None, api_name="/generate"))
     assert img.ndim == 3 and img.shape[0] >= 256  # a canvas, not a 2-pixel "image"
     assert Image.open(client.predict("ring", 0, 1, 5, "slerp", api_name="/interpolate")).n_frames == 5 + 3

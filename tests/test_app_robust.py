@@ -14,7 +14,9 @@ import zipfile
 
 import pytest
 
-gradio_client = pytest.importorskip("gradio_client")
+from conftest import require_module
+
+gradio_client = require_module("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 

@@ -11,7 +11,9 @@ import pytest
 import torch
 from PIL import Image
 
-gr = pytest.importorskip("gradio")
+from conftest import require_module
+
+gr = require_module("gradio")
 from gradio_client import Client, handle_file  # noqa: E402
 
 from cyclegan_fixtures import export_pair, official_state, sample_photo, tiny_trainer  # noqa: E402

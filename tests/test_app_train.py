@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-gradio_client = pytest.importorskip("gradio_client")
+from conftest import require_module
+
+gradio_client = require_module("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 

@@ -16,13 +16,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("chromium is not installed (apt-get install -y chromium; `make test` does this)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+from app_server import serve_app
+from conftest import require, require_module
 
-from app_server import serve_app  # noqa: E402
+pytestmark = pytest.mark.slow  # a real browser on the launched app: tens of seconds each
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -65,6 +63,8 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    require(Path(CHROMIUM).exists(), "chromium is not installed (apt-get install -y chromium; `make test` does this)")
+    sync_api = require_module("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
