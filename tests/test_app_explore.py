@@ -157,7 +157,10 @@ def test_uploaded_checkpoint_zip_becomes_a_dropdown_choice(app, tmp_path):
         z.writestr("mine/../../evil.txt", "never extracted")
     name = explore_tab.register_upload([str(archive)])
     assert name.startswith("upload/") and name in explore_tab.checkpoint_choices()
-    assert _image(client.predict(name, 5, 1.0, None, api_name="/generate")).shape[0] >= 128
+    uploaded = _image(client.predict(name, 5, 1.0, None, api_name="/generate"))
+    assert uploaded.shape[0] >= 128
+    assert np.array_equal(uploaded, _image(client.predict("tiny", 5, 1.0, None, api_name="/generate")))  # its weights
+    assert not np.array_equal(uploaded, _image(client.predict(name, 6, 1.0, None, api_name="/generate")))  # its seed
     bad = tmp_path / "bad.zip"
     with zipfile.ZipFile(bad, "w") as z:
         z.writestr("model.json", "{}")
