@@ -93,3 +93,20 @@ def test_train_refuses_to_overwrite_a_run(tmp_path):
 
 def test_devices_lists_the_cpu():
     assert "cpu" in cli("devices").stdout
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="needs ganlab/engine/checkpoints.py:load_checkpoint to read a .safetensors file given by "
+                          "name and name it in errors (owned by the engine rewrite; see the suite branch's report)")
+def test_a_truncated_safetensors_file_is_named_in_the_error(tmp_path):
+    run = tmp_path / "run"
+    cli("train", "--dataset", "ring8", "--steps", "3", "--width", "16", "--out", str(run), "--quiet")
+    alone = tmp_path / "downloads"
+    alone.mkdir()
+    cut = alone / "ring.safetensors"
+    cut.write_bytes((run / "model.safetensors").read_bytes()[:300])  # a download cut short, nothing beside it
+    proc = cli("sample", str(cut), "--n", "3", "--out", str(tmp_path / "pts.csv"), check=False)
+    message = proc.stderr.strip()
+    assert proc.returncode == 2 and len(message.splitlines()) == 1, message
+    assert str(cut) in message and ("truncated" in message or "unreadable" in message), message
+    assert not (tmp_path / "pts.csv").exists()
