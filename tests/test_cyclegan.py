@@ -183,6 +183,7 @@ def test_config_names_the_bad_field():
 # -- training, checkpoints, export, CLI -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_short_training_reduces_cycle_loss_and_saves_restores_exports(tmp_path):
     trainer = tiny_trainer(tmp_path / "data", steps=0)
     trainer.set_total_steps(80)

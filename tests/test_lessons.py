@@ -36,8 +36,10 @@ def test_a_lesson_with_another_seed_changes_only_the_seed():
     assert (other.key, other.text, other.check_steps) == (lesson.key, lesson.text, lesson.check_steps)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("key", list(LESSONS))
+FAST = {"lr-too-high"}  # diverges within 10 steps: about a second for all three seeds
+
+
+@pytest.mark.parametrize("key", [pytest.param(k, marks=() if k in FAST else pytest.mark.slow) for k in LESSONS])
 def test_lesson_shows_what_it_says(key):
     lesson = LESSONS[key]
     seeds = [lesson.config.seed + i for i in range(SEEDS)]

@@ -38,6 +38,7 @@ def test_step_returns_plain_numbers_that_make_sense():
     assert wgan.d_loss == pytest.approx(-wgan.wasserstein, abs=1e-5)  # the critic loss; GP is `penalty`
 
 
+@pytest.mark.slow
 def test_a_short_ring_run_captures_most_modes():
     cfg = recommended_config("ring8", steps=1500, seed=0, device="cpu")
     trainer = Trainer(cfg)
