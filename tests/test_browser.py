@@ -35,6 +35,16 @@ def _pixels(page, src: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(page.request.get(src).body())).convert("L"), dtype=int)
 
 
+def _fake_to_real(page, src: str) -> float:
+    """Mean pixel distance from G's dots (purple) to the nearest real dot (green) in the 2D view."""
+    from ganlab.render.views import FAKE, REAL
+
+    image = np.asarray(Image.open(io.BytesIO(page.request.get(src).body())).convert("RGB"))
+    fake, real = (np.argwhere((image == colour).all(axis=-1))[::7] for colour in (FAKE, REAL))
+    assert len(fake) and len(real), "the view shows no real or no generated points"
+    return float(np.sqrt(((fake[:, None, :] - real[None, :, :]) ** 2).sum(-1)).min(axis=1).mean())
+
+
 def _step(text: str) -> int:
     found = re.search(r"step ([0-9,]+) /", text)
     return int(found.group(1).replace(",", "")) if found else 0
@@ -148,9 +158,12 @@ def test_drawing_points_then_train_learns_the_drawing(page):
             page.mouse.move(cx + dx + i * 3, cy - 80 + i * 8, steps=2)
         page.mouse.up()
     page.get_by_role("button", name="▶ Train").click()
-    _until(page, STEP_JS, lambda text: _step(text) >= 50, 60, "training on the drawing")
+    first = _until(page, GRID_SRC_JS, bool, 60, "the 2D view")
     assert "Real vs generated (2D)" in page.evaluate(STEP_JS)
-    assert _until(page, GRID_SRC_JS, bool, 30, "the 2D view")
+    _until(page, STEP_JS, lambda text: _step(text) >= 400, 90, "training on the drawing")
+    later = _until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the 2D view to change")
+    before, after = _fake_to_real(page, first), _fake_to_real(page, later)
+    assert after < 0.5 * before, (before, after)  # G's points moved onto the strokes
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_drawing.png"), full_page=True)
     page.get_by_role("button", name="■ Stop").click()
