@@ -1,7 +1,10 @@
-"""Shared test settings: saved runs go to a temp folder; real data sets are optional."""
+"""Shared test settings: saved runs go to a temp folder; real data sets are optional;
+``require`` skips here what CI must have."""
 
 from __future__ import annotations
 
+import importlib
+import os
 from pathlib import Path
 
 import pytest
@@ -19,3 +22,24 @@ def _isolated_runs(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session", autouse=True)
 def _few_threads():
     torch.set_num_threads(1)  # tiny models: one thread avoids spinning on a busy CPU
+
+
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def require(ok: object, reason: str) -> None:
+    """Skip when something the test needs is missing here; fail in CI (CI=true), where a skip
+    would let a missing Chromium, gradio or pretrained/ pass the suite without testing anything."""
+    if ok:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def require_module(name: str):
+    """``pytest.importorskip`` that fails instead of skipping in CI."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        require(False, f"{name} is not installed ({exc})")

@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-gr = pytest.importorskip("gradio")
+from conftest import require, require_module
+
+gr = require_module("gradio")
 from gradio_client import Client  # noqa: E402
 
 from ganlab.families.gan.config import TrainConfig  # noqa: E402
@@ -153,7 +155,10 @@ def test_uploaded_checkpoint_zip_becomes_a_dropdown_choice(app, tmp_path):
         z.writestr("mine/../../evil.txt", "never extracted")
     name = explore_tab.register_upload([str(archive)])
     assert name.startswith("upload/") and name in explore_tab.checkpoint_choices()
-    assert _image(client.predict(name, 5, 1.0, None, api_name="/generate")).shape[0] >= 128
+    uploaded = _image(client.predict(name, 5, 1.0, None, api_name="/generate"))
+    assert uploaded.shape[0] >= 128
+    assert np.array_equal(uploaded, _image(client.predict("tiny", 5, 1.0, None, api_name="/generate")))  # its weights
+    assert not np.array_equal(uploaded, _image(client.predict(name, 6, 1.0, None, api_name="/generate")))  # its seed
     bad = tmp_path / "bad.zip"
     with zipfile.ZipFile(bad, "w") as z:
         z.writestr("model.json", "{}")

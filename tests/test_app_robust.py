@@ -12,9 +12,13 @@ import pickle
 import time
 import zipfile
 
+import numpy as np
 import pytest
+from PIL import Image
 
-gradio_client = pytest.importorskip("gradio_client")
+from conftest import require_module
+
+gradio_client = require_module("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
@@ -68,6 +72,17 @@ def _own(status: dict, cfg: dict) -> bool:
     return (status["dataset"], status["objective"], status["seed"]) == (cfg["dataset"], cfg["objective"], cfg["seed"])
 
 
+def _picture(path: str) -> np.ndarray:
+    """The image a /generate call returned: a real view of samples, not an empty canvas."""
+    image = np.asarray(Image.open(path).convert("RGB"), dtype=np.int16)
+    assert min(image.shape[:2]) >= 128, image.shape
+    colours, counts = np.unique(image.reshape(-1, 3), axis=0, return_counts=True)
+    background = colours[counts.argmax()]
+    drawn = (image != background).any(axis=-1).mean()
+    assert len(colours) >= 3 and drawn > 0.01, f"a blank picture ({len(colours)} colours, {drawn:.1%} drawn)"
+    return image
+
+
 def _one_line_error(call, *needles: str) -> str:
     """Run ``call``; it must fail with one clear line (no traceback) containing every needle."""
     with pytest.raises(AppError) as info:
@@ -106,10 +121,13 @@ def test_concurrent_sessions_see_and_stop_only_their_own_run(server, saved):
         update = clients[1].predict([handle_file(archive)], api_name="/explore_upload")  # the dropdown's update
         name = update["value"]
         assert name.startswith("upload/") and [name, name] in update["choices"]
-        assert clients[1].predict(name, 1, 1.0, None, api_name="/generate")
+        uploaded = _picture(clients[1].predict(name, 1, 1.0, None, api_name="/generate"))
         _one_line_error(lambda: clients[2].predict(name, 1, 1.0, None, api_name="/generate"), "unknown checkpoint")
-        # a run saved to runs/ on purpose is shared
-        assert clients[2].predict("runs/keep-me", 1, 1.0, None, api_name="/generate")
+        # a run saved to runs/ on purpose is shared; the upload is its zip, so the same seed draws the same
+        shared = _picture(clients[2].predict("runs/keep-me", 1, 1.0, None, api_name="/generate"))
+        assert np.array_equal(uploaded, shared)
+        assert not np.array_equal(shared, _picture(clients[2].predict("runs/keep-me", 2, 1.0, None,
+                                                                      api_name="/generate")))  # seed matters
     finally:
         for c in clients + [stranger]:
             try:
@@ -125,6 +143,7 @@ def test_bad_inputs_get_one_line_and_nothing_saved_is_lost(server, saved, tmp_pa
     c = Client(url, verbose=False)
     upload = dict(CONFIGS[0], dataset="upload")
     try:
+        before = _picture(c.predict("runs/keep-me", 3, 1.0, None, api_name="/generate"))
         files = {"empty.zip": b"", "notes.zip": b"lecture notes, not an archive\n" * 10,
                  "nan.csv": b"x,y\n1,2\nnan,inf\n", "words.csv": b"x,y\n1,2\nthree,4\n", "one.csv": b"x\n1\n2\n"}
         for name, data in files.items():
@@ -166,7 +185,7 @@ def test_bad_inputs_get_one_line_and_nothing_saved_is_lost(server, saved, tmp_pa
         # the server is still up, and the saved run is intact and still loads
         assert c.predict(api_name="/status")["state"] == "none"
         assert hashlib.sha256(weights.read_bytes()).hexdigest() == digest
-        assert c.predict("runs/keep-me", 3, 1.0, None, api_name="/generate")
+        assert np.array_equal(_picture(c.predict("runs/keep-me", 3, 1.0, None, api_name="/generate")), before)
         assert sorted(p.name for p in runs.iterdir()) == ["keep-me"]
     finally:
         c.close()

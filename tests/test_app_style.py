@@ -11,7 +11,9 @@ import pytest
 import torch
 from PIL import Image
 
-gr = pytest.importorskip("gradio")
+from conftest import require_module
+
+gr = require_module("gradio")
 from gradio_client import Client, handle_file  # noqa: E402
 
 from cyclegan_fixtures import export_pair, official_state, sample_photo, tiny_trainer  # noqa: E402
@@ -60,11 +62,20 @@ def test_translate_endpoint_explains_bad_input(app):
 def test_round_trip_view_and_official_upload(app, tmp_path):
     from ganlab.ui.tabs import style as style_tab
 
-    _, _, photo = app
+    _, root, photo = app
     image = Image.open(photo).convert("RGB")
     translated = style_tab.translate(image, "warm2cold", "AtoB", "256")
     (before, after), gallery, note = style_tab.compare(image, translated, "warm2cold", "AtoB", "256")
     assert before.size == after.size == (256, 171) and len(gallery) == 3 and "Round trip" in note
+    # the third picture is the way back: the core's forward, then its inverse, on the same photo
+    pair = load_translator(root / "zoo" / "warm2cold")
+    expected = translate_image(pair.backward, translate_image(pair.forward, image, 256))
+    shown = np.asarray(gallery[2][0], np.int16)
+    assert shown.shape == np.asarray(expected).shape
+    assert np.abs(shown - np.asarray(expected, np.int16)).max() <= 1
+    assert np.abs(shown - np.asarray(after, np.int16)).mean() > 1  # not the translation shown again
+    error = np.abs(shown.astype(np.float32) - np.asarray(before, np.float32)).mean()
+    assert f"{error:.1f}/255" in note  # the note reports the distance it shows
     # two official .pth generators (G_A then G_B) make a pair with both directions
     for name, seed in (("latest_net_G_A.pth", 0), ("latest_net_G_B.pth", 1)):
         torch.save(official_state(ngf=8, n_blocks=6, seed=seed)[1], tmp_path / name)

@@ -16,13 +16,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("chromium is not installed (apt-get install -y chromium; `make test` does this)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+from app_server import serve_app
+from conftest import require, require_module
 
-from app_server import serve_app  # noqa: E402
+pytestmark = pytest.mark.slow  # a real browser on the launched app: tens of seconds each
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -35,6 +33,16 @@ STEP_JS = "() => document.body.innerText"
 
 def _pixels(page, src: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(page.request.get(src).body())).convert("L"), dtype=int)
+
+
+def _fake_to_real(page, src: str) -> float:
+    """Mean pixel distance from G's dots (purple) to the nearest real dot (green) in the 2D view."""
+    from ganlab.render.views import FAKE, REAL
+
+    image = np.asarray(Image.open(io.BytesIO(page.request.get(src).body())).convert("RGB"))
+    fake, real = (np.argwhere((image == colour).all(axis=-1))[::7] for colour in (FAKE, REAL))
+    assert len(fake) and len(real), "the view shows no real or no generated points"
+    return float(np.sqrt(((fake[:, None, :] - real[None, :, :]) ** 2).sum(-1)).min(axis=1).mean())
 
 
 def _step(text: str) -> int:
@@ -65,6 +73,8 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    require(Path(CHROMIUM).exists(), "chromium is not installed (apt-get install -y chromium; `make test` does this)")
+    sync_api = require_module("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
@@ -148,9 +158,12 @@ def test_drawing_points_then_train_learns_the_drawing(page):
             page.mouse.move(cx + dx + i * 3, cy - 80 + i * 8, steps=2)
         page.mouse.up()
     page.get_by_role("button", name="▶ Train").click()
-    _until(page, STEP_JS, lambda text: _step(text) >= 50, 60, "training on the drawing")
+    first = _until(page, GRID_SRC_JS, bool, 60, "the 2D view")
     assert "Real vs generated (2D)" in page.evaluate(STEP_JS)
-    assert _until(page, GRID_SRC_JS, bool, 30, "the 2D view")
+    _until(page, STEP_JS, lambda text: _step(text) >= 400, 90, "training on the drawing")
+    later = _until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the 2D view to change")
+    before, after = _fake_to_real(page, first), _fake_to_real(page, later)
+    assert after < 0.5 * before, (before, after)  # G's points moved onto the strokes
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_drawing.png"), full_page=True)
     page.get_by_role("button", name="■ Stop").click()

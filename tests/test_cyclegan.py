@@ -11,6 +11,7 @@ import torch
 from PIL import Image
 
 from cyclegan_fixtures import export_pair, make_domains, official_state, sample_photo, tiny_trainer
+from official_cyclegan import fake_release_state, official_manifest
 from ganlab.inference.catalog import list_checkpoints
 from ganlab.cli import main as cli_main
 from ganlab.families.cyclegan.io import load_official_generator, load_translator
@@ -38,6 +39,7 @@ def test_generator_names_and_shapes_equal_the_official_release():
     for key, shape in expected.items():
         assert tuple(state[key].shape) == shape, key
     assert len(state) == 48 and not any("running" in k for k in state)  # no norm buffers, no affine
+    assert {k: tuple(v.shape) for k, v in state.items()} == official_manifest(ngf=64, n_blocks=9)
     assert isinstance(g.model[19], torch.nn.ConvTranspose2d) and g.model[19].output_padding == (1, 1)
     d = PatchDiscriminator()
     assert count_parameters(d) == 2_764_737
@@ -65,6 +67,28 @@ def test_official_state_dict_round_trip_strips_instance_norm_buffers(tmp_path):
     assert torch.equal(loaded(x), g(x))
     torch.save({f"module.{k}": v for k, v in state.items()}, tmp_path / "dp.pth")  # nn.DataParallel
     assert torch.equal(load_official_generator(tmp_path / "dp.pth")(x), g(x))
+
+
+@pytest.mark.parametrize("norm_buffers", [False, True], ids=["current", "pre-0.4 buffers"])
+def test_a_release_shaped_latest_net_G_A_pth_imports_and_translates(tmp_path, norm_buffers):
+    """A file with exactly the release's names and shapes (resnet_9blocks, ngf 64), built from the
+    official layout, not from our module: every tensor lands where the release put it."""
+    manifest = official_manifest(ngf=64, n_blocks=9, norm_buffers=norm_buffers)
+    assert sum(torch.Size(s).numel() for k, s in manifest.items() if "running" not in k
+               and "num_batches" not in k) == 11_378_179  # the release's generator size
+    state = fake_release_state(manifest)
+    path = tmp_path / "latest_net_G_A.pth"
+    torch.save(state, path)
+    g = load_official_generator(path)
+    assert (g.ngf, g.n_blocks) == (64, 9)
+    loaded = g.state_dict()
+    params = {k: v for k, v in state.items() if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))}
+    assert loaded.keys() == params.keys()
+    assert all(torch.equal(loaded[k], v) for k, v in params.items())
+    x = prepare(sample_photo(), 64)
+    y = translate_tensor(g, x)
+    assert y.shape == x.shape and torch.isfinite(y).all() and -1 <= y.min() and y.max() <= 1
+    assert (y - x).abs().mean() > 0.01  # the random weights really ran, not an identity
 
 
 def test_foreign_and_damaged_pth_files_are_named_clearly(tmp_path):
@@ -159,6 +183,7 @@ def test_config_names_the_bad_field():
 # -- training, checkpoints, export, CLI -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_short_training_reduces_cycle_loss_and_saves_restores_exports(tmp_path):
     trainer = tiny_trainer(tmp_path / "data", steps=0)
     trainer.set_total_steps(80)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import load_dataset
@@ -53,15 +54,24 @@ def test_empty_or_odd_drawings_say_what_to_do(canvas, needle):
         points_from_drawing(canvas)
 
 
-def test_the_csv_loads_and_trains_like_an_uploaded_file(tmp_path):
+def distance_to_drawing(samples: torch.Tensor, points: torch.Tensor) -> float:
+    """Mean distance from each generated point to its nearest drawn point."""
+    return float(torch.cdist(samples.float(), points.float()).min(dim=1).values.mean())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_csv_loads_and_g_learns_the_drawing(tmp_path, seed):
     canvas = transparent_canvas()
-    ink(canvas, slice(40, 60), slice(20, 80))
+    ink(canvas, slice(10, 25), slice(55, 95))  # a bar top right, away from G's start near the origin
     path = drawing_to_csv(canvas, tmp_path)
     assert drawing_to_csv(canvas, tmp_path) == path  # same picture, same file
     data = load_dataset(f"csv:{path}")
-    assert data.kind == "points" and len(data.data) == 1200
-    trainer = Trainer(TrainConfig(dataset=f"csv:{path}", width=16, batch_size=32, device="cpu"))
-    assert len(trainer.run(3)) == 3
+    assert data.kind == "points" and len(data.data) == 600
+    trainer = Trainer(TrainConfig(dataset=f"csv:{path}", width=32, batch_size=64, seed=seed, device="cpu"))
+    before = distance_to_drawing(trainer.sample_fixed(), data.data)
+    trainer.run(400)
+    after = distance_to_drawing(trainer.sample_fixed(), data.data)
+    assert after < 0.3 * before, (before, after)  # G's points moved onto the bar
 
 
 def test_only_the_newest_drawings_are_kept(tmp_path):

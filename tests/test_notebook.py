@@ -5,6 +5,7 @@ import ast
 import json
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "quickstart.ipynb"
@@ -25,6 +26,7 @@ def run_notebook(path: Path) -> tuple[dict, list]:
     return namespace, shown
 
 
+@pytest.mark.slow  # 3,000 ring steps and three image models: half a minute or more
 def test_the_quickstart_notebook_runs_and_shows_what_it_claims():
     ns, shown = run_notebook(NOTEBOOK)
     assert ns["coverage"].modes_captured >= 6  # 3,000 steps of the ring preset

@@ -37,6 +37,7 @@ def test_step_returns_plain_numbers_that_make_sense():
     assert wgan.d_loss == pytest.approx(-wgan.wasserstein, abs=1e-5)  # the critic loss; GP is `penalty`
 
 
+@pytest.mark.slow
 def test_a_short_ring_run_captures_most_modes():
     cfg = recommended_config("ring8", steps=1500, seed=0, device="cpu")
     trainer = Trainer(cfg)
@@ -64,12 +65,25 @@ def test_divergence_stops_with_a_reason_and_keeps_the_last_good_weights(monkeypa
         trainer.run(1)  # a stopped run stays stopped
 
 
-def test_learning_rate_changes_apply_to_the_next_step():
-    trainer = Trainer(TrainConfig(dataset="ring8", width=16))
-    trainer.set_learning_rates(g_lr=1e-3, d_lr=5e-4)
+def _update(trainer: Trainer, net: str) -> torch.Tensor:
+    """How far one training step moves ``net``'s ("G" or "D") parameters, flattened."""
+    module = getattr(trainer, net)
+    before = torch.cat([p.detach().flatten().clone() for p in module.parameters()])
     trainer.step()
-    assert trainer.opt_g.param_groups[0]["lr"] == 1e-3
-    assert trainer.opt_d.param_groups[0]["lr"] == 5e-4
+    return torch.cat([p.detach().flatten() for p in module.parameters()]) - before
+
+
+@pytest.mark.parametrize("net, change", [("G", {"g_lr": 4e-4}), ("D", {"d_lr": 5e-5})])
+def test_learning_rate_changes_apply_to_the_next_step(net, change):
+    """Twin runs, one with the new rate set mid-run while the linear decay is under way: Adam's
+    next step has the same direction in both, so its size must scale by exactly new / old."""
+    cfg = TrainConfig(dataset="ring8", width=16, steps=10, lr_decay="linear", device="cpu")
+    same, edited = Trainer(cfg), Trainer(cfg)
+    same.run(6), edited.run(6)  # past half-way: the schedule scales the rate by 0.8 now
+    edited.set_learning_rates(**change)
+    old = (cfg.g_optim if net == "G" else cfg.d_optim).lr
+    ratio = _update(edited, net).norm() / _update(same, net).norm()
+    assert float(ratio) == pytest.approx(next(iter(change.values())) / old, rel=1e-3)
 
 
 def test_linear_decay_reaches_zero_at_the_end():

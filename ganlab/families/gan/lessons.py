@@ -11,7 +11,7 @@ Configs are small (MLP width 64, batch 128) so each check takes seconds on a CPU
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -65,7 +65,7 @@ class RunResult:
         return float(torch.cdist(tr.sample_fixed(), tr.data.modes.float().cpu()).min(dim=1).values.mean())
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)  # every lesson and contrast over a few seeds
 def _run_cached(cfg_json: str, steps: int) -> RunResult:
     from ganlab.families.gan.trainer import Trainer
 
@@ -102,9 +102,15 @@ class Lesson:
     contrast: TrainConfig | None = None  # the other side of the comparison, for a race
     labels: tuple[str, str] = ("this lesson", "contrast")
 
-    def verify(self, device: str = "cpu") -> CheckResult:
-        """Train headlessly and test the lesson's claim."""
-        return self.check(self, device)
+    def with_seed(self, seed: int) -> "Lesson":
+        """The same lesson with ``seed`` on both sides (a claim that holds for one seed only is luck)."""
+        contrast = self.contrast.updated(seed=seed) if self.contrast is not None else None
+        return replace(self, config=self.config.updated(seed=seed), contrast=contrast)
+
+    def verify(self, device: str = "cpu", seed: int | None = None) -> CheckResult:
+        """Train headlessly and test the lesson's claim (with the preset's seed unless ``seed``)."""
+        lesson = self if seed is None else self.with_seed(seed)
+        return lesson.check(lesson, device)
 
 
 # -- the checks ------------------------------------------------------------------------------
@@ -131,13 +137,19 @@ def _clip_fraction(trainer, clip: float) -> float:
 
 
 def _check_clipping(lesson: Lesson, device: str) -> CheckResult:
+    """Clipping bounds the critic's slope by construction; the share of pinned weights varies
+    from run to run (16-63 % over six seeds on one CPU, 14 % on another), so it is only
+    required to be clearly non-zero."""
     clip = run_config(lesson.config, lesson.check_steps, device)
     gp = run_config(lesson.contrast, lesson.check_steps, device)
     fig = {"pinned_weights": _clip_fraction(clip.trainer, lesson.config.clip_value),
+           "clip_slope": _input_slope(clip.trainer), "gp_slope": _input_slope(gp.trainer),
            "clip_g_grad": clip.recent("g_grad_norm"), "gp_g_grad": gp.recent("g_grad_norm")}
-    ok = fig["pinned_weights"] >= 0.4 and fig["gp_g_grad"] >= 100 * fig["clip_g_grad"] and gp.diverged is None
-    return CheckResult(ok, f"{fig['pinned_weights']:.0%} of the clipped critic's weights sit at ±c; "
-                           f"|grad G| {fig['clip_g_grad']:.2g} (clipping) vs {fig['gp_g_grad']:.2g} (penalty)", fig)
+    ok = (fig["pinned_weights"] >= 0.05 and fig["clip_slope"] < 0.01 * fig["gp_slope"]
+          and 0.5 < fig["gp_slope"] < 3 and fig["gp_g_grad"] >= 100 * fig["clip_g_grad"] and gp.diverged is None)
+    return CheckResult(ok, f"{fig['pinned_weights']:.0%} of the clipped critic's weights sit at ±c; steepest "
+                           f"slope {fig['clip_slope']:.2g} (clipping) vs {fig['gp_slope']:.2g} (penalty); "
+                           f"|grad G| {fig['clip_g_grad']:.2g} vs {fig['gp_g_grad']:.2g}", fig)
 
 
 def _check_divergence(lesson: Lesson, device: str) -> CheckResult:
@@ -151,14 +163,18 @@ def _check_divergence(lesson: Lesson, device: str) -> CheckResult:
 
 
 def _check_balance(lesson: Lesson, device: str) -> CheckResult:
+    """How many modes the balanced G has reached by step 600 varies by seed (0 to 8), so the claim
+    is about D's verdicts and how near each G got, not about the balanced G's mode count."""
     slow = run_config(lesson.config, lesson.check_steps, device)
     fair = run_config(lesson.contrast, lesson.check_steps, device)
     gap = lambda r: r.recent("d_real") - r.recent("d_fake")
     fig = {"slow_gap": gap(slow), "fair_gap": gap(fair), "slow_modes": slow.coverage().modes_captured,
-           "fair_modes": fair.coverage().modes_captured}
-    ok = fig["slow_gap"] > 0.7 and fig["fair_gap"] < 0.2 and fig["fair_modes"] >= fig["slow_modes"] + 3
-    return CheckResult(ok, f"slow G: D(x)-D(G(z)) = {fig['slow_gap']:.2f}, {fig['slow_modes']} modes; "
-                           f"balanced: {fig['fair_gap']:.2f}, {fig['fair_modes']} modes", fig)
+           "slow_distance": slow.distance_to_data(), "fair_distance": fair.distance_to_data()}
+    ok = (fig["slow_gap"] > 0.7 and fig["fair_gap"] < 0.2 and fig["slow_modes"] <= 1
+          and fig["fair_distance"] < 0.8 * fig["slow_distance"])
+    return CheckResult(ok, f"slow G: D(x)-D(G(z)) = {fig['slow_gap']:.2f}, {fig['slow_modes']} modes, "
+                           f"{fig['slow_distance']:.2f} from the data; balanced: {fig['fair_gap']:.2f}, "
+                           f"{fig['fair_distance']:.2f} from the data", fig)
 
 
 def _input_slope(trainer) -> float:
@@ -212,7 +228,8 @@ def _check_digits(lesson: Lesson, device: str) -> CheckResult:
 
 # -- the lessons -------------------------------------------------------------------------------
 
-_MINIMAX = _toy(objective="minimax", g_optim=_sgd(0.01), d_steps=3)
+# G's SGD at 0.005: at 0.01 one seed in six let G escape before D won, and minimax trained fine
+_MINIMAX = _toy(objective="minimax", g_optim=_sgd(0.005), d_steps=3)
 _NONSAT = _MINIMAX.updated(objective="nonsaturating")
 
 def _lesson(key, title, text, config, steps, check, contrast=None, labels=("this lesson", "contrast"),
@@ -230,20 +247,21 @@ LESSONS: dict[str, Lesson] = {lesson.key: lesson for lesson in (
            "trains three times per G step and quickly rejects every fake (D(G(z)) near 0); the minimax "
            "loss then hands G a gradient of almost nothing (watch *G grad norm* fall below 0.01 in the "
            "gradient plot) and the purple points stop moving. The health panel calls it out.",
-           _MINIMAX, 600, _check_saturation, _NONSAT, ("minimax", "non-saturating")),
+           _MINIMAX, 400, _check_saturation, _NONSAT, ("minimax", "non-saturating")),
     _lesson("nonsaturating-fixes", "The non-saturating loss keeps G learning",
            "Same data, same networks, same optimizers, one change: G maximises log D(G(z)) instead of "
            "minimising log(1 - D(G(z))). When D rejects the fakes this loss is steep, not flat, so G's "
            "gradient stays hundreds of times larger and the purple points head for the ring. This is "
            "why every modern GAN uses it.",
-           _NONSAT, 600, _check_saturation, _MINIMAX, ("non-saturating", "minimax")),
+           _NONSAT, 400, _check_saturation, _MINIMAX, ("non-saturating", "minimax")),
     _lesson("clipping-vs-penalty", "WGAN: weight clipping vs gradient penalty",
            "A Wasserstein critic must be 1-Lipschitz. WGAN forces that by clipping every weight to "
-           "[-0.01, 0.01]: after a few hundred steps about half of the critic's weights are pinned at "
-           "the limits, the critic is almost flat and G's gradient is tiny. WGAN-GP instead penalises "
-           "the critic's slope where it matters; its critic stays expressive and G's gradients are "
-           "orders of magnitude larger. Race the two to see both curves.",
-           _toy(objective="wgan", d_steps=3), 600, _check_clipping,
+           "[-0.01, 0.01]. That leaves the critic almost flat: its steepest slope is a hundred times "
+           "or more below the penalised critic's, many weights sit pinned at the limits (how many "
+           "varies from run to run), and G's gradient is tiny. WGAN-GP instead penalises the critic's "
+           "slope where it matters, keeping it near 1; its critic stays expressive and G's gradients "
+           "are orders of magnitude larger. Race the two to see both curves.",
+           _toy(objective="wgan", d_steps=3), 300, _check_clipping,
            _toy(objective="wgan-gp", d_steps=3), ("weight clipping", "gradient penalty")),
     _lesson("lr-too-high", "Too high a learning rate diverges",
            "Plain SGD with learning rate 1.0: every update overshoots, the next one overshoots more, and "
@@ -255,7 +273,8 @@ LESSONS: dict[str, Lesson] = {lesson.key: lesson for lesson in (
            "GAN training is a two-player game; if one player is much faster the game stops being "
            "useful. Here G's learning rate is 100x smaller than D's: D soon tells real from fake almost "
            "perfectly (D(x) near 1, D(G(z)) near 0) and G covers hardly any of the 8 modes. With equal "
-           "learning rates D(x) and D(G(z)) both hover near 0.5 and G spreads over the ring.",
+           "learning rates D(x) and D(G(z)) both hover near 0.5 and G's points end up clearly nearer "
+           "the ring (how many of its modes they reach by then varies from run to run).",
            _toy(g_optim=_adam(1e-5)), 600, _check_balance, _toy(), ("slow G", "balanced")),
     _lesson("spectral-norm", "Spectral norm steadies D",
            "At a high learning rate (5e-3) the hinge-loss critic's loss jumps around and its decision "
