@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import require, require_module
+from conftest import require_module
 
 gr = require_module("gradio")
 from gradio_client import Client  # noqa: E402
