@@ -115,7 +115,7 @@ def test_lesson_then_train_shows_live_curves_and_a_changing_grid(page):
     page.screenshot(path=str(ARTIFACTS / "browser_train.png"), full_page=True)
 
     page.get_by_role("button", name="■ Stop").click()
-    page.wait_for_selector("text=stopped", timeout=20_000)
+    page.wait_for_selector("text=/stopped|finished/", timeout=20_000)  # a fast run may end first
 
 
 def test_closing_the_tab_stops_its_run_and_frees_the_device(browser, app_url):
@@ -167,4 +167,4 @@ def test_drawing_points_then_train_learns_the_drawing(page):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_drawing.png"), full_page=True)
     page.get_by_role("button", name="■ Stop").click()
-    page.wait_for_selector("text=stopped", timeout=20_000)
+    page.wait_for_selector("text=/stopped|finished/", timeout=20_000)  # a fast run may end first
