@@ -184,6 +184,11 @@ def test_the_w_controls_show_only_for_a_w_model(zoo):
         return [u.get("visible") for u in updates[3:7]]  # basis, coarse, resample, noise seed
 
     assert visible("tiny-style") == [True] * 4 and visible("tiny-gan") == [False] * 4
+    updates = et.choose_checkpoint("tiny-style", 0)
+    assert updates[3]["value"] == "ganspace" and updates[7]["label"] == "PC1"  # a new model starts at GANSpace
+    assert [u["label"] for u in et.relabel_sliders("tiny-style", "sefa")][:2] == ["SeFa 1", "SeFa 2"]
+    after_seed = et.reset_controls("tiny-style", 3, 1.0, None, "PC1", 3.0, "sefa", False, None)
+    assert after_seed[2]["label"] == "SeFa 1"  # a new seed keeps the basis' names
     methods = lambda name: [v for _, v in it.method_update(et.resolve_checkpoint(name))["choices"]]  # noqa: E731
     assert methods("tiny-style") == ["slerp", "lerp", "lerp-w"] and methods("tiny-gan") == ["slerp", "lerp"]
 

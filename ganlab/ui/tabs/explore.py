@@ -133,12 +133,18 @@ def edit(checkpoint: str, seed: int, truncation: float, label: str | None, direc
                 request=request)
 
 
-def slider_updates(loaded: explore.Loaded | None, seed: Any) -> list:
+def direction_label(basis: str, i: int) -> str:
+    """Slider i's name: "SeFa 1".. for SeFa, "PC1".. for principal components (in W or features)."""
+    return f"SeFa {i + 1}" if basis == "sefa" else f"PC{i + 1}"
+
+
+def slider_updates(loaded: explore.Loaded | None, seed: Any, basis: str = "ganspace") -> list:
     """Direction sliders back to 0 and z sliders to the seed's values; hide what the model lacks."""
     if loaded is None:
         return [gr.update(value=0)] * explore.DIRECTIONS + [gr.update(value=0)] * explore.Z_SLIDERS
     z = explore.code(loaded, seed)[0]
-    pcs = [gr.update(value=0, visible=i < explore.direction_count(loaded)) for i in range(explore.DIRECTIONS)]
+    pcs = [gr.update(value=0, label=direction_label(basis, i), visible=i < explore.direction_count(loaded))
+           for i in range(explore.DIRECTIONS)]
     dims = [gr.update(value=round(min(max(float(z[i]), -4.0), 4.0), 2) if i < loaded.z_dim else 0,
                       visible=i < loaded.z_dim) for i in range(explore.Z_SLIDERS)]
     return pcs + dims
@@ -153,13 +159,15 @@ def reset_controls(checkpoint: str, seed: int, truncation: float, label: str | N
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     image, strip = view(checkpoint, seed, truncation, label, direction, span, basis, coarse_only, noise_seed,
                         request=request)
-    return [image, strip] + slider_updates(loaded, seed)
+    return [image, strip] + slider_updates(loaded, seed, check_basis(loaded, basis))
 
 
 def w_updates(loaded: explore.Loaded | None) -> list:
-    """The W-only controls (Directions, coarse-only ψ, noise row) shown for a style-based model only."""
+    """The W-only controls (Directions, coarse-only ψ, noise row) shown for a style-based model only;
+    the basis back to GANSpace, as the sliders' "PC" names say."""
     w = bool(loaded and loaded.has_w)
-    return [gr.update(visible=w), gr.update(visible=w), gr.update(visible=w), gr.update(visible=w)]
+    return [gr.update(value="ganspace", visible=w), gr.update(visible=w), gr.update(visible=w),
+            gr.update(visible=w)]
 
 
 def resample_noise() -> int:
@@ -171,8 +179,8 @@ def resample_noise() -> int:
 def relabel_sliders(checkpoint: str, basis: str | None, request: gr.Request | None = None):
     """A new W basis: sliders back to 0, named for the basis."""
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
-    prefix = "SeFa " if check_basis(loaded, basis) == "sefa" else "PC"
-    return [gr.update(value=0, label=f"{prefix}{i + 1}") for i in range(explore.DIRECTIONS)]
+    basis = check_basis(loaded, basis)
+    return [gr.update(value=0, label=direction_label(basis, i)) for i in range(explore.DIRECTIONS)]
 
 
 @friendly
