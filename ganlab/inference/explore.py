@@ -1,6 +1,11 @@
 """What the Explore and Interpolate tabs compute, without gradio: open a generator once, turn
 (seed, truncation, class, slider offsets) into a picture, make strips and GIFs.
 
+A plain generator is explored in z (:func:`code`); a style-based one (``latent.has_w``) in W:
+:func:`point` turns the controls into :class:`~ganlab.inference.protocol.Latents` truncated in W,
+moved along W directions (:mod:`ganlab.inference.directions`), and :func:`show` synthesizes them
+with a noise seed, so "same w, new noise" is one argument.
+
 Loaded generators and their principal directions are cached per checkpoint
 folder (keyed by the weights' modification time), so a slider move costs one
 forward pass of one latent code, never a reload.
@@ -8,9 +13,7 @@ forward pass of one latent code, never a reload.
 
 from __future__ import annotations
 
-import tempfile
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +23,10 @@ import torch
 from PIL import Image
 from torch import Tensor
 
-from ganlab.inference import latent, protocol
+from ganlab.inference import directions, latent, protocol
 from ganlab.engine.checkpoints import WEIGHTS, resolve
-from ganlab.inference.protocol import LatentGenerator
+from ganlab.inference.protocol import LatentGenerator, Latents
 from ganlab.errors import GanLabError
-from ganlab.render.gif import boomerang, gif_bytes, write_gif
 from ganlab.render.images import image_grid, to_pil, upscale
 from ganlab.render.points import Canvas, draw_path, fit_extent, square_extent
 
@@ -48,6 +50,7 @@ class Loaded:
     modes: Tensor | None
     _directions: latent.Directions | None = field(default=None, repr=False)
     _background: Canvas | None = field(default=None, repr=False)
+    _w_directions: dict[str, latent.Directions] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -57,6 +60,17 @@ class Loaded:
     @property
     def num_classes(self) -> int:
         return self.generator.latent.num_classes
+
+    @property
+    def has_w(self) -> bool:
+        return self.generator.latent.has_w
+
+    def w_directions(self, basis: str) -> latent.Directions:
+        """Directions in W for a style-based model ("ganspace" or "sefa"), found once per basis."""
+        with self._lock:
+            if basis not in self._w_directions:
+                self._w_directions[basis] = directions.directions_in_w(self.generator, basis, DIRECTIONS)
+            return self._w_directions[basis]
 
     @property
     def directions(self) -> latent.Directions:
@@ -81,6 +95,11 @@ class Loaded:
                  + (f" in {float(m['wall_time_s']):.0f} s" if m.get("wall_time_s") else "")]
         if self.conditional:
             parts.append(f"class-conditional: {', '.join(self.class_names)}")
+        if self.has_w:
+            spec = self.generator.latent
+            groups = ", ".join(f"{name} {a}" if b - a == 1 else f"{name} {a}-{b - 1}"
+                               for name, (a, b) in spec.layer_groups.items())
+            parts.append(f"style-based: W of {spec.w_dim} dims, {spec.num_layers} style layers ({groups})")
         metrics = {k: v for k, v in (m.get("metrics") or {}).items() if isinstance(v, (int, float))}
         if metrics:
             parts.append("metrics: " + ", ".join(f"{k} {v:.3g}" for k, v in list(metrics.items())[:6]))
@@ -173,6 +192,16 @@ def check_psi(value: Any) -> float:
     return check_number("truncation", value, 0, 2)
 
 
+def check_noise_seed(value: Any) -> int | None:
+    """A noise seed, or None (blank) for the generator's fixed default noise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return check_seed(value)
+    except GanLabError:
+        raise GanLabError(f"noise seed must be a whole number from 0 to 2^63-1 (or blank), got {value!r}") from None
+
+
 def code(loaded: Loaded, seed: int, dims: list[float] | None = None, offsets: list[float] | None = None,
          psi: float = 1.0) -> Tensor:
     """The latent code (1, z_dim) for a seed, with z dims overridden, direction offsets (in sigma)
@@ -197,6 +226,45 @@ def forward(loaded: Loaded, z: Tensor, labels: Tensor | int | None = None,
     if not loaded.conditional:
         labels = class_weights = None
     return loaded.generator.synthesize(loaded.generator.latents(z, labels=labels, class_weights=class_weights))
+
+
+def labels_for(loaded: Loaded, label: int | None, n: int = 1) -> Tensor | None:
+    """Class labels (n,) for a conditional model (default class 0); None otherwise."""
+    if not loaded.conditional:
+        return None
+    return torch.full((n,), int(label or 0), dtype=torch.long)
+
+
+def point(loaded: Loaded, seed: int, psi: float = 1.0, offsets: list[float] | None = None,
+          dims: list[float] | None = None, label: int | None = None, basis: str = "ganspace",
+          coarse_only: bool = False) -> Latents:
+    """The latents Explore shows. A plain model: :func:`code` (offsets and truncation in z). A W
+    model: z (with dims overridden) mapped and truncated in W (all layers, or the coarse ones),
+    then moved by ``offsets`` (sigma) along the ``basis`` directions in every layer's w."""
+    if not loaded.has_w:
+        return loaded.generator.latents(code(loaded, seed, dims, offsets, psi), labels=labels_for(loaded, label))
+    z = code(loaded, seed, dims)
+    lat = directions.truncated(loaded.generator, z, labels_for(loaded, label), float(psi), coarse_only)
+    if offsets and any(offsets):
+        d = loaded.w_directions(basis)
+        lat = directions.shift_w(lat, d.vectors, [float(v) for v in offsets], d.scales)
+    return lat
+
+
+def show(loaded: Loaded, latents: Latents, noise_seed: int | None = None) -> Image.Image:
+    """The picture for one latent point (an image, or the point on the 2D canvas)."""
+    out = loaded.generator.synthesize(latents, noise_seed)
+    return points_view(loaded, out) if loaded.data_kind == "points" else picture(out)
+
+
+def strip_of(loaded: Loaded, latents: Latents, which: str, span: float = 3.0, steps: int = 9,
+             basis: str = "ganspace", noise_seed: int | None = None) -> Image.Image:
+    """The strip along a named direction around one latent point: in W for a W model, else in z."""
+    if not loaded.has_w:
+        label = None if latents.labels is None else int(latents.labels[0])
+        return walk_strip(loaded, latents.z, which, span, steps, label)
+    direction, scale = direction_vector(loaded, which, basis)
+    return strip(loaded.generator.synthesize(directions.walk_w(latents, direction, span, steps, scale), noise_seed))
 
 
 # -- pictures ------------------------------------------------------------------------
@@ -260,68 +328,27 @@ def walk_strip(loaded: Loaded, z: Tensor, which: str, span: float = 3.0, steps: 
     return points_view(loaded, out, path=True) if loaded.data_kind == "points" else strip(out)
 
 
+def direction_count(loaded: Loaded) -> int:
+    """How many direction sliders the model fills (its z, or its W, may be narrow)."""
+    return min(DIRECTIONS, loaded.generator.latent.w_dim if loaded.has_w else loaded.z_dim)
+
+
 def direction_names(loaded: Loaded) -> list[str]:
-    k = min(DIRECTIONS, loaded.z_dim)
-    return [f"PC{i + 1}" for i in range(k)] + [f"z[{i}]" for i in range(min(Z_SLIDERS, loaded.z_dim))]
+    """Strip choices: principal directions (in W for a W model), then z dims for a plain model."""
+    pcs = [f"PC{i + 1}" for i in range(direction_count(loaded))]
+    return pcs if loaded.has_w else pcs + [f"z[{i}]" for i in range(min(Z_SLIDERS, loaded.z_dim))]
 
 
-def direction_vector(loaded: Loaded, which: str) -> tuple[Tensor, float]:
-    """A named direction as (unit vector, sigma scale)."""
+def direction_vector(loaded: Loaded, which: str, basis: str = "ganspace") -> tuple[Tensor, float]:
+    """A named direction as (unit vector, sigma scale); ``basis`` picks the W basis of a W model."""
     which = (which or "PC1").strip()
     if which.startswith("PC") and which[2:].isdigit():
         i = int(which[2:]) - 1
-        d = loaded.directions
+        d = loaded.w_directions(basis) if loaded.has_w else loaded.directions
         if 0 <= i < len(d):
             return d.vectors[i], float(d.scales[i])
-    elif which.startswith("z[") and which.endswith("]") and which[2:-1].isdigit():
+    elif which.startswith("z[") and which.endswith("]") and which[2:-1].isdigit() and not loaded.has_w:
         i = int(which[2:-1])
         if 0 <= i < loaded.z_dim:
             return torch.eye(loaded.z_dim)[i], 1.0
     raise GanLabError(f"unknown direction {which!r}; choose one of {', '.join(direction_names(loaded))}")
-
-
-# -- interpolation -------------------------------------------------------------------------
-
-def interpolation(loaded: Loaded, seed_a: int, seed_b: int, frames: int, method: str = "slerp",
-                  psi: float = 1.0, class_a=None, class_b=None) -> tuple[list[Image.Image], Image.Image]:
-    """(GIF frames, strip) for a path between two seeds (and, for conditional models, two classes)."""
-    frames = int(check_number("frames", frames, 2, 64, whole=True))
-    if method not in latent.INTERPOLATIONS:
-        raise GanLabError(f"method must be one of {', '.join(latent.INTERPOLATIONS)}, got {method!r}")
-    za = protocol.z_from_seed(check_seed(seed_a), loaded.z_dim, loaded.noise)
-    zb = protocol.z_from_seed(check_seed(seed_b), loaded.z_dim, loaded.noise)
-    zs = latent.truncate(latent.interpolation_path(za, zb, frames, method), float(psi))
-    weights = None
-    if loaded.conditional:
-        a, b = class_index(loaded, class_a), class_index(loaded, class_b)
-        t = torch.linspace(0, 1, frames)[:, None]
-        eye = torch.eye(loaded.num_classes)
-        weights = (1 - t) * eye[a] + t * eye[b]
-    out = forward(loaded, zs, class_weights=weights)
-    if loaded.data_kind == "points":
-        gif = [points_view(loaded, out, path=True, current=i) for i in range(frames)]
-        return gif, points_view(loaded, out, path=True)
-    return [picture(out[i:i + 1]) for i in range(frames)], strip(out)
-
-
-def save_gif(frames: list[Image.Image], path: str | Path | None = None, duration_ms: int = 120) -> Path:
-    """An animated GIF that plays forward then back (a loop without a jump)."""
-    if path is None:
-        folder = Path(tempfile.gettempdir()) / "ganlab-gifs"
-        folder.mkdir(exist_ok=True)
-        _prune(folder, max_age_s=900)
-        handle = tempfile.NamedTemporaryFile(dir=folder, prefix="interpolation-", suffix=".gif", delete=False)
-        handle.close()
-        path = handle.name
-    return write_gif(gif_bytes(boomerang(frames), duration_ms, shared_palette=True), path)
-
-
-def _prune(folder: Path, max_age_s: float) -> None:
-    """Delete GIFs older than ``max_age_s`` (the server has copied them into its cache by then)."""
-    now = time.time()
-    for old in folder.glob("interpolation-*.gif"):
-        try:
-            if now - old.stat().st_mtime > max_age_s:
-                old.unlink()
-        except OSError:
-            pass

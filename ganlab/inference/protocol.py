@@ -38,6 +38,9 @@ class LatentSpec:
 
     @property
     def has_w(self) -> bool:
+        """A W space: then ``latents(..., truncate_layers=(start, end))`` truncates only those
+        layers, ``features`` is w (N, w_dim), and ``sefa(k)`` (if offered) gives closed-form
+        directions in W, (k, w_dim) unit rows and their eigenvalues."""
         return self.w_dim is not None
 
 

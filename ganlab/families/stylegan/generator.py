@@ -84,6 +84,11 @@ class StyleGANGenerator:
         """w of the first layer (N, w_dim): principal directions are found in W."""
         return self.styles(latents)[:, 0].float()
 
+    def sefa(self, k: int = 5, layers: tuple[int, int] = (0, 1)) -> tuple[Tensor, Tensor]:
+        """SeFa's closed-form directions in W (see :func:`sefa`), so Explore can ask any W
+        generator for them without knowing its family."""
+        return sefa(self, k, layers)
+
 
 def adapt(module, noise: str = "normal") -> StyleGANGenerator | None:
     """The adapter for this family's generator module (None for anything else)."""

@@ -1,6 +1,9 @@
 """Explore tab: open a generator, pick a seed, truncation and class, and move along its latent space.
 
-Stable API endpoint: ``generate(checkpoint, seed, truncation, label) -> image``.
+Stable API endpoint: ``generate(checkpoint, seed, truncation, label) -> image`` (any checkpoint
+with a generator: a plain GAN, or a StyleGAN, truncated in W). A style-based model (``has_w``)
+also gets a choice of W directions (GANSpace or SeFa), ψ on the coarse layers only, and
+"Resample noise only"; those controls are hidden for plain GANs.
 Everything heavy (loading, principal directions, drawing) lives in
 :mod:`ganlab.inference.explore`; this module only wires widgets to it.
 """
@@ -14,16 +17,18 @@ from typing import Any
 
 import gradio as gr
 
-from ganlab.inference import explore
-from ganlab.inference.upload import unpack_upload
-from ganlab.inference.catalog import list_checkpoints
 from ganlab.errors import GanLabError
+from ganlab.families import has_generator
+from ganlab.inference import directions, explore
+from ganlab.inference.catalog import list_checkpoints
+from ganlab.inference.upload import unpack_upload
 from ganlab.ui import sessions, uploads
 
 TOL = 0.006  # a z slider within this of the seed's value counts as untouched (slider step 0.01)
 # "upload/NAME" -> unpacked folder, per browser session; the folder goes when the session does
 _UPLOADS = sessions.Uploads(cleanup=lambda folder: shutil.rmtree(folder, ignore_errors=True))
 PREFERRED = ("mnist", "fashion", "mnist-conditional", "digits", "ring")
+BASIS_CHOICES = [(label, name) for name, label in directions.BASES.items()]
 
 
 friendly = sessions.friendly  # bad input -> one-line gr.Error, never a traceback
@@ -31,9 +36,14 @@ friendly = sessions.friendly  # bad input -> one-line gr.Error, never a tracebac
 
 # -- checkpoints ---------------------------------------------------------------------
 
+def _generator_entries():
+    """Catalog entries whose kind holds a generator the protocol samples (gan, stylegan)."""
+    return [e for e in list_checkpoints() if has_generator(e.kind)]
+
+
 def checkpoint_choices(session: str | None = None) -> list[str]:
     """Every generator checkpoint by name: shipped ones, saved runs (``runs/NAME``), this session's uploads."""
-    return [e.name for e in list_checkpoints("gan")] + _UPLOADS.names(session)
+    return [e.name for e in _generator_entries()] + _UPLOADS.names(session)
 
 
 def default_checkpoint(names: list[str] | None = None) -> str | None:
@@ -53,7 +63,7 @@ def resolve_checkpoint(name: str | None, session: str | None = None) -> explore.
     upload = _UPLOADS.get(session, name)
     if upload is not None:
         return explore.open_generator(upload)
-    for entry in list_checkpoints("gan"):
+    for entry in _generator_entries():
         if entry.name == name:
             return explore.open_generator(entry.path)
     choices = ", ".join(checkpoint_choices(session)) or "none"
@@ -75,36 +85,65 @@ def generate(checkpoint: str, seed: int, truncation: float = 1.0, label: str | N
              request: gr.Request | None = None):
     """The picture for one seed: image models give an image, 2D models the point over G's cloud."""
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
-    z = explore.code(loaded, seed, psi=explore.check_psi(truncation))
-    return explore.render(loaded, z, explore.class_index(loaded, label))
+    lat = explore.point(loaded, seed, explore.check_psi(truncation), label=explore.class_index(loaded, label))
+    return explore.show(loaded, lat)
 
 
-def _edited_code(loaded: explore.Loaded, seed: Any, psi: Any, pcs: list[float], dims: list[float]):
+def _edited_dims(loaded: explore.Loaded, seed: Any, dims: list[float]) -> list[float]:
+    """The z dims to use: the seed's own value unless the slider moved off it."""
     base = explore.code(loaded, seed)[0]
     values = []
-    for i, v in enumerate(dims[: loaded.z_dim]):  # keep the seed's own value unless the slider moved
+    for i, v in enumerate(dims[: loaded.z_dim]):
         seed_value = min(max(float(base[i]), -4.0), 4.0)
         values.append(float(base[i]) if v is None or abs(float(v) - seed_value) <= TOL else float(v))
-    return explore.code(loaded, seed, values, [float(p or 0) for p in pcs], explore.check_psi(psi))
+    return values
+
+
+def check_basis(loaded: explore.Loaded, basis: Any) -> str:
+    """The W basis named by the Directions choice (plain models have one basis: PCA of features)."""
+    if not loaded.has_w or basis in (None, ""):
+        return "ganspace"
+    if basis not in directions.BASES:
+        raise GanLabError(f"directions must be one of {', '.join(directions.BASES)}, got {basis!r}")
+    return str(basis)
+
+
+@friendly
+def view(checkpoint: str, seed: int, truncation: float, label: str | None, direction: str, span: float,
+         basis: str | None, coarse_only: bool, noise_seed: Any, *sliders: float,
+         request: gr.Request | None = None):
+    """Any control moved: the picture and the strip for seed + direction offsets + edited z dims
+    (in W, with the chosen basis, coarse-only ψ and noise seed, for a style-based model)."""
+    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
+    pcs, dims = list(sliders[: explore.DIRECTIONS]), list(sliders[explore.DIRECTIONS:])
+    basis = check_basis(loaded, basis)
+    noise = explore.check_noise_seed(noise_seed) if loaded.has_w else None
+    lat = explore.point(loaded, seed, explore.check_psi(truncation), [float(p or 0) for p in pcs],
+                        _edited_dims(loaded, seed, dims), explore.class_index(loaded, label), basis,
+                        bool(coarse_only) and loaded.has_w)
+    return (explore.show(loaded, lat, noise),
+            explore.strip_of(loaded, lat, direction, float(span), 9, basis, noise))
 
 
 @friendly
 def edit(checkpoint: str, seed: int, truncation: float, label: str | None, direction: str, span: float,
          *sliders: float, request: gr.Request | None = None):
-    """Sliders moved: the picture and the strip for seed + direction offsets + edited z dims."""
-    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
-    pcs, dims = list(sliders[: explore.DIRECTIONS]), list(sliders[explore.DIRECTIONS:])
-    z = _edited_code(loaded, seed, truncation, pcs, dims)
-    index = explore.class_index(loaded, label)
-    return explore.render(loaded, z, index), explore.walk_strip(loaded, z, direction, float(span), 9, index)
+    """:func:`view` with the W controls at their defaults (GANSpace, ψ on every layer, default noise)."""
+    return view(checkpoint, seed, truncation, label, direction, span, "ganspace", False, None, *sliders,
+                request=request)
 
 
-def slider_updates(loaded: explore.Loaded | None, seed: Any) -> list:
+def direction_label(basis: str, i: int) -> str:
+    """Slider i's name: "SeFa 1".. for SeFa, "PC1".. for principal components (in W or features)."""
+    return f"SeFa {i + 1}" if basis == "sefa" else f"PC{i + 1}"
+
+
+def slider_updates(loaded: explore.Loaded | None, seed: Any, basis: str = "ganspace") -> list:
     """Direction sliders back to 0 and z sliders to the seed's values; hide what the model lacks."""
     if loaded is None:
         return [gr.update(value=0)] * explore.DIRECTIONS + [gr.update(value=0)] * explore.Z_SLIDERS
     z = explore.code(loaded, seed)[0]
-    pcs = [gr.update(value=0, visible=i < min(explore.DIRECTIONS, loaded.z_dim))
+    pcs = [gr.update(value=0, label=direction_label(basis, i), visible=i < explore.direction_count(loaded))
            for i in range(explore.DIRECTIONS)]
     dims = [gr.update(value=round(min(max(float(z[i]), -4.0), 4.0), 2) if i < loaded.z_dim else 0,
                       visible=i < loaded.z_dim) for i in range(explore.Z_SLIDERS)]
@@ -113,12 +152,35 @@ def slider_updates(loaded: explore.Loaded | None, seed: Any) -> list:
 
 @friendly
 def reset_controls(checkpoint: str, seed: int, truncation: float, label: str | None, direction: str, span: float,
+                   basis: str | None = None, coarse_only: bool = False, noise_seed: Any = None,
                    request: gr.Request | None = None):
-    """After a new seed: sliders at the seed's values, and its strip."""
+    """After a new seed: its picture and strip with the sliders at the seed's values (the W
+    controls kept), and the sliders themselves."""
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
-    z = explore.code(loaded, seed, psi=explore.check_psi(truncation))
-    strip = explore.walk_strip(loaded, z, direction, float(span), 9, explore.class_index(loaded, label))
-    return [strip] + slider_updates(loaded, seed)
+    image, strip = view(checkpoint, seed, truncation, label, direction, span, basis, coarse_only, noise_seed,
+                        request=request)
+    return [image, strip] + slider_updates(loaded, seed, check_basis(loaded, basis))
+
+
+def w_updates(loaded: explore.Loaded | None) -> list:
+    """The W-only controls (Directions, coarse-only ψ, noise row) shown for a style-based model only;
+    the basis back to GANSpace, as the sliders' "PC" names say."""
+    w = bool(loaded and loaded.has_w)
+    return [gr.update(value="ganspace", visible=w), gr.update(visible=w), gr.update(visible=w),
+            gr.update(visible=w)]
+
+
+def resample_noise() -> int:
+    """A fresh noise seed: the same w drawn with other per-layer noise (stroke texture, not the digit)."""
+    return random.randrange(2**31)
+
+
+@friendly
+def relabel_sliders(checkpoint: str, basis: str | None, request: gr.Request | None = None):
+    """A new W basis: sliders back to 0, named for the basis."""
+    loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
+    basis = check_basis(loaded, basis)
+    return [gr.update(value=0, label=direction_label(basis, i)) for i in range(explore.DIRECTIONS)]
 
 
 @friendly
@@ -129,17 +191,16 @@ def choose_checkpoint(checkpoint: str, seed: int, request: gr.Request | None = N
                       visible=loaded.conditional)
     names = explore.direction_names(loaded)
     direction = gr.update(choices=names, value=names[0])
-    return [loaded.card(), klass, direction] + slider_updates(loaded, seed)
+    return [loaded.card(), klass, direction] + w_updates(loaded) + slider_updates(loaded, seed)
 
 
 def _initial(checkpoint: str | None) -> dict[str, Any]:
     """Build-time values, so the tab shows a sample before any event fires."""
     try:
         loaded = resolve_checkpoint(checkpoint)
-        z = explore.code(loaded, 0)
-        label = explore.class_index(loaded, None)
-        return {"loaded": loaded, "image": explore.render(loaded, z, label), "card": loaded.card(),
-                "strip": explore.walk_strip(loaded, z, "PC1", 3.0, 9, label),
+        lat = explore.point(loaded, 0, label=explore.class_index(loaded, None))
+        return {"loaded": loaded, "image": explore.show(loaded, lat), "card": loaded.card(),
+                "strip": explore.strip_of(loaded, lat, "PC1", 3.0, 9),
                 "directions": explore.direction_names(loaded)}
     except GanLabError as exc:
         return {"loaded": None, "image": None, "strip": None, "card": f"*{exc}*", "directions": ["PC1"]}
@@ -165,9 +226,12 @@ def build_explore_tab() -> dict[str, Any]:
     init = _initial(first)
     loaded = init["loaded"]
     conditional = bool(loaded and loaded.conditional)
+    has_w = bool(loaded and loaded.has_w)
     gr.Markdown("Pick a generator and a seed, then move through its latent space. "
                 "**Principal directions** are the main ways its early features vary (GANSpace); "
-                "**truncation ψ** < 1 pulls the code toward the average for cleaner, less varied samples.")
+                "**truncation ψ** < 1 pulls the code toward the average for cleaner, less varied samples. "
+                "A style-based (StyleGAN) model is explored in **W**, the mapping network's output: ψ pulls "
+                "w toward the average w, and the directions move w.")
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
             checkpoint = gr.Dropdown(names, value=first, label="Checkpoint", allow_custom_value=True,
@@ -180,13 +244,20 @@ def build_explore_tab() -> dict[str, Any]:
                 seed = gr.Number(0, label="Seed", precision=0, minimum=0, scale=2)
                 random_seed = gr.Button("Random", scale=1)
             psi = gr.Slider(0, 1.5, value=1.0, step=0.05, label="Truncation ψ")
+            coarse = gr.Checkbox(False, label="ψ on the coarse layers only", visible=has_w,
+                                 info="pose and shape stay typical; finer styles keep their variety")
             label = gr.Dropdown(loaded.class_names if conditional else [],
                                 value=loaded.class_names[0] if conditional else None,
                                 label="Class", visible=conditional, allow_custom_value=True)
         with gr.Column(scale=2):
             image = gr.Image(init["image"], label="Sample", type="pil", format="png", interactive=False, height=300)
+            with gr.Row():
+                resample = gr.Button("Resample noise only", size="sm", visible=has_w)
+                noise_seed = gr.Number(None, label="Noise seed (blank: the default noise)", precision=0,
+                                       minimum=0, visible=has_w)
             with gr.Accordion("Principal directions (in σ)", open=True):
-                k = min(explore.DIRECTIONS, loaded.z_dim) if loaded else explore.DIRECTIONS
+                basis = gr.Radio(BASIS_CHOICES, value="ganspace", label="Directions", visible=has_w)
+                k = explore.direction_count(loaded) if loaded else explore.DIRECTIONS
                 pcs = [gr.Slider(-3, 3, value=0, step=0.1, label=f"PC{i + 1}", visible=i < k)
                        for i in range(explore.DIRECTIONS)]
             with gr.Accordion("Individual z dimensions", open=False):
@@ -201,27 +272,31 @@ def build_explore_tab() -> dict[str, Any]:
             strip = gr.Image(init["strip"], label="Strip: −k … +k", type="pil", format="png", interactive=False)
 
     uploads.pass_paths(upload)  # a wrong kind of file is refused naming it
-    sessions.name_errors({"seed": seed, "truncation": psi, "label": label})
+    sessions.name_errors({"seed": seed, "truncation": psi, "label": label, "noise_seed": noise_seed})
     common = [checkpoint, seed, psi, label]
+    controls = common + [direction, span, basis, coarse, noise_seed]
     fast = dict(show_progress="hidden", trigger_mode="always_last")
     seed.change(generate, common, image, api_name="generate", **fast).then(
-        reset_controls, common + [direction, span], [strip] + pcs + dims, api_visibility="private", **fast)
-    for control in (psi, label, direction, span):
-        control.change(edit, common + [direction, span] + pcs + dims, [image, strip],
-                       api_visibility="private", **fast)
+        reset_controls, controls, [image, strip] + pcs + dims, api_visibility="private", **fast)
+    for control in (psi, label, direction, span, coarse, noise_seed):
+        control.change(view, controls + pcs + dims, [image, strip], api_visibility="private", **fast)
     for slider in pcs + dims:
-        slider.input(edit, common + [direction, span] + pcs + dims, [image, strip],
-                     api_visibility="private", **fast)
+        slider.input(view, controls + pcs + dims, [image, strip], api_visibility="private", **fast)
+    basis.change(relabel_sliders, [checkpoint, basis], pcs, api_visibility="private", **fast).then(
+        view, controls + pcs + dims, [image, strip], api_visibility="private", **fast)
     random_seed.click(lambda: random.randrange(2**31), None, seed, api_visibility="private")
-    checkpoint.change(choose_checkpoint, [checkpoint, seed], [card, label, direction] + pcs + dims,
+    resample.click(resample_noise, None, noise_seed, api_visibility="private")  # noise_seed.change redraws
+    checkpoint.change(choose_checkpoint, [checkpoint, seed],
+                      [card, label, direction, basis, coarse, resample, noise_seed] + pcs + dims,
                       api_visibility="private").then(
-        edit, common + [direction, span] + pcs + dims, [image, strip], api_visibility="private")
+        view, controls + pcs + dims, [image, strip], api_visibility="private")
     refresh.click(list_for_session, None, checkpoint, api_visibility="private")
     # "undocumented": callable by gradio_client (scripts, the robustness tests) but not in the API page
     upload.upload(upload_checkpoint, upload, checkpoint, api_name="explore_upload",
                   api_visibility="undocumented")
     return {"checkpoint": checkpoint, "seed": seed, "truncation": psi, "label": label, "image": image,
-            "strip": strip, "pcs": pcs, "dims": dims, "direction": direction, "span": span}
+            "strip": strip, "pcs": pcs, "dims": dims, "direction": direction, "span": span, "basis": basis,
+            "coarse": coarse, "resample": resample, "noise_seed": noise_seed}
 
 
 build = build_explore_tab  # the name ganlab.ui.app's TABS registry calls

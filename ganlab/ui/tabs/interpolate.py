@@ -1,7 +1,9 @@
 """Interpolate tab: walk from one seed (and class) to another, as a strip and an animated GIF.
 
 Stable API endpoint: ``interpolate(checkpoint, seed_a, seed_b, frames, method) -> GIF file``
-(``truncation``, ``class_a`` and ``class_b`` are optional extras).
+(``truncation``, ``class_a`` and ``class_b`` are optional extras). ``method`` is "slerp" or
+"lerp" (paths in z) for every model, and "lerp-w" (a straight line in W) for a style-based one;
+a plain GAN refuses "lerp-w" by name.
 """
 
 from __future__ import annotations
@@ -10,13 +12,17 @@ from typing import Any
 
 import gradio as gr
 
-from ganlab.inference import explore
 from ganlab.errors import GanLabError
+from ganlab.inference import explore, interpolation
 from ganlab.ui import sessions, uploads
 from ganlab.ui.tabs.explore import (checkpoint_choices, default_checkpoint, friendly,
                                    list_for_session, resolve_checkpoint, upload_checkpoint)
 
-METHODS = ["slerp", "lerp"]
+METHOD_LABELS = {"slerp": "slerp in Z", "lerp": "lerp in Z", "lerp-w": "lerp in W"}
+METHODS = [(METHOD_LABELS[m], m) for m in interpolation.METHODS]
+W_HINT = ("Style-based: **lerp in W** usually looks smoother than slerp in Z: W is disentangled, so equal "
+          "steps along a straight line in W change the picture by about equal amounts (a short perceptual "
+          "path length).")
 
 
 @friendly
@@ -25,11 +31,10 @@ def interpolate(checkpoint: str, seed_a: int, seed_b: int, frames: int = 8, meth
                 request: gr.Request | None = None):
     """(GIF path, strip picture): the strip goes to a gr.State so the API returns only the GIF."""
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
-    if method not in METHODS:
-        raise GanLabError(f"method must be 'slerp' or 'lerp', got {method!r}")
-    gif_frames, strip = explore.interpolation(loaded, seed_a, seed_b, frames, method, explore.check_psi(truncation),
-                                              class_a, class_b)
-    return str(explore.save_gif(gif_frames)), strip
+    interpolation.check_method(loaded, method)
+    gif_frames, strip = interpolation.interpolation(loaded, seed_a, seed_b, frames, method,
+                                                    explore.check_psi(truncation), class_a, class_b)
+    return str(interpolation.save_gif(gif_frames)), strip
 
 
 def show(gif_path: str | None, strip: Any):
@@ -43,7 +48,14 @@ def classes_for(checkpoint: str, request: gr.Request | None = None):
     last = names[-1] if names else None
     return (gr.update(choices=names, value=names[0] if names else None, visible=loaded.conditional),
             gr.update(choices=names, value=last, visible=loaded.conditional),
-            gr.update(value=_hint(loaded)))
+            gr.update(value=_hint(loaded)), method_update(loaded))
+
+
+def method_update(loaded: explore.Loaded | None, value: str | None = None):
+    """The paths this model can walk: lerp in W only for a style-based model."""
+    choices = [c for c in METHODS if c[1] != "lerp-w" or (loaded is not None and loaded.has_w)]
+    default = "lerp-w" if loaded is not None and loaded.has_w else "slerp"
+    return gr.update(choices=choices, value=value if value in [c[1] for c in choices] else default)
 
 
 def _hint(loaded: explore.Loaded | None) -> str:
@@ -51,9 +63,10 @@ def _hint(loaded: explore.Loaded | None) -> str:
         return ""
     if loaded.data_kind == "points":
         return "2D model: the strip shows the path through data space (green start, red end) over G's samples."
+    lines = [W_HINT] if loaded.has_w else []
     if loaded.conditional:
-        return "Class-conditional: the class embedding moves from class A to class B along with z."
-    return ""
+        lines.append("Class-conditional: the class embedding moves from class A to class B along with z.")
+    return "  \n".join(lines)
 
 
 def build_interpolate_tab() -> dict[str, Any]:
@@ -67,7 +80,8 @@ def build_interpolate_tab() -> dict[str, Any]:
     classes = loaded.class_names if loaded and loaded.conditional else []
     gr.Markdown("Two seeds are two points in latent space; the frames walk between them. **slerp** follows "
                 "the sphere where Gaussian codes live (every frame as typical as the ends); **lerp** cuts "
-                "through the middle, where codes are shorter than anything G saw in training.")
+                "through the middle, where codes are shorter than anything G saw in training. A style-based "
+                "model can also walk **lerp in W**.")
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
             checkpoint = gr.Dropdown(names, value=first, label="Checkpoint", allow_custom_value=True)
@@ -83,7 +97,9 @@ def build_interpolate_tab() -> dict[str, Any]:
                 class_b = gr.Dropdown(classes, value=classes[-1] if classes else None, label="Class B",
                                       visible=bool(classes), allow_custom_value=True)
             frames = gr.Slider(2, 64, value=8, step=1, label="Frames")
-            method = gr.Radio(METHODS, value="slerp", label="Path")
+            # every method at build time (what the API validates against); a plain model's page drops
+            # "lerp in W" once a checkpoint is chosen, and the handler refuses it by name
+            method = gr.Radio(METHODS, value=method_update(loaded)["value"], label="Path")
             psi = gr.Slider(0, 1.5, value=1.0, step=0.05, label="Truncation ψ")
             go = gr.Button("Interpolate", variant="primary")
             hint = gr.Markdown(_hint(loaded))
@@ -96,7 +112,7 @@ def build_interpolate_tab() -> dict[str, Any]:
     sessions.name_errors({"seed_a": seed_a, "seed_b": seed_b, "frames": frames, "method": method, "truncation": psi})
     go.click(interpolate, [checkpoint, seed_a, seed_b, frames, method, psi, class_a, class_b], [gif, strip_state],
              api_name="interpolate").then(show, [gif, strip_state], [preview, strip], api_visibility="private")
-    checkpoint.change(classes_for, checkpoint, [class_a, class_b, hint], api_visibility="private")
+    checkpoint.change(classes_for, checkpoint, [class_a, class_b, hint, method], api_visibility="private")
     refresh.click(list_for_session, None, checkpoint, api_visibility="private")
     upload.upload(upload_checkpoint, upload, checkpoint, api_visibility="private")
     return {"checkpoint": checkpoint, "seed_a": seed_a, "seed_b": seed_b, "frames": frames, "method": method,
