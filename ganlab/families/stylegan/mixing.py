@@ -96,6 +96,13 @@ def describe_crossover(groups: Mapping[str, tuple[int, int]], num_layers: int, c
             f"{'+'.join(cols)} from the columns")
 
 
+def describe_groups(groups: Mapping[str, tuple[int, int]]) -> str:
+    """The layers of each group in words, e.g. 'coarse 0 · middle 1–2 · fine 3–4' (for a label)."""
+    spans = [f"{name} {start}" if end - start == 1 else f"{name} {start}–{end - 1}"
+             for name, (start, end) in groups.items()]
+    return " · ".join(spans)
+
+
 def mixing_picture(gen: StyleGANGenerator, rows: list[int], cols: list[int], crossover: int,
                    psi: float = 1.0, noise_seed: int | None = None) -> np.ndarray:
     """The figure as one (H, W, 3) uint8 picture: (rows+1) x (cols+1) cells of ``cell_px(gen)``
