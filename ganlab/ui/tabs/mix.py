@@ -141,9 +141,9 @@ def build_mix_tab() -> dict[str, Any]:
             rows = gr.Textbox("1,2,3", label=f"Row sources: coarse styles (seeds, at most {MAX_SEEDS})")
             cols = gr.Textbox("4,5,6", label=f"Column destinations: fine styles (seeds, at most {MAX_SEEDS})")
             crossover = gr.Slider(step=1, elem_id="ganlab-mix-crossover", **slider_for(init["gen"]))
+            about = gr.Markdown(init["caption"])
             psi = gr.Slider(0, 2, value=1.0, step=0.05, label="Truncation ψ (toward the average style)")
             go = gr.Button("Mix", variant="primary")
-            about = gr.Markdown(init["caption"])
         with gr.Column(scale=2):
             grid = gr.Image(init["image"], label="Style mixing grid", type="numpy", format="png",
                             interactive=False, elem_id="ganlab-mix-grid")
