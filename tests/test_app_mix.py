@@ -127,3 +127,10 @@ def test_with_no_style_checkpoint_the_tab_says_how_to_train_one(tmp_path, monkey
         parts = build_mix_tab()
     assert parts["empty"].visible and "python -m ganlab train --dataset digits --model stylegan" in parts["empty"].value
     assert parts["checkpoint"].value is None and parts["grid"].value is None
+    assert main(["train", "--dataset", "digits", "--model", "stylegan", "--steps", "1", "--out",
+                 str(tmp_path / "runs" / "fresh"), *TINY_FLAGS]) == 0
+    from ganlab.ui.tabs.mix import refresh
+
+    dropdown, empty = refresh(None)  # trained since the page opened: Refresh offers it
+    assert dropdown["choices"] == ["runs/fresh"]
+    assert dropdown["value"] == "runs/fresh" and empty["visible"] is False
