@@ -7,8 +7,12 @@ CHECKPOINT is a StyleGAN run folder, weights file or shipped name trained on a d
 shipped classifier (mnist, fashion, digits). Each pair draws a row source and a column
 destination; a mixed sample takes layers [0, crossover) from the row. Only pairs whose two
 sources the classifier puts in different classes count (otherwise both answers agree). Expect
-"row class" near 0 at crossover 0 (the column image unchanged), high once the crossover passes
-the coarse layers, and 1 at the last layer (the row image unchanged).
+"row class" at 0 at crossover 0 (the column image unchanged), rising as the crossover passes the
+low-resolution layers that set the class, and 1 at the last layer (the row image unchanged).
+
+Measured (digits preset, 1,500 steps, 289 s on one CPU thread; 1,000 pairs, 726 with different
+classes): row class 0 / 30 / 50 / 80 / 85 / 100 % at crossover 0-5. At 16 px "coarse" is the
+4 px layer alone; the class settles in coarse + middle (4 and 8 px), after which 80 % keep it.
 """
 
 from __future__ import annotations
