@@ -30,7 +30,7 @@ def page(tmp_path_factory):
         pg = browser.new_page(viewport={"width": 1600, "height": 1100})
         pg.goto(url)
         pg.wait_for_selector("text=Load lesson", timeout=60_000)
-        pg.get_by_role("tab", name="Style").click()
+        pg.get_by_role("tab", name="Style", exact=True).click()
         yield pg
         browser.close()
 

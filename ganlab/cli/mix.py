@@ -2,15 +2,14 @@
 
 Cell (r, c) takes the row seed's styles on layers [0, crossover) (coarse: pose, shape) and the
 column seed's from the crossover on (fine: stroke, texture); the top row shows the column
-sources and the left column the row sources (Karras et al. 2019, figure 3).
+sources and the left column the row sources (Karras et al. 2019, figure 3). The picture is
+:func:`ganlab.families.stylegan.mixing.mixing_picture`, the same one the app's Style mixing tab shows.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-MAX_SEEDS = 16
 
 
 def register(sub) -> None:
@@ -27,44 +26,24 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def parse_seeds(flag: str, text: str) -> list[int]:
-    """'1,2,3' -> [1, 2, 3]; GanLabError naming the flag for anything else."""
-    from ganlab.errors import GanLabError
-
-    parts = [p.strip() for p in str(text).split(",")]
-    if not parts or not all(p.isdigit() for p in parts) or len(parts) > MAX_SEEDS:
-        raise GanLabError(f"{flag}: must be 1 to {MAX_SEEDS} comma-separated whole seeds (e.g. 1,2,3); got {text!r}")
-    seeds = [int(p) for p in parts]
-    if any(s >= 2**63 for s in seeds):
-        raise GanLabError(f"{flag}: seeds must be below 2^63; got {text!r}")
-    return seeds
-
-
 def run(args: argparse.Namespace) -> int:
     from ganlab.engine.checkpoints import atomic_write_bytes
     from ganlab.engine.devices import resolve_device
     from ganlab.errors import GanLabError
-    from ganlab.families.stylegan.generator import StyleGANGenerator, mixing_grid
+    from ganlab.families.stylegan import mixing
     from ganlab.inference.protocol import open_generator
-    from ganlab.render.images import image_grid, png_bytes
+    from ganlab.render.images import png_bytes
 
-    rows, cols = parse_seeds("--rows", args.rows), parse_seeds("--cols", args.cols)
-    if not 0 <= args.psi <= 2:
-        raise GanLabError(f"--psi: must be in [0, 2]; got {args.psi}")
+    rows, cols = mixing.parse_seeds("--rows", args.rows), mixing.parse_seeds("--cols", args.cols)
+    psi = mixing.check_psi(args.psi, "--psi")
     if args.out.is_dir() or args.out.suffix.lower() != ".png":
         raise GanLabError(f"--out: must be a .png file path; got {args.out}")
     gen, ckpt = open_generator(args.checkpoint, resolve_device(args.device))
-    if not isinstance(gen, StyleGANGenerator):
-        raise GanLabError(f"{ckpt.name} is a {ckpt.kind} checkpoint with no style layers; "
-                          "style mixing needs a stylegan checkpoint")
-    layers = gen.latent.num_layers
-    crossover = gen.latent.layer_groups["coarse"][1] if args.crossover is None else args.crossover
-    if not 0 <= crossover <= layers:
-        raise GanLabError(f"--crossover: must be in [0, {layers}] (this generator has {layers} style layers); "
-                          f"got {crossover}")
-    images = mixing_grid(gen, rows, cols, crossover, args.psi, args.noise_seed)
-    size = images.shape[-1]
-    grid = image_grid(images, nrow=len(cols) + 1, scale=max(1, 64 // size))
+    gen = mixing.check_style(gen, ckpt.name, ckpt.kind)
+    crossover = mixing.default_crossover(gen) if args.crossover is None else args.crossover
+    crossover = mixing.check_crossover(gen, crossover, "--crossover")
+    grid = mixing.mixing_picture(gen, rows, cols, crossover, psi, args.noise_seed)
     atomic_write_bytes(args.out, png_bytes(grid))
-    print(f"wrote {args.out}: {len(rows)} x {len(cols)} mixes at crossover {crossover} of {layers} layers")
+    print(f"wrote {args.out}: {len(rows)} x {len(cols)} mixes at crossover {crossover} of "
+          f"{gen.latent.num_layers} layers")
     return 0

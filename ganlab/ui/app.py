@@ -21,6 +21,7 @@ TABS: list[tuple[str, str]] = [
     ("Race", "ganlab.ui.tabs.race"),
     ("Train CycleGAN", "ganlab.ui.tabs.cyclegan"),
     ("Explore", "ganlab.ui.tabs.explore"),
+    ("Style mixing", "ganlab.ui.tabs.mix"),
     ("Interpolate", "ganlab.ui.tabs.interpolate"),
     ("Style", "ganlab.ui.tabs.style"),
 ]
