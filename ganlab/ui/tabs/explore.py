@@ -16,7 +16,7 @@ import gradio as gr
 
 from ganlab.inference import explore
 from ganlab.inference.upload import unpack_upload
-from ganlab.inference.catalog import list_checkpoints
+from ganlab.inference.catalog import list_generators
 from ganlab.errors import GanLabError
 from ganlab.ui import sessions, uploads
 
@@ -33,7 +33,7 @@ friendly = sessions.friendly  # bad input -> one-line gr.Error, never a tracebac
 
 def checkpoint_choices(session: str | None = None) -> list[str]:
     """Every generator checkpoint by name: shipped ones, saved runs (``runs/NAME``), this session's uploads."""
-    return [e.name for e in list_checkpoints("gan")] + _UPLOADS.names(session)
+    return [e.name for e in list_generators()] + _UPLOADS.names(session)
 
 
 def default_checkpoint(names: list[str] | None = None) -> str | None:
@@ -53,7 +53,7 @@ def resolve_checkpoint(name: str | None, session: str | None = None) -> explore.
     upload = _UPLOADS.get(session, name)
     if upload is not None:
         return explore.open_generator(upload)
-    for entry in list_checkpoints("gan"):
+    for entry in list_generators():
         if entry.name == name:
             return explore.open_generator(entry.path)
     choices = ", ".join(checkpoint_choices(session)) or "none"
