@@ -45,3 +45,12 @@ def test_stylegan_lessons_are_in_the_registry_and_fill_the_form():
         assert values["model"] == "stylegan"
         again = controls.config_from_form("digits", "cpu", **values)  # the form gives the lesson back
         assert again.to_dict() == cfg.updated(device="cpu").to_dict()
+
+
+def test_the_stylegan_lessons_module_imports_on_its_own():
+    import subprocess
+    import sys
+
+    code = "import ganlab.families.stylegan.lessons as m; from ganlab.families.gan.lessons import LESSONS; " \
+           "assert 'stylegan-mixing' in LESSONS and m.style_lessons()"
+    subprocess.run([sys.executable, "-c", code], check=True)  # no circular import, whichever comes first

@@ -3,22 +3,27 @@ project's digits classifier on a tiny StyleGAN trained in the check itself.
 
 Both lessons share one config (the digits preset at 16 px, EMA 0.99 so the averaged G is
 ready within a few hundred steps), so the pair trains once (about 300 steps, 20-30 s on one
-CPU thread). Every figure compares two measurements of the same model, with margins several
-times the spread seen over seeds 0-4, never a number tuned on one machine.
+CPU thread). Each check compares two measurements of the same model, and each threshold sits
+below the weakest value seen over training seeds 0-4: entropy ratio 0.23-0.59 (threshold 0.75),
+kappa 0.59-0.69 (0.35), pixel ratio 0.24-0.31 (0.5); the confidence rise is the weakest signal,
++0.025 to +0.11 (threshold 0.01).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
 
-from ganlab.families.gan.lessons import CheckResult, Lesson
 from ganlab.families.stylegan.config import StyleGANConfig
 from ganlab.families.stylegan.generator import StyleGANGenerator, mix
 from ganlab.families.stylegan.presets import recommended_config
 from ganlab.inference.protocol import sample_latents
+
+if TYPE_CHECKING:  # the registry (gan.lessons) imports this module: its classes are imported when used
+    from ganlab.families.gan.lessons import CheckResult, Lesson
 
 CHECK_STEPS = 300
 SAMPLES = 512  # samples per measurement: class shares to about +-2 %
@@ -67,10 +72,12 @@ def _check_truncation(lesson: Lesson, device: str) -> CheckResult:
     gen, clf = trained_generator(lesson.config, lesson.check_steps, device), _classifier()
     at = {psi: class_stats(clf.probs(gen.synthesize(sample_latents(gen, SEEDS[0], SAMPLES, psi=psi))))
           for psi in (1.0, PSI_LOW)}
+    from ganlab.families.gan.lessons import CheckResult
+
     full, low = at[1.0], at[PSI_LOW]
     fig = {f"{k}_psi{psi:g}": v for psi, stats in at.items() for k, v in stats.items()}
     ok = (full["confidence"] > 0.6  # G makes digits at all
-          and low["confidence"] >= full["confidence"] + 0.02
+          and low["confidence"] >= full["confidence"] + 0.01  # the weaker signal: +0.025 to +0.11 on seeds 0-4
           and low["entropy"] <= 0.75 * full["entropy"])
     return CheckResult(ok, f"psi 1 -> {PSI_LOW:g}: confidence {full['confidence']:.2f} -> {low['confidence']:.2f}, "
                            f"class entropy {full['entropy']:.2f} -> {low['entropy']:.2f} nats, "
@@ -88,19 +95,27 @@ def _check_mixing(lesson: Lesson, device: str) -> CheckResult:
     x_mix = gen.synthesize(mix(gen, src, dst, fine))
     c_mix, c_zero = clf.predict(x_mix), clf.predict(gen.synthesize(mix(gen, src, dst, 0)))
     c_coarse = clf.predict(gen.synthesize(mix(gen, src, dst, gen.latent.layer_groups["coarse"][1])))
-    share = lambda a, b: float((a == b).float().mean())  # noqa: E731
+    share = lambda a, b: float((a == b).float().mean())
+    distance = lambda a, b: float((a - b).abs().mean())
     fig = {"crossover": fine, "follows_source": share(c_mix, c_src), "chance": share(c_dst, c_src),
            "follows_destination_at_0": share(c_zero, c_dst), "coarse_only_follows_source": share(c_coarse, c_src),
-           "mix_to_source": float((x_mix - x_src).abs().mean()), "destination_to_source": float((x_dst - x_src).abs().mean())}
+           "mix_to_source": distance(x_mix, x_src), "destination_to_source": distance(x_dst, x_src)}
     # agreement beyond chance (Cohen's kappa): a G that makes few digits agrees often by chance alone
     fig["source_beyond_chance"] = (fig["follows_source"] - fig["chance"]) / max(1e-6, 1 - fig["chance"])
     ok = (fig["follows_source"] >= 0.5 and fig["source_beyond_chance"] >= 0.35
           and fig["follows_destination_at_0"] >= 0.95
           and fig["mix_to_source"] <= 0.5 * fig["destination_to_source"])
-    return CheckResult(ok, f"crossover {fine}: the mixed digit is the source's in {fig['follows_source']:.0%} "
-                           f"(two unrelated samples agree in {fig['chance']:.0%}); crossover 0: the destination's "
-                           f"in {fig['follows_destination_at_0']:.0%}; kappa {fig['source_beyond_chance']:.2f}; pixels {fig['mix_to_source']:.2f} from the "
-                           f"source vs {fig['destination_to_source']:.2f} between source and destination", fig)
+    from ganlab.families.gan.lessons import CheckResult
+
+    return CheckResult(ok, _mixing_summary(fig), fig)
+
+
+def _mixing_summary(fig: dict) -> str:
+    return (f"crossover {fig['crossover']}: the mixed digit is the source's in {fig['follows_source']:.0%} "
+            f"(two unrelated samples agree in {fig['chance']:.0%}; kappa {fig['source_beyond_chance']:.2f}); "
+            f"crossover 0: the destination's in {fig['follows_destination_at_0']:.0%}; pixels "
+            f"{fig['mix_to_source']:.2f} from the source vs {fig['destination_to_source']:.2f} between source "
+            "and destination")
 
 
 TRUNCATION_TEXT = (
@@ -122,6 +137,8 @@ MIXING_TEXT = (
 
 def style_lessons() -> tuple[Lesson, ...]:
     """The StyleGAN lessons (trained for 1,500 steps in the app; checked after 300)."""
+    from ganlab.families.gan.lessons import Lesson
+
     cfg = lesson_config()
     return tuple(Lesson(key, title, text, cfg.updated(steps=1500), CHECK_STEPS, check) for key, title, text, check in (
         ("stylegan-truncation", "StyleGAN: the truncation trick (quality vs diversity)", TRUNCATION_TEXT,
