@@ -5,7 +5,7 @@ Both lessons share one config (the digits preset at 16 px, EMA 0.99 so the avera
 ready within a few hundred steps), so the pair trains once (about 300 steps, 20-30 s on one
 CPU thread). Each check compares two measurements of the same model, and each threshold sits
 below the weakest value seen over training seeds 0-4: entropy ratio 0.23-0.59 (threshold 0.75),
-kappa 0.59-0.69 (0.35), pixel ratio 0.24-0.31 (0.5); the confidence rise is the weakest signal,
+kappa 0.59-0.69 (0.35), pixel ratio 0.22-0.37 (0.5); the confidence rise is the weakest signal,
 +0.025 to +0.11 (threshold 0.01).
 """
 
