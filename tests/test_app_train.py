@@ -3,6 +3,7 @@ resume, stop, preset, race, downloads — and the outputs change and make sense.
 
 from __future__ import annotations
 
+import json
 import time
 import zipfile
 
@@ -200,3 +201,49 @@ def test_drawn_points_train_and_g_learns_the_drawing(client, tmp_path):
     assert after < 0.3 * before, (before, after)
     with pytest.raises(AppError, match="draw some strokes"):
         c.predict(**dict(RING, dataset="draw"), api_name="/train")
+
+
+STYLE = dict(dataset="digits", model="stylegan", width=8, z_dim=16, batch_size=16, g_lr=2e-3, d_lr=2e-3,
+             beta1=0.0, r1_weight=1.0, ema=0.99, steps=100_000, seed=0, style_block="adain", mixing_prob=0.5,
+             mapping_layers=2)
+
+
+def test_train_api_keeps_its_parameters_and_adds_the_style_ones_last(client):
+    params = [p["parameter_name"] for p in client.view_api(return_format="dict", print_info=False)
+              ["named_endpoints"]["/train"]["parameters"]]
+    assert params == ["layers_value", "dataset", "device", "upload", "drawing", *FIELDS, "style_block", "mixing_prob",
+                      "mapping_layers"]  # the existing ones unchanged, then the new ones
+
+
+def test_stylegan_trains_live_and_its_save_opens_in_explore(client, app_server):  # noqa: F811
+    c = client
+    c.predict(**STYLE, api_name="/train")
+    s = _wait(c, lambda s: s["history_rows"] >= 3)
+    assert s["model"] == "stylegan" and s["family"] == "stylegan" and s["data_kind"] == "image"
+    first, at_first = _samples(c)
+    assert first.shape[0] == first.shape[1] == 8 * 18 + 2  # the same 8x8 grid of 16 px digits as the DCGAN
+    later = _later_samples(c, at_first, 10)
+    assert _status(c)["step"] > at_first["step"]
+    assert np.abs(first.astype(int) - later.astype(int)).max() > 10  # fixed w and noise, new G: the grid changed
+    c.predict(api_name="/stop")
+    archive = c.predict("style-run", api_name="/save")
+    assert "model.json" in zipfile.ZipFile(archive).namelist()
+    meta = json.loads((app_server.runs / "style-run" / "model.json").read_text())
+    assert meta["kind"] == "stylegan" and meta["config"]["style_block"] == "adain"
+    assert meta["config"]["mapping_layers"] == 2 and meta["config"]["channels"] == 8
+    picture = Image.open(c.predict("runs/style-run", 3, 0.7, None, api_name="/generate"))  # Explore lists it
+    assert picture.size[0] > 16
+
+
+def test_stylegan_lesson_fills_the_form(client):
+    out = client.predict("stylegan-mixing", api_name="/preset")
+    values = dict(zip(FIELDS, out[2:2 + len(FIELDS)]))
+    assert out[0] == "digits" and values["model"] == "stylegan" and "crossover" in out[1]
+    assert list(out[-3:]) == ["modulated", 0.9, 4]  # style block, mixing probability, mapping layers
+
+
+def test_stylegan_on_points_is_refused_by_name(client):
+    with pytest.raises(AppError, match="stylegan trains on images, and 'ring8' is 2D point data"):
+        client.predict(**dict(RING, model="stylegan"), api_name="/train")
+    with pytest.raises(AppError, match="objective: stylegan trains with"):
+        client.predict(**dict(STYLE, objective="wgan-gp", steps=5), api_name="/train")

@@ -4,6 +4,7 @@ A claim that holds for one seed may hinge on the last digit of a float kernel
 (another CPU, another result), so each check must hold for the preset's seed
 and the two after it. Lessons share runs (a lesson and its contrast are
 trained once per seed), so the whole file takes a minute or two on two busy cores.
+The two StyleGAN lessons (marked slow) share one tiny StyleGAN per seed, about 25 s more each.
 """
 
 from __future__ import annotations
@@ -46,3 +47,25 @@ def test_lesson_shows_what_it_says(key):
     results = {seed: lesson.verify("cpu", seed=seed) for seed in seeds}
     failed = {seed: r.summary for seed, r in results.items() if not r.ok}
     assert not failed, f"{key} fails for seeds {sorted(failed)}: {failed}"
+
+
+def test_stylegan_lessons_are_in_the_registry_and_fill_the_form():
+    from ganlab.families.stylegan.config import StyleGANConfig
+    from ganlab.ui import controls
+
+    for key in ("stylegan-truncation", "stylegan-mixing"):
+        cfg = LESSONS[key].config
+        assert isinstance(cfg, StyleGANConfig) and cfg.dataset == "digits"
+        values = {**controls.form_values(cfg), **controls.style_values(cfg)}
+        assert values["model"] == "stylegan"
+        again = controls.config_from_form("digits", "cpu", **values)  # the form gives the lesson back
+        assert again.to_dict() == cfg.updated(device="cpu").to_dict()
+
+
+def test_the_stylegan_lessons_module_imports_on_its_own():
+    import subprocess
+    import sys
+
+    code = "import ganlab.families.stylegan.lessons as m; from ganlab.families.gan.lessons import LESSONS; " \
+           "assert 'stylegan-mixing' in LESSONS and m.style_lessons()"
+    subprocess.run([sys.executable, "-c", code], check=True)  # no circular import, whichever comes first

@@ -18,7 +18,7 @@ from ganlab.paths import pretrained_dir, runs_dir
 class Entry:
     name: str  # what a dropdown shows
     path: Path  # the checkpoint folder
-    kind: str  # "gan" | "cyclegan"
+    kind: str  # "gan" | "stylegan" | "cyclegan"
     data_kind: str  # "points" | "image" | ...
     shipped: bool
 
@@ -44,3 +44,11 @@ def list_checkpoints(kind: str | None = None, extra_roots: list[Path] | None = N
     for root in extra_roots or []:
         entries += _scan(root, False, f"{root.name}/")
     return [e for e in entries if kind is None or e.kind == kind]
+
+
+def list_generators(extra_roots: list[Path] | None = None) -> list[Entry]:
+    """The checkpoints the generator protocol can sample (every kind whose family has an adapter:
+    gan, stylegan), in :func:`list_checkpoints` order: what Explore and Interpolate offer."""
+    from ganlab.families import has_generator  # by name, as engine.checkpoints.load_generator does
+
+    return [e for e in list_checkpoints(extra_roots=extra_roots) if has_generator(e.kind)]

@@ -3,9 +3,10 @@
 ``build_form`` lays the widgets out and returns them by config-ish name;
 ``form_values(cfg)`` fills them from a config (a data set's recommended
 settings or a lesson); ``config_from_form(values)`` turns them back into a
-validated :class:`~ganlab.families.gan.config.TrainConfig`. Handlers receive the values
-as keyword arguments (``inputs_kwargs``), so the API parameter names are the
-names below.
+validated config of the family the Model field picks (``family_for``): a
+:class:`~ganlab.families.gan.config.TrainConfig`, or a StyleGAN config built by
+:mod:`ganlab.ui.style_controls`. Handlers receive the values as keyword arguments
+(``inputs_kwargs``), so the API parameter names are the names below.
 """
 
 import tempfile
@@ -22,8 +23,10 @@ from ganlab.data.images import data_root
 from ganlab.data.toy2d import TOY2D
 from ganlab.engine.devices import list_devices
 from ganlab.errors import ConfigError
+from ganlab.families import Family, family_for
 from ganlab.families.gan.presets import recommended_config
-from ganlab.ui import sessions, uploads
+from ganlab.families.stylegan import presets as style_presets
+from ganlab.ui import sessions, style_controls, uploads
 from ganlab.ui.numbers import real_number, slider_range, whole_number
 
 UPLOAD = "upload"
@@ -62,9 +65,16 @@ def device_choices() -> list[tuple[str, str]]:
     return [(d.label, d.id) for d in list_devices()]
 
 
-def form_values(cfg: TrainConfig) -> dict[str, Any]:
-    """Widget values that show ``cfg`` (a model family that ``auto`` would pick shows as ``auto``,
-    so one set of values works whatever data set is chosen)."""
+def form_values(cfg: Any) -> dict[str, Any]:
+    """Widget values (FIELDS) that show ``cfg``, a TrainConfig or a StyleGAN config (a model
+    family that ``auto`` would pick shows as ``auto``, so one set of values works whatever data
+    set is chosen)."""
+    if getattr(cfg, "model", None) == style_controls.MODEL:
+        return {**_gan_values(recommended_config(cfg.dataset)), **style_controls.shared_values(cfg)}
+    return _gan_values(cfg)
+
+
+def _gan_values(cfg: TrainConfig) -> dict[str, Any]:
     auto = "mlp" if is_points_dataset(cfg.dataset) else "dcgan"
     return dict(
         model="auto" if cfg.model == auto else cfg.model, width=cfg.width, depth=cfg.depth, z_dim=cfg.z_dim, noise=cfg.noise,
@@ -76,6 +86,14 @@ def form_values(cfg: TrainConfig) -> dict[str, Any]:
 
 
 FIELDS = tuple(form_values(TrainConfig()))  # the order handlers return values in
+STYLE_FIELDS = style_controls.STYLE_FIELDS  # after FIELDS, shown for model = stylegan only
+MODELS = ["auto", "mlp", "dcgan", style_controls.MODEL]
+
+
+def style_values(cfg: Any) -> dict[str, Any]:
+    """The style widgets' values: ``cfg``'s when it is a StyleGAN config, else the defaults."""
+    is_style = getattr(cfg, "model", None) == style_controls.MODEL
+    return style_controls.style_values(cfg if is_style else None)
 
 
 def drawn_image(drawing: Any) -> Any:
@@ -108,20 +126,48 @@ def dataset_name(dataset: str, upload: str | None, drawing: Any = None) -> str:
     raise ConfigError(f"dataset: {Path(upload).name} is neither a .csv of points nor a .zip of images")
 
 
-def config_from_form(dataset: str, device: str, upload: str | None = None, drawing: Any = None,
-                     **values: Any) -> TrainConfig:
-    """A validated TrainConfig from widget values; ConfigError names the first bad field."""
-    name = dataset_name(dataset, upload, drawing)
-    base = recommended_config(name)
-    ints = ("width", "depth", "z_dim", "d_steps", "batch_size", "steps", "seed")
-    floats = ("gp_weight", "clip_value", "r1_weight", "g_lr", "d_lr", "beta1", "ema")
-    v = {k: values[k] for k in FIELDS if k in values and values[k] is not None}
+def _parsed(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values that were given, with numbers as numbers (ConfigError names a bad one)."""
+    ints = ("width", "depth", "z_dim", "d_steps", "batch_size", "steps", "seed", *style_controls.STYLE_INTS)
+    floats = ("gp_weight", "clip_value", "r1_weight", "g_lr", "d_lr", "beta1", "ema", *style_controls.STYLE_FLOATS)
+    v = {k: values[k] for k in (*FIELDS, *STYLE_FIELDS) if k in values and values[k] is not None}
     for k in ints:
         if k in v:
             v[k] = whole_number(k, v[k])
     for k in floats:
         if k in v:
             v[k] = real_number(k, v[k])
+    return v
+
+
+def family_of(cfg: Any) -> Family:
+    """The family that trains ``cfg`` (from its model, through the registry)."""
+    return family_for(model=cfg.model, dataset=cfg.dataset)
+
+
+def model_facts(cfg: Any) -> dict[str, str]:
+    """The model and family of a run's config, for the status JSON (``auto`` resolved)."""
+    model = cfg.model
+    if model == "auto":
+        model = "mlp" if is_points_dataset(cfg.dataset) else "dcgan"
+    return {"model": model, "family": family_of(cfg).name}
+
+
+def config_from_form(dataset: str, device: str, upload: str | None = None, drawing: Any = None,
+                     **values: Any) -> Any:
+    """A validated config of the family the Model field picks; ConfigError names the first bad field."""
+    name = dataset_name(dataset, upload, drawing)
+    v = _parsed(values)
+    family = family_for(model=v.get("model"), dataset=name)
+    if family.name == style_controls.MODEL:
+        return style_controls.config_from_values(name, device, v)
+    return _gan_config(name, device, v)
+
+
+def _gan_config(name: str, device: str, v: dict[str, Any]) -> TrainConfig:
+    """A validated TrainConfig for data set ``name`` from parsed form values."""
+    v = {k: val for k, val in v.items() if k in FIELDS}
+    base = recommended_config(name)
     beta1 = v.pop("beta1", base.g_optim.beta1)
     g = OptimizerConfig(v.pop("g_optimizer", base.g_optim.name), v.pop("g_lr", base.g_optim.lr),
                         beta1, base.g_optim.beta2)
@@ -169,7 +215,8 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
                                      label="D steps per G step")
     with gr.Accordion("Model", open=False):
         with gr.Row():
-            w["model"] = gr.Dropdown(["auto", "mlp", "dcgan"], value=values["model"], label="Model")
+            w["model"] = gr.Dropdown(MODELS, value=values["model"], label="Model",
+                                     info="stylegan: a style-based generator, for image data")
             w["width"] = gr.Slider(*slider_range(TrainConfig, "width"), values["width"], step=4,
                                    label="Width (units / channels; MLP at most 256)")
         with gr.Row():
@@ -179,6 +226,8 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
         with gr.Row():
             w["noise"] = gr.Radio(list(NOISE_TYPES), value=values["noise"], label="Noise")
             w["ema"] = gr.Number(values["ema"], label="EMA of G (0 = off)", minimum=0, maximum=0.9999)
+        w["style_row"], style = style_controls.build_widgets(visible=values["model"] == style_controls.MODEL)
+        w.update(style)
     with gr.Accordion("Run", open=False):
         with gr.Row():
             w["batch_size"] = gr.Slider(*slider_range(TrainConfig, "batch_size"), values["batch_size"], step=1,
@@ -187,20 +236,26 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
             w["steps"] = gr.Number(values["steps"], label="Steps", precision=0, minimum=steps_low, maximum=steps_high)
             w["seed"] = gr.Number(values["seed"], label="Seed", precision=0, minimum=slider_range(TrainConfig, "seed")[0])
     uploads.pass_paths(w["upload"], w["drawing"])  # the handler decodes (safely), not Gradio
-    sessions.name_errors(w)
+    sessions.name_errors({k: c for k, c in w.items() if k != "style_row"})
     return w
 
 
-def defaults_for(dataset: str, upload: str | None = None) -> list[Any]:
-    """Recommended values (in FIELDS order) when the data set changes; unchanged on an empty upload."""
+def defaults_for(dataset: str, upload: str | None = None, model: str | None = None) -> list[Any]:
+    """Recommended values (FIELDS, then STYLE_FIELDS) when the data set or model changes: the
+    StyleGAN preset while stylegan is chosen for image data, else the GAN one; unchanged on an
+    empty upload."""
     if dataset == DRAW:  # the drawing is read at Train; its settings are any CSV's
         dataset = "csv:drawing"
     try:
         name = dataset_name(dataset, upload)
     except ConfigError:
-        return [gr.skip()] * len(FIELDS)
-    values = form_values(recommended_config(name))
-    return [values[k] for k in FIELDS]
+        return [gr.skip()] * (len(FIELDS) + len(STYLE_FIELDS))
+    style = model == style_controls.MODEL and not is_points_dataset(name)
+    cfg = style_presets.recommended_config(name) if style else recommended_config(name)
+    values, extra = form_values(cfg), style_values(cfg)
+    if model and model != style_controls.MODEL and not is_points_dataset(name):
+        values["model"] = model  # keep the user's mlp/dcgan/auto
+    return [values[k] for k in FIELDS] + [extra[k] for k in STYLE_FIELDS]
 
 
 def is_points(dataset: str, upload: str | None = None) -> bool:

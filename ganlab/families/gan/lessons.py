@@ -6,7 +6,8 @@ explanation, and ``check``: a headless function that trains the preset (and
 its contrast) for ``check_steps`` with the lesson's seed and returns a
 :class:`CheckResult` saying whether the claim held, with the figures. The
 tests run every check, so a lesson cannot silently stop teaching its point.
-Configs are small (MLP width 64, batch 128) so each check takes seconds on a CPU.
+Configs are small (MLP width 64, batch 128) so each check takes seconds on a CPU. The
+StyleGAN lessons live in :mod:`ganlab.families.stylegan.lessons` and join ``LESSONS`` here.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class Lesson:
     key: str
     title: str
     text: str
-    config: TrainConfig
+    config: TrainConfig  # or another family's config (the StyleGAN lessons')
     check_steps: int
     check: Callable[["Lesson", str], CheckResult]
     contrast: TrainConfig | None = None  # the other side of the comparison, for a race
@@ -292,6 +293,17 @@ LESSONS: dict[str, Lesson] = {lesson.key: lesson for lesson in (
            "grow into a digit.",
            recommended_config("digits").updated(seed=0), 300, _check_digits, run_steps=1500),
 )}
+
+
+
+def _add_family_lessons() -> None:
+    """Other families' lessons join the registry (imported here, after Lesson is defined)."""
+    from ganlab.families.stylegan.lessons import style_lessons
+
+    LESSONS.update({lesson.key: lesson for lesson in style_lessons()})
+
+
+_add_family_lessons()
 
 
 def lesson_choices() -> list[tuple[str, str]]:

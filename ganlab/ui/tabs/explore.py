@@ -18,9 +18,8 @@ from typing import Any
 import gradio as gr
 
 from ganlab.errors import GanLabError
-from ganlab.families import has_generator
 from ganlab.inference import directions, explore
-from ganlab.inference.catalog import list_checkpoints
+from ganlab.inference.catalog import list_generators
 from ganlab.inference.upload import unpack_upload
 from ganlab.ui import sessions, uploads
 
@@ -36,14 +35,9 @@ friendly = sessions.friendly  # bad input -> one-line gr.Error, never a tracebac
 
 # -- checkpoints ---------------------------------------------------------------------
 
-def _generator_entries():
-    """Catalog entries whose kind holds a generator the protocol samples (gan, stylegan)."""
-    return [e for e in list_checkpoints() if has_generator(e.kind)]
-
-
 def checkpoint_choices(session: str | None = None) -> list[str]:
     """Every generator checkpoint by name: shipped ones, saved runs (``runs/NAME``), this session's uploads."""
-    return [e.name for e in _generator_entries()] + _UPLOADS.names(session)
+    return [e.name for e in list_generators()] + _UPLOADS.names(session)
 
 
 def default_checkpoint(names: list[str] | None = None) -> str | None:
@@ -63,7 +57,7 @@ def resolve_checkpoint(name: str | None, session: str | None = None) -> explore.
     upload = _UPLOADS.get(session, name)
     if upload is not None:
         return explore.open_generator(upload)
-    for entry in _generator_entries():
+    for entry in list_generators():
         if entry.name == name:
             return explore.open_generator(entry.path)
     choices = ", ".join(checkpoint_choices(session)) or "none"

@@ -1,7 +1,8 @@
 """The Train tab: pick data, device and settings, press Train, watch G learn live.
 
-Controls on the left, large live views on the right. The session's
-:class:`~ganlab.families.gan.job.TrainingJob` lives in a ``gr.State``; a
+Controls on the left, large live views on the right. The Model field picks the family through the registry
+(``family_for``): a GAN, or a StyleGAN whose job is the same live
+:class:`~ganlab.families.gan.job.TrainingJob`. The session's job lives in a ``gr.State``; a
 ``gr.Timer(0.5)`` reads its latest snapshot (never waiting on the trainer)
 and redraws only when a new one exists. Endpoint names (``api_name``) are
 stable: see docs/ui.md.
@@ -18,7 +19,6 @@ from ganlab.render import views as viz
 from ganlab.errors import GanLabError
 from ganlab.families.gan.lessons import LESSONS, lesson_choices
 from ganlab.paths import runs_dir, safe_run_name
-from ganlab.families import FAMILIES
 from ganlab.families.gan.job import TrainingJob
 from ganlab.ui import controls, explain, sessions
 from ganlab.ui import views as render
@@ -112,7 +112,9 @@ def build() -> None:
 
     views = [main_view, manifold_view, loss_plot, verdict_plot, grad_plot, status, health]
     kind_outputs = [main_view, main_text, layers, manifold_row]
-    form_inputs = {name: form[name] for name in ("dataset", "device", "upload", "drawing", *controls.FIELDS)}
+    # /train's parameters: existing ones first, in their order; the style fields last
+    form_inputs = {name: form[name] for name in ("dataset", "device", "upload", "drawing", *controls.FIELDS,
+                                                 *controls.STYLE_FIELDS)}
     changes = {"g_lr": form["g_lr"], "d_lr": form["d_lr"], "objective": form["objective"]}
 
     def kind_updates(points: bool) -> list:
@@ -127,7 +129,7 @@ def build() -> None:
             upload = sessions.check_uploads(upload)[0]  # empty or over the upload cap: say so before reading
         cfg = controls.config_from_form(upload=upload, drawing=drawing, **values)
         sessions.close_run(job)
-        job = FAMILIES["gan"].start(cfg)
+        job = controls.family_of(cfg).start(cfg)
         sessions.remember(request, "train", job)
         snap = job.snapshot
         return [job, snap.version, *_outputs_for(snap, layers_value or viz.LAYERS), *_buttons("running"),
@@ -179,7 +181,7 @@ def build() -> None:
         """The latest snapshot as JSON: state, step, steps/s, device, last losses, health."""
         if job is None:
             return {"state": "none", "step": 0, "history_rows": 0}
-        return {**render.status_dict(job.snapshot), "seed": job.cfg.seed}
+        return {**render.status_dict(job.snapshot), "seed": job.cfg.seed, **controls.model_facts(job.cfg)}
 
     def samples_api(job, layers_value):
         """The current sample grid (or 2D view) and the status JSON, always (never skipped)."""
@@ -194,9 +196,11 @@ def build() -> None:
         if lesson_obj is None:
             raise gr.Error(f"unknown lesson {key!r}; choose one from the list", print_exception=False)
         values = controls.form_values(lesson_obj.config)
+        style = controls.style_values(lesson_obj.config)
         points = controls.is_points(lesson_obj.config.dataset)
         return [lesson_obj.config.dataset, f"### {lesson_obj.title}\n{lesson_obj.text}",
-                *[values[k] for k in controls.FIELDS], *kind_updates(points)]
+                *[values[k] for k in controls.FIELDS], *kind_updates(points),
+                *[style[k] for k in controls.STYLE_FIELDS]]
 
     @sessions.friendly
     def save(job, name):
@@ -224,11 +228,18 @@ def build() -> None:
         path.write_text(_need_job(job).loss_csv(), encoding="utf-8")
         return str(path)
 
-    def on_dataset(dataset, upload):
-        return controls.defaults_for(dataset, upload)
+    def on_dataset(dataset, upload, model):
+        return controls.defaults_for(dataset, upload, model)
 
-    def on_upload(upload):
-        return [controls.UPLOAD, *controls.defaults_for(controls.UPLOAD, upload)]
+    def on_upload(upload, model):
+        return [controls.UPLOAD, *controls.defaults_for(controls.UPLOAD, upload, model)]
+
+    def on_model(dataset, upload, model):
+        """A new model: that family's recommended settings (2D data + stylegan: Train says why not)."""
+        if model == controls.style_controls.MODEL and controls.is_points(dataset, upload):
+            gr.Info("stylegan trains on images: choose an image data set")
+            return [gr.skip()] * len(default_outputs)
+        return controls.defaults_for(dataset, upload, model)
 
     def on_dataset_shown(dataset, upload):
         """Views and inputs that depend on the data set (also when a lesson picks it)."""
@@ -236,6 +247,8 @@ def build() -> None:
                 gr.update(visible=dataset == controls.DRAW)]
 
     field_outputs = [form[k] for k in controls.FIELDS]
+    style_outputs = [form[k] for k in controls.STYLE_FIELDS]
+    default_outputs = field_outputs + style_outputs  # what defaults_for fills
     control_outputs = [status, pause_btn, resume_btn]
     train_btn.click(train, inputs=[job_state, layers], inputs_kwargs=form_inputs,
                     outputs=[job_state, seen, *views, pause_btn, resume_btn, *kind_outputs], api_name="train",
@@ -256,13 +269,17 @@ def build() -> None:
                                    outputs=[gr.Image(visible=False, format="png"), gr.JSON(visible=False)],
                                    api_name="samples")
     lesson_btn.click(load_lesson, inputs=[lesson], outputs=[form["dataset"], lesson_text, *field_outputs,
-                                                              *kind_outputs], api_name="preset")
+                                                              *kind_outputs, *style_outputs], api_name="preset")
     save_btn.click(save, inputs=[job_state, run_name], outputs=download, api_name="save")
     gif_btn.click(gif, inputs=[job_state], outputs=download, api_name="gif")
     csv_btn.click(loss_csv, inputs=[job_state], outputs=download, api_name="loss_csv")
-    form["dataset"].input(on_dataset, inputs=[form["dataset"], form["upload"]], outputs=field_outputs,
+    form["dataset"].input(on_dataset, inputs=[form["dataset"], form["upload"], form["model"]],
+                          outputs=default_outputs, api_visibility="private")
+    form["upload"].upload(on_upload, inputs=[form["upload"], form["model"]], outputs=[form["dataset"], *default_outputs],
                           api_visibility="private")
-    form["upload"].upload(on_upload, inputs=[form["upload"]], outputs=[form["dataset"], *field_outputs],
-                          api_visibility="private")
+    form["model"].input(on_model, inputs=[form["dataset"], form["upload"], form["model"]], outputs=default_outputs,
+                        api_visibility="private")
+    form["model"].change(controls.style_controls.model_updates, inputs=[form["model"]],
+                         outputs=[form["style_row"], form["width"]], api_visibility="private")
     form["dataset"].change(on_dataset_shown, inputs=[form["dataset"], form["upload"]],
                            outputs=[*kind_outputs, form["upload"], form["drawing"]], api_visibility="private")
