@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from ganlab.cli.loop import LoopHooks
-from ganlab.cli.options import add_flag
+from ganlab.cli.options import add_flag, layered_config
 from ganlab.errors import GanLabError
 from ganlab.families.cyclegan.presets import PRESETS, preset_for
 from ganlab.families.cyclegan.trainer import HISTORY_COLUMNS, CycleGANTrainer
@@ -52,22 +52,14 @@ def build_config(args: argparse.Namespace):
 
     device = getattr(args, "device", None) or "auto"
     preset = getattr(args, "cyclegan_preset", None) or preset_for(resolve_device(device).type)
-    fields = dict(PRESETS[preset])
-    if getattr(args, "config", None):
-        if not args.config.is_file():
-            raise GanLabError(f"--config: file not found: {args.config}")
-        fields.update(CycleGANConfig.from_json(args.config.read_text()).to_dict())
-        fields.pop("dataset", None)
-    for dest in (*SHARED_FIELDS, *CONFIG_FLAGS):
-        if getattr(args, dest, None) is not None:
-            fields[dest] = getattr(args, dest)
+    preset_fields = dict(PRESETS[preset])
     if getattr(args, "no_flip", None):
-        fields["flip"] = False
+        preset_fields["flip"] = False
     if getattr(args, "channels_last", None):
-        fields["channels_last"] = True
-    if getattr(args, "g_lr", None) is not None and "lr" not in fields:
-        fields["lr"] = args.g_lr
-    cfg = CycleGANConfig(dataset=args.dataset, **fields)
+        preset_fields["channels_last"] = True
+    if getattr(args, "g_lr", None) is not None and getattr(args, "lr", None) is None:
+        preset_fields["lr"] = args.g_lr
+    cfg = layered_config(CycleGANConfig, args, preset_fields, (*SHARED_FIELDS, *CONFIG_FLAGS))
     if cfg.load_size is not None and cfg.load_size < cfg.image_size:
         cfg.load_size = cfg.image_size
     return cfg.validate()

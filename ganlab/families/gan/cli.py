@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any, Callable
 
 from ganlab.cli.loop import LoopHooks
-from ganlab.cli.options import add_flag
-from ganlab.errors import GanLabError
+from ganlab.cli.options import add_flag, layered_config
 from ganlab.families.gan.config import OPTIMIZERS, TrainConfig
 from ganlab.families.gan.trainer import HISTORY_COLUMNS, Trainer
 
@@ -35,36 +35,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_flag(group, "--conditional", action="store_true", default=None, help="class-conditional G and D")
     add_flag(group, "--spectral-norm", action="store_true", default=None, help="spectral norm on D")
     add_flag(group, "--download", action="store_true", default=None, help="download torchvision sets if missing")
-    for net in ("g", "d"):
-        add_flag(group, f"--{net}-optim", choices=OPTIMIZERS, default=None)
-        add_flag(group, f"--{net}-lr", type=float, default=None)
-        add_flag(group, f"--{net}-betas", type=float, nargs=2, default=None, metavar=("B1", "B2"))
+    add_optimizer_flags(group)
 
 
 def build_config(args: argparse.Namespace) -> TrainConfig:
     """Preset for the data set, then a --config file, then explicit flags; validated once."""
     from ganlab.families.gan.presets import recommended
 
-    fields = recommended(args.dataset)
-    if args.config:
-        if not args.config.is_file():
-            raise GanLabError(f"--config: file not found: {args.config}")
-        fields.update(vars(TrainConfig.from_json(args.config.read_text())))
-        fields.pop("dataset", None)
-    for name in (*FIELD_FLAGS, *SHARED_FIELDS, *SWITCHES):
-        value = getattr(args, name, None)
-        if value is not None:
-            fields[name] = value
-    cfg = TrainConfig(dataset=args.dataset, **fields)
+    cfg = layered_config(TrainConfig, args, recommended(args.dataset), (*FIELD_FLAGS, *SHARED_FIELDS, *SWITCHES))
+    apply_optimizer_flags(cfg, args)
+    return cfg.validate()
+
+
+def add_optimizer_flags(group) -> None:
+    """--g-optim/--d-optim, --g-lr/--d-lr, --g-betas/--d-betas: every family with a G and a D."""
+    for net in ("g", "d"):
+        add_flag(group, f"--{net}-optim", choices=OPTIMIZERS, default=None)
+        add_flag(group, f"--{net}-lr", type=float, default=None)
+        add_flag(group, f"--{net}-betas", type=float, nargs=2, default=None, metavar=("B1", "B2"))
+
+
+def apply_optimizer_flags(cfg, args: argparse.Namespace) -> None:
+    """Put the optimizer flags that were given into ``cfg.g_optim``/``cfg.d_optim``."""
     for net in ("g", "d"):
         opt = getattr(cfg, f"{net}_optim")
-        if getattr(args, f"{net}_optim"):
+        if getattr(args, f"{net}_optim", None):
             opt.name = getattr(args, f"{net}_optim")
-        if getattr(args, f"{net}_lr") is not None:
+        if getattr(args, f"{net}_lr", None) is not None:
             opt.lr = getattr(args, f"{net}_lr")
-        if getattr(args, f"{net}_betas"):
+        if getattr(args, f"{net}_betas", None):
             opt.beta1, opt.beta2 = getattr(args, f"{net}_betas")
-    return cfg.validate()
 
 
 def start(args: argparse.Namespace) -> Trainer:
@@ -96,11 +96,17 @@ def write_samples(trainer: Trainer, path: Path) -> None:
 
 
 def loop_hooks(trainer: Trainer, out: Path, args: argparse.Namespace) -> LoopHooks:
-    """Fixed chunks of ``snapshot_every`` steps, D and G losses on the bar."""
     from ganlab.families.gan.state import save_trainer
 
+    return adversarial_hooks(trainer, out, args, save_trainer)
+
+
+def adversarial_hooks(trainer, out: Path, args: argparse.Namespace,
+                      save_run: Callable[[Any, Path], Path]) -> LoopHooks:
+    """Fixed chunks of ``snapshot_every`` steps, D and G losses on the bar, ``save_run`` and
+    samples.png at each checkpoint: every family with a G, a D and a fixed-noise grid."""
     def save() -> None:
-        save_trainer(trainer, out)
+        save_run(trainer, out)
         write_samples(trainer, out / "samples.png")
 
     cfg = trainer.cfg

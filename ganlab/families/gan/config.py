@@ -46,8 +46,34 @@ class OptimizerConfig:
             check_field(self, name, prefix)
 
 
+class AdversarialConfig(JsonConfig):
+    """JSON round trip and copies for a config with a G and a D optimizer (``g_optim``, ``d_optim``):
+    the GAN and StyleGAN families share it, so ``g_lr``/``d_lr`` edits mean the same in both."""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        """Build from a dict, rejecting unknown keys by name (``g_optim.lr`` for a nested one)."""
+        reject_unknown_fields(cls, data, "config")
+        values = dict(data)
+        for key in ("g_optim", "d_optim"):
+            if key in values and not isinstance(values[key], OptimizerConfig):
+                reject_unknown_fields(OptimizerConfig, values[key], "optimizer", where=key)
+                values[key] = OptimizerConfig(**values[key])
+        return cls(**values)
+
+    def updated(self, **changes: Any):
+        """A copy with some fields changed (``g_lr``/``d_lr`` reach into the optimizers)."""
+        g_lr, d_lr = changes.pop("g_lr", None), changes.pop("d_lr", None)
+        new = replace(self, **changes)
+        if g_lr is not None:
+            new.g_optim = replace(new.g_optim, lr=g_lr)
+        if d_lr is not None:
+            new.d_optim = replace(new.d_optim, lr=d_lr)
+        return new
+
+
 @dataclass
-class TrainConfig(JsonConfig):
+class TrainConfig(AdversarialConfig):
     """Everything that defines a training run; JSON round-trips exactly."""
 
     dataset: str = "ring8"
@@ -120,25 +146,3 @@ class TrainConfig(JsonConfig):
         _choice("lr_decay", self.lr_decay, LR_DECAYS)
         return self
 
-    # -- serialisation (to_dict/to_json from JsonConfig) --------------------
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
-        """Build from a dict, rejecting unknown keys by name."""
-        reject_unknown_fields(cls, data, "config")
-        values = dict(data)
-        for key in ("g_optim", "d_optim"):
-            if key in values and not isinstance(values[key], OptimizerConfig):
-                reject_unknown_fields(OptimizerConfig, values[key], "optimizer", where=key)
-                values[key] = OptimizerConfig(**values[key])
-        return cls(**values)
-
-    def updated(self, **changes: Any) -> "TrainConfig":
-        """A copy with some fields changed (``g_lr``/``d_lr`` reach into the optimizers)."""
-        g_lr = changes.pop("g_lr", None)
-        d_lr = changes.pop("d_lr", None)
-        new = replace(self, **changes)
-        if g_lr is not None:
-            new.g_optim = replace(new.g_optim, lr=g_lr)
-        if d_lr is not None:
-            new.d_optim = replace(new.d_optim, lr=d_lr)
-        return new

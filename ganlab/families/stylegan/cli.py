@@ -8,11 +8,8 @@ import argparse
 from pathlib import Path
 
 from ganlab.cli.loop import LoopHooks
-from ganlab.cli.options import add_flag
-from ganlab.errors import GanLabError
-from ganlab.families.gan.cli import write_samples
-from ganlab.families.gan.config import OPTIMIZERS
-from ganlab.families.gan.trainer import HISTORY_COLUMNS
+from ganlab.cli.options import add_flag, layered_config
+from ganlab.families.gan.cli import adversarial_hooks, add_optimizer_flags, apply_optimizer_flags, write_samples
 from ganlab.families.stylegan.config import STYLE_BLOCKS, StyleGANConfig
 from ganlab.families.stylegan.trainer import StyleGANTrainer
 
@@ -34,35 +31,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
              help="modulated (StyleGAN2 weight demodulation) or adain (StyleGAN1)")
     add_flag(group, "--conditional", action="store_true", default=None, help="class-conditional G and D")
     add_flag(group, "--download", action="store_true", default=None, help="download torchvision sets if missing")
-    for net in ("g", "d"):
-        add_flag(group, f"--{net}-optim", choices=OPTIMIZERS, default=None)
-        add_flag(group, f"--{net}-lr", type=float, default=None)
-        add_flag(group, f"--{net}-betas", type=float, nargs=2, default=None, metavar=("B1", "B2"))
+    add_optimizer_flags(group)
 
 
 def build_config(args: argparse.Namespace) -> StyleGANConfig:
     """Preset for the data set, then a --config file, then explicit flags; validated once."""
     from ganlab.families.stylegan.presets import recommended
 
-    fields = recommended(args.dataset)
-    if args.config:
-        if not args.config.is_file():
-            raise GanLabError(f"--config: file not found: {args.config}")
-        fields.update(vars(StyleGANConfig.from_json(args.config.read_text())))
-        fields.pop("dataset", None)
-    for name in (*FIELD_FLAGS, "style_block", *SHARED_FIELDS, *SWITCHES):
-        value = getattr(args, name, None)
-        if value is not None:
-            fields[name] = value
-    cfg = StyleGANConfig(dataset=args.dataset, **fields)
-    for net in ("g", "d"):
-        opt = getattr(cfg, f"{net}_optim")
-        if getattr(args, f"{net}_optim", None):
-            opt.name = getattr(args, f"{net}_optim")
-        if getattr(args, f"{net}_lr", None) is not None:
-            opt.lr = getattr(args, f"{net}_lr")
-        if getattr(args, f"{net}_betas", None):
-            opt.beta1, opt.beta2 = getattr(args, f"{net}_betas")
+    cfg = layered_config(StyleGANConfig, args, recommended(args.dataset),
+                         (*FIELD_FLAGS, "style_block", *SHARED_FIELDS, *SWITCHES))
+    apply_optimizer_flags(cfg, args)
     return cfg.validate()
 
 
@@ -80,18 +58,9 @@ def resume(args: argparse.Namespace) -> StyleGANTrainer:
 
 
 def loop_hooks(trainer: StyleGANTrainer, out: Path, args: argparse.Namespace) -> LoopHooks:
-    """Fixed chunks of ``snapshot_every`` steps, D and G losses on the bar."""
     from ganlab.families.stylegan.state import save_stylegan
 
-    def save() -> None:
-        save_stylegan(trainer, out)
-        write_samples(trainer, out / "samples.png")
-
-    cfg = trainer.cfg
-    return LoopHooks(columns=HISTORY_COLUMNS, total=lambda: trainer.cfg.steps, save=save,
-                     chunk_size=lambda _last: trainer.cfg.snapshot_every,
-                     postfix=lambda s: {"d": f"{s.d_loss:.3f}", "g": f"{s.g_loss:.3f}"},
-                     checkpoint_every=args.checkpoint_every or max(cfg.snapshot_every, min(1000, cfg.steps // 5 or 1)))
+    return adversarial_hooks(trainer, out, args, save_stylegan)
 
 
 def finish(trainer: StyleGANTrainer, out: Path, args: argparse.Namespace, status: str) -> str:

@@ -3,12 +3,12 @@ bad field), JSON round trip, and the same learning-rate edits as a GAN run (``g_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import ClassVar
 
-from ganlab.engine.config import JsonConfig, Range, check_field, choice, reject_unknown_fields
+from ganlab.engine.config import Range, check_field, choice
 from ganlab.errors import ConfigError
-from ganlab.families.gan.config import IMAGE_SIZES, PRECISIONS, OptimizerConfig
+from ganlab.families.gan.config import IMAGE_SIZES, PRECISIONS, AdversarialConfig, OptimizerConfig
 from ganlab.families.stylegan.layers import STYLE_LAYERS
 from ganlab.families.stylegan.models import MAX_MAPPING_LAYERS
 
@@ -22,7 +22,7 @@ def _adam(lr: float) -> OptimizerConfig:
 
 
 @dataclass
-class StyleGANConfig(JsonConfig):
+class StyleGANConfig(AdversarialConfig):
     """Everything that defines a StyleGAN run; defaults train 16-32 px images on a CPU."""
 
     dataset: str = "digits"
@@ -80,24 +80,3 @@ class StyleGANConfig(JsonConfig):
         if not isinstance(self.device, str) or not self.device:
             raise ConfigError("device: must be 'auto', 'cpu', 'mps' or 'cuda:N'")
         return self
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "StyleGANConfig":
-        """Build from a dict, rejecting unknown keys by name."""
-        reject_unknown_fields(cls, data, "config")
-        values = dict(data)
-        for key in ("g_optim", "d_optim"):
-            if key in values and not isinstance(values[key], OptimizerConfig):
-                reject_unknown_fields(OptimizerConfig, values[key], "optimizer", where=key)
-                values[key] = OptimizerConfig(**values[key])
-        return cls(**values)
-
-    def updated(self, **changes: Any) -> "StyleGANConfig":
-        """A copy with some fields changed (``g_lr``/``d_lr`` reach into the optimizers)."""
-        g_lr, d_lr = changes.pop("g_lr", None), changes.pop("d_lr", None)
-        new = replace(self, **changes)
-        if g_lr is not None:
-            new.g_optim = replace(new.g_optim, lr=g_lr)
-        if d_lr is not None:
-            new.d_optim = replace(new.d_optim, lr=d_lr)
-        return new
