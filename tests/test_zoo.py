@@ -11,12 +11,12 @@ import pytest
 import torch
 
 from conftest import require
-from ganlab.inference.catalog import list_checkpoints
+from ganlab.inference.catalog import list_generators
 from ganlab.engine.checkpoints import load_generator
 from ganlab.paths import pretrained_dir
 from ganlab.inference.sample import generate
 
-SHIPPED = [e.name for e in list_checkpoints("gan") if e.shipped]  # CycleGANs: tests/test_cyclegan.py
+SHIPPED = [e.name for e in list_generators() if e.shipped]  # every sampled kind; CycleGANs: test_cyclegan.py
 CARD_KEYS = ("dataset", "objective", "generator", "step", "wall_time_s", "device", "metrics", "config")
 
 
