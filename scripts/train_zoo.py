@@ -35,6 +35,9 @@ RECIPES: dict[str, tuple[list[str], str]] = {
                "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
     "fashion": (["--dataset", "fashion", "--steps", "25000", "--lr-decay", "linear", "--batch-size", "128", "--width", "96",
                  "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
+    # the StyleGAN digits preset (16 px, channels 16, EMA 0.99, 1,500 steps): a style checkpoint that
+    # ships offline, so Explore in W, lerp in W and the Style mixing tab work on a fresh machine
+    "digits-style": (["--dataset", "digits", "--model", "stylegan", "--seed", "0"], "cpu"),
     "mnist-conditional": (["--dataset", "mnist", "--conditional", "--conditioning", "concat", "--steps", "15000", "--lr-decay", "linear", "--batch-size", "128",
                            "--width", "96", "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
 }
