@@ -247,7 +247,7 @@ def build_explore_tab() -> dict[str, Any]:
             image = gr.Image(init["image"], label="Sample", type="pil", format="png", interactive=False, height=300)
             with gr.Row():
                 resample = gr.Button("Resample noise only", size="sm", visible=has_w)
-                noise_seed = gr.Number(None, label="Noise seed (blank: the default noise)", precision=0,
+                noise_seed = gr.Number(None, label="Noise seed (0 or blank: the default noise)", precision=0,
                                        minimum=0, visible=has_w)
             with gr.Accordion("Principal directions (in σ)", open=True):
                 basis = gr.Radio(BASIS_CHOICES, value="ganspace", label="Directions", visible=has_w)
