@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from app_server import serve_app
-from conftest import require, require_module
+from browser import ARTIFACTS, chromium, open_app, until
 
 pytestmark = pytest.mark.slow  # a real browser on the launched app: tens of seconds each
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 LINE_POINTS_JS = """() => [...document.querySelectorAll('#ganlab-loss-plot .mark-line path')]
     .map(p => ((p.getAttribute('d') || '').match(/L/g) || []).length)"""
 GRID_SRC_JS = "() => (document.querySelector('#ganlab-main-view img') || {}).src || ''"
@@ -50,19 +43,6 @@ def _step(text: str) -> int:
     return int(found.group(1).replace(",", "")) if found else 0
 
 
-def _until(page, js, predicate, timeout_s, what):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = page.evaluate(js)
-        if predicate(value):
-            return value
-        if time.monotonic() > deadline:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "browser_failure.png"), full_page=True)
-            pytest.fail(f"timed out waiting for {what}; last value {value!r}")
-        time.sleep(0.25)
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     # one training run per device, and a fast heartbeat so a closed tab is noticed in ~1 s
@@ -73,24 +53,13 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    require(Path(CHROMIUM).exists(), "chromium is not installed (apt-get install -y chromium; `make test` does this)")
-    sync_api = require_module("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _open(browser, url):
-    pg = browser.new_page(viewport={"width": 1600, "height": 1100})
-    pg.goto(url)
-    pg.wait_for_selector("text=Load lesson", timeout=60_000)
-    return pg
 
 
 @pytest.fixture
 def page(browser, app_url):
-    pg = _open(browser, app_url)
+    pg = open_app(browser, app_url)
     yield pg
     pg.close()
 
@@ -102,12 +71,12 @@ def test_lesson_then_train_shows_live_curves_and_a_changing_grid(page):
     page.wait_for_selector("text=Radford", timeout=20_000)  # the lesson's explanation is shown
     page.get_by_role("button", name="▶ Train").click()
 
-    first = _until(page, GRID_SRC_JS, bool, 60, "the first sample grid")
-    lines = _until(page, LINE_POINTS_JS, lambda v: len(v) >= 2 and min(v) >= 5, 90,
+    first = until(page, GRID_SRC_JS, bool, 60, "the first sample grid")
+    lines = until(page, LINE_POINTS_JS, lambda v: len(v) >= 2 and min(v) >= 5, 90,
                    "D and G loss curves with points")
     assert len(lines) == 2  # D loss and G loss
-    _until(page, STEP_JS, lambda text: _step(text) >= 150, 90, "150 training steps")
-    later = _until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the sample grid to change")
+    until(page, STEP_JS, lambda text: _step(text) >= 150, 90, "150 training steps")
+    later = until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the sample grid to change")
     change = np.abs(_pixels(page, first) - _pixels(page, later))
     assert change.max() > 60 and (change > 20).mean() > 0.05  # strokes, not a flicker of grey
     assert "running" in page.locator("text=steps/s").first.inner_text()
@@ -122,9 +91,9 @@ def test_closing_the_tab_stops_its_run_and_frees_the_device(browser, app_url):
     from gradio_client import Client
     from gradio_client.exceptions import AppError
 
-    pg = _open(browser, app_url)
+    pg = open_app(browser, app_url)
     pg.get_by_role("button", name="▶ Train").click()
-    _until(pg, STEP_JS, lambda text: _step(text) >= 1, 60, "training to start")
+    until(pg, STEP_JS, lambda text: _step(text) >= 1, 60, "training to start")
     other = Client(app_url, verbose=False)
     try:
         with pytest.raises(AppError, match="busy"):  # the cap is 1 run per device here
@@ -158,10 +127,10 @@ def test_drawing_points_then_train_learns_the_drawing(page):
             page.mouse.move(cx + dx + i * 3, cy - 80 + i * 8, steps=2)
         page.mouse.up()
     page.get_by_role("button", name="▶ Train").click()
-    first = _until(page, GRID_SRC_JS, bool, 60, "the 2D view")
+    first = until(page, GRID_SRC_JS, bool, 60, "the 2D view")
     assert "Real vs generated (2D)" in page.evaluate(STEP_JS)
-    _until(page, STEP_JS, lambda text: _step(text) >= 400, 90, "training on the drawing")
-    later = _until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the 2D view to change")
+    until(page, STEP_JS, lambda text: _step(text) >= 400, 90, "training on the drawing")
+    later = until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the 2D view to change")
     before, after = _fake_to_real(page, first), _fake_to_real(page, later)
     assert after < 0.5 * before, (before, after)  # G's points moved onto the strokes
     ARTIFACTS.mkdir(exist_ok=True)

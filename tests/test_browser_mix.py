@@ -7,26 +7,17 @@ Leaves a screenshot in artifacts/.
 from __future__ import annotations
 
 import io
-import shutil
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+from app_server import serve_app
+from browser import ARTIFACTS, chromium, open_app, until
 
-from app_server import serve_app  # noqa: E402
+pytestmark = pytest.mark.slow  # a real browser on the launched app: tens of seconds
+from ganlab.cli import main
 
-from ganlab.cli import main  # noqa: E402
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 GRID_SRC_JS = "() => (document.querySelector('#ganlab-mix-grid img') || {}).src || ''"
 TINY_FLAGS = ["--channels", "4", "--z-dim", "8", "--w-dim", "8", "--mapping-layers", "2", "--batch-size", "8",
               "--device", "cpu", "--quiet"]
@@ -37,27 +28,10 @@ def page(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-mix")
     assert main(["train", "--dataset", "digits", "--model", "stylegan", "--steps", "2", "--out",
                  str(workdir / "runs" / "style"), *TINY_FLAGS]) == 0  # the app lists it as runs/style
-    with serve_app(workdir, OMP_NUM_THREADS="1") as url, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1600, "height": 1100})
-        pg.goto(url)
-        pg.wait_for_selector("text=Load lesson", timeout=60_000)
+    with serve_app(workdir, OMP_NUM_THREADS="1") as url, chromium() as browser:
+        pg = open_app(browser, url)
         pg.get_by_role("tab", name="Style mixing").click()
         yield pg
-        browser.close()
-
-
-def _until(page, js, predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = page.evaluate(js)
-        if predicate(value):
-            return value
-        if time.monotonic() > deadline:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "browser_mix_failure.png"), full_page=True)
-            pytest.fail(f"timed out waiting for {what}; last value {value!r}")
-        time.sleep(0.25)
 
 
 def _pixels(page, src: str) -> np.ndarray:
@@ -66,13 +40,14 @@ def _pixels(page, src: str) -> np.ndarray:
 
 def test_moving_the_crossover_slider_changes_the_grid(page):
     page.wait_for_selector("text=coarse styles from the rows", timeout=30_000)  # the caption
-    first = _until(page, GRID_SRC_JS, bool, 30, "the first mixing grid")
+    first = until(page, GRID_SRC_JS, bool, 30, "the first mixing grid", shot="browser_mix_failure.png")
     number = page.locator("#ganlab-mix-crossover input[type=number]")
     assert number.input_value() == "1"  # the end of the coarse layers of a 16 px generator
     page.locator("#ganlab-mix-crossover input[type=range]").focus()
     page.keyboard.press("End")  # crossover at the last layer: every cell is its row source
     page.wait_for_selector("text=every style from the rows", timeout=30_000)
-    later = _until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the grid to change")
+    later = until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the grid to change",
+                  shot="browser_mix_failure.png")
     before, after = _pixels(page, first), _pixels(page, later)
     assert before.shape == after.shape and np.abs(before - after).max() > 20
     ARTIFACTS.mkdir(exist_ok=True)

@@ -3,36 +3,26 @@ keeps working, and a good photo then translates (Playwright + Debian's chromium,
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip("chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+from app_server import serve_app
+from bad_files import bomb_png
+from browser import chromium, open_app
 
-from app_server import serve_app  # noqa: E402
-from bad_files import bomb_png  # noqa: E402
+pytestmark = pytest.mark.slow  # a real browser on the launched app: tens of seconds
 
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHOTO_INPUT = "#ganlab-style-photo input[type=file]"
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     with serve_app(tmp_path_factory.mktemp("browser-uploads"), OMP_NUM_THREADS="1") as url, \
-            sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1600, "height": 1100})
-        pg.goto(url)
-        pg.wait_for_selector("text=Load lesson", timeout=60_000)
+            chromium() as browser:
+        pg = open_app(browser, url)
         pg.get_by_role("tab", name="Style", exact=True).click()
         yield pg
-        browser.close()
 
 
 def _clear_photo(page) -> None:
