@@ -55,6 +55,19 @@ def make_noise(kind: str, n: int, z_dim: int, generator: torch.Generator) -> Ten
     return torch.randn(n, z_dim, generator=generator, device=generator.device)
 
 
+def real_batch(trainer, step: int) -> tuple[Tensor, Tensor | None, bool]:
+    """D's real batch for ``step``: (images or points, labels if D is conditional, whether lazy R1
+    is due). When R1 is due the batch requires grad, so one forward pass serves the loss and R1."""
+    cfg = trainer.cfg
+    real, labels = trainer.data.sample(cfg.batch_size, trainer.generator)
+    if not trainer.D.num_classes:
+        labels = None
+    with_r1 = cfg.r1_weight > 0 and step % cfg.r1_every == 0
+    if with_r1:
+        real = real.detach().requires_grad_(True)
+    return real, labels, with_r1
+
+
 class Trainer(StepRunner):
     """Owns a GAN run: build with a config (and optionally a loaded data set), then ``run``."""
 
@@ -112,12 +125,7 @@ class Trainer(StepRunner):
     # -- the step ------------------------------------------------------------------
     def _d_update(self, step: int) -> dict[str, Tensor]:
         cfg, obj = self.cfg, self.objective
-        real, labels = self.data.sample(cfg.batch_size, self.generator)
-        if not self.D.num_classes:
-            labels = None
-        with_r1 = cfg.r1_weight > 0 and step % cfg.r1_every == 0
-        if with_r1:  # one forward pass on the real batch serves the loss and R1
-            real = real.detach().requires_grad_(True)
+        real, labels, with_r1 = real_batch(self, step)
         z = make_noise(cfg.noise, cfg.batch_size, cfg.z_dim, self.generator)
         fake_labels = self._fake_labels(cfg.batch_size) if labels is not None else None
         with torch.no_grad(), self.autocast():

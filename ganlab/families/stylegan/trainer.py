@@ -19,7 +19,7 @@ from ganlab.data import DataSource, load_dataset
 from ganlab.engine.devices import resolve_device
 from ganlab.engine.runner import StepRunner
 from ganlab.errors import CheckpointError, ConfigError
-from ganlab.families.gan.trainer import STAT_NAMES, StepStats
+from ganlab.families.gan.trainer import STAT_NAMES, StepStats, real_batch
 from ganlab.families.stylegan.config import StyleGANConfig
 from ganlab.families.stylegan.models import StyleDiscriminator, StyleGenerator
 from ganlab.nn import losses
@@ -123,12 +123,7 @@ class StyleGANTrainer(StepRunner):
 
     def _d_update(self, step: int) -> dict[str, Tensor]:
         cfg = self.cfg
-        real, labels = self.data.sample(cfg.batch_size, self.generator)
-        if not self.D.num_classes:
-            labels = None
-        with_r1 = cfg.r1_weight > 0 and step % cfg.r1_every == 0
-        if with_r1:  # one forward pass on the real batch serves the loss and R1
-            real = real.detach().requires_grad_(True)
+        real, labels, with_r1 = real_batch(self, step)
         fake_labels = self._fake_labels(cfg.batch_size)
         with torch.no_grad(), self.autocast():
             fake, _ = self._generate(cfg.batch_size, fake_labels)
