@@ -25,6 +25,15 @@ def _rmsprop(cfg: OptimizerConfig, params, fused: bool) -> torch.optim.Optimizer
 
 
 FUSED_DEVICES = ("cuda", "cpu")
+LR_DECAYS = ("none", "linear")
+
+
+def lr_decay_factor(decay: str, step: int, steps: int) -> float:
+    """The learning-rate multiplier at ``step`` of ``steps``: 1 throughout ("none"), or 1 for the
+    first half then linear to 0 at the last step ("linear", as the zoo's GAN recipes use)."""
+    if decay == "none":
+        return 1.0
+    return max(0.0, min(1.0, 2.0 * (1.0 - step / steps)))
 
 OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
     "adam": _adam, "sgd": _sgd, "rmsprop": _rmsprop,

@@ -85,6 +85,10 @@ def status_markdown(snap: Snapshot) -> str:
         parts.append(f"modes **{c.modes_captured}/{c.modes_total}**, high quality **{c.high_quality:.0%}**")
     if snap.classes is not None:
         parts.append(f"classes seen **{snap.classes[0]}/{snap.classes[1]}**")
+    if "w_spread" in snap.signals:  # a style-based G: is the mapping alive, how loud is the noise
+        s = snap.signals
+        parts.append(f"w spread **{s['w_spread']:.2f}**, loudest noise **{s['noise_strength']:.2f}** "
+                     f"(layer {s['noise_layer']})")
     text = " · ".join(parts)
     if snap.message and snap.state in ("finished", "diverged", "error", "stopped"):
         text += f"\n\n{snap.message}"
@@ -121,6 +125,8 @@ def status_dict(snap: Snapshot) -> dict:
         out["coverage"] = snap.coverage.as_dict()
     if snap.classes is not None:
         out["classes_seen"], out["classes_total"] = snap.classes
+    if snap.signals:
+        out["signals"] = dict(snap.signals)
     return out
 
 

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from ganlab.engine.config import JsonConfig, Range, check_field, reject_unknown_fields
 from ganlab.engine.config import choice as _choice
+from ganlab.engine.optim import LR_DECAYS
 from ganlab.errors import ConfigError
 from ganlab.nn.losses import OBJECTIVES
 
@@ -20,7 +21,6 @@ NORMS = ("batch", "instance", "none")
 MODEL_FAMILIES = ("auto", "mlp", "dcgan")
 CONDITIONING = ("projection", "concat")
 PRECISIONS = ("auto", "fp32", "bf16")
-LR_DECAYS = ("none", "linear")
 IMAGE_SIZES = (16, 28, 32, 64)
 OBJECTIVE_NAMES = tuple(OBJECTIVES)  # the objective registry (ganlab.nn.losses) owns the names
 

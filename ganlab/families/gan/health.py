@@ -181,7 +181,8 @@ CHECKS: list[Callable[[HealthInput], HealthWarning | None]] = [
     divergence, vanishing_gradients, mode_collapse, class_collapse, low_diversity, oscillation]
 
 
-def assess(inp: HealthInput) -> list[HealthWarning]:
-    """Every warning that applies now, most serious first."""
-    found = [w for check in CHECKS if (w := check(inp)) is not None]
+def assess(inp: HealthInput, checks: list[Callable[[HealthInput], HealthWarning | None]] | None = None,
+           ) -> list[HealthWarning]:
+    """Every warning that applies now, most serious first (``checks``: a family's list, else CHECKS)."""
+    found = [w for check in (CHECKS if checks is None else checks) if (w := check(inp)) is not None]
     return sorted(found, key=lambda w: w.severity != "error")

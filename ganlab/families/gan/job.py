@@ -104,6 +104,7 @@ class Snapshot:
     coverage: ModeCoverage | None = None
     classes: tuple[int, int] | None = None  # (classes seen in the samples, classes total)
     health: tuple[health.HealthWarning, ...] = ()
+    signals: dict = field(default_factory=dict)  # a family's own live figures, e.g. StyleGAN's w spread
     g_lr: float = 0.0  # learning rates in force (edits made while paused show here once applied)
     d_lr: float = 0.0
     created: float = field(default_factory=time.time)
@@ -127,6 +128,9 @@ def _classifier_for(name: str):
 
 class TrainingJob(RunJob):
     """One GAN run, trained in the background; ``snapshot`` is what the views show."""
+
+    health_checks = health.CHECKS  # a family with signals of its own adds checks (see StyleGANJob)
+    signals: dict = {}  # the latest of those signals (health_extra sets them)
 
     def __init__(self, cfg: TrainConfig, data: DataSource | None = None, *,
                  slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4) -> None:
@@ -197,13 +201,18 @@ class TrainingJob(RunJob):
         warnings = health.assess(health.HealthInput(
             history=history, probabilities=tr.objective.probabilities, objective=tr.cfg.objective,
             stopped_reason=tr.stopped_reason, modes=tuple(self._modes), classes=tuple(self._classes),
-            diversity=tuple(self._diversity)))
+            diversity=tuple(self._diversity), extra=self.health_extra(step)), self.health_checks)
         return Snapshot(version=self.next_version(), state=self.state, message=self.message, step=step,
                         total_steps=self.total_steps, history=history, samples=samples,
                         data_kind=tr.data.kind, dataset=tr.data.name, objective=tr.cfg.objective,
                         device=self.device_key, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s,
                         points=points, coverage=coverage, classes=classes, health=tuple(warnings),
+                        signals=dict(self.signals),
                         g_lr=tr.opt_g.param_groups[0]["lr"], d_lr=tr.opt_d.param_groups[0]["lr"])
+
+    def health_extra(self, step: int) -> dict:
+        """Family-specific series for :attr:`health_checks` (``HealthInput.extra``); none here."""
+        return {}
 
     @staticmethod
     def _record(series: list, item: tuple) -> None:

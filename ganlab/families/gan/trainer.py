@@ -17,6 +17,7 @@ from ganlab.nn import losses
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import DataSource, load_dataset
 from ganlab.engine.devices import resolve_device
+from ganlab.engine.optim import lr_decay_factor
 from ganlab.engine.runner import StepRunner, stat_columns
 from ganlab.families.gan.models import build_pair
 
@@ -170,9 +171,7 @@ class Trainer(StepRunner):
 
     def lr_factor(self, step: int) -> float:
         """Schedule multiplier at ``step``: 1, or linear to 0 over the second half of the run."""
-        if self.cfg.lr_decay == "none":
-            return 1.0
-        return max(0.0, min(1.0, 2.0 * (1.0 - step / self.cfg.steps)))
+        return lr_decay_factor(self.cfg.lr_decay, step, self.cfg.steps)
 
     def train_step(self, step: int) -> Tensor:
         """Step ``step`` (0-based); returns its raw statistics as a device vector (no host sync)."""

@@ -17,6 +17,7 @@ from ganlab.families.stylegan.trainer import StyleGANTrainer
 FIELD_FLAGS = {
     "objective": str, "z_dim": int, "w_dim": int, "mapping_layers": int, "channels": int, "mixing_prob": float,
     "r1_weight": float, "r1_every": int, "pl_weight": float, "pl_every": int, "ema": float, "snapshot_every": int,
+    "lr_decay": str,
 }
 SHARED_FIELDS = ("steps", "batch_size", "seed", "device", "precision", "image_size", "data_root")
 SWITCHES = ("conditional", "download")
@@ -52,8 +53,10 @@ def resume(args: argparse.Namespace) -> StyleGANTrainer:
     from ganlab.families.stylegan.state import restore_stylegan
 
     trainer = restore_stylegan(args.out)
-    if args.steps is not None:
-        trainer.cfg = trainer.cfg.updated(steps=args.steps)
+    changes = {k: v for k, v in (("steps", args.steps), ("lr_decay", getattr(args, "lr_decay", None)))
+               if v is not None}
+    if changes:  # a longer run, or a schedule for its rest: both leave the steps already taken alone
+        trainer.cfg = trainer.cfg.updated(**changes).validate()
     return trainer
 
 

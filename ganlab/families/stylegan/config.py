@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ganlab.engine.config import Range, check_field, choice
+from ganlab.engine.optim import LR_DECAYS
 from ganlab.errors import ConfigError
 from ganlab.families.gan.config import IMAGE_SIZES, PRECISIONS, AdversarialConfig, OptimizerConfig
 from ganlab.families.stylegan.layers import STYLE_LAYERS
@@ -48,6 +49,7 @@ class StyleGANConfig(AdversarialConfig):
     d_optim: OptimizerConfig = field(default_factory=lambda: _adam(2e-3))
     batch_size: int = 32
     steps: int = 2000
+    lr_decay: str = "none"  # "linear": both rates fall linearly to 0 over the second half
     seed: int = 0
     device: str = "auto"
     snapshot_every: int = 50
@@ -73,6 +75,7 @@ class StyleGANConfig(AdversarialConfig):
         choice("objective", self.objective, OBJECTIVE_NAMES)
         choice("noise", self.noise, ("normal",))
         choice("precision", self.precision, PRECISIONS)
+        choice("lr_decay", self.lr_decay, LR_DECAYS)
         for name in self.RANGES:
             check_field(self, name)
         self.g_optim.validate("g_optim")

@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from ganlab.data import DataSource, load_dataset
 from ganlab.engine.devices import resolve_device
+from ganlab.engine.optim import lr_decay_factor
 from ganlab.engine.runner import StepRunner
 from ganlab.errors import CheckpointError, ConfigError
 from ganlab.families.gan.trainer import STAT_NAMES, StepStats, real_batch
@@ -188,6 +189,9 @@ class StyleGANTrainer(StepRunner):
         return StepStats(step=step, wasserstein=None, seconds=seconds, **dict(zip(STAT_NAMES, values[:7])))
 
     # -- what the live job and the outputs use -------------------------------------------------
+    def lr_factor(self, step: int) -> float:
+        return lr_decay_factor(self.cfg.lr_decay, step, self.cfg.steps)
+
     def set_learning_rates(self, g_lr: float | None = None, d_lr: float | None = None) -> None:
         super().set_learning_rates(g_lr=g_lr, d_lr=d_lr)
 
