@@ -143,6 +143,60 @@ def _zip_folders(folders: list[Path]) -> str:
     return str(path)
 
 
+VIEW_COUNT = 4  # triplets, adversarial plot, cycle plot, status: what train/refresh return
+
+
+@sessions.friendly
+
+def train(job, source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed,
+          request: gr.Request):
+    """Start a CycleGAN run on the chosen photos (stops this session's previous run)."""
+    cfg = config_from_form(source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size,
+                           max_images, seed)
+    sessions.close_run(job)
+    job = FAMILIES["cyclegan"].start(cfg)
+    sessions.remember(request, "cyclegan", job)
+    snap = job.snapshot
+    return [job, snap.version, *_views(snap), gr.Timer(active=True)]
+
+
+def refresh(job, seen_version):
+    """Timer tick: redraw when a new snapshot exists; switch the timer off once the run ended."""
+    if job is None:
+        return [seen_version, *[gr.skip()] * VIEW_COUNT, gr.Timer(active=False)]
+    snap = job.snapshot
+    ended = snap.state in TERMINAL and not job.alive
+    if snap.version == seen_version:
+        return [seen_version, *[gr.skip()] * VIEW_COUNT, gr.Timer(active=not ended)]
+    return [snap.version, *_views(snap), gr.Timer(active=not ended)]
+
+
+@sessions.friendly
+
+def stop(job):
+    """Stop the run for good; the views keep its last state."""
+    job = _need_job(job)
+    job.stop()
+    return status_markdown(job.snapshot)
+
+
+def status_api(job):
+    """JSON: state, step, total_steps, history_rows, steps_per_s, device, domains, last losses."""
+    if job is None:
+        return {"state": "none", "step": 0, "history_rows": 0}
+    return job.snapshot.as_dict()
+
+
+@sessions.friendly
+
+def save(job, name):
+    """Save the run to runs/NAME and each direction to runs/NAME-A2B, runs/NAME-B2A (a zip of all)."""
+    folder = runs_dir() / safe_run_name(name, "cyclegan")
+    paths = _need_job(job).save(folder)
+    gr.Info(f"Saved {', '.join(p.name for p in paths)} under {folder.parent}")
+    return _zip_folders(paths)
+
+
 def build() -> None:
     """Lay out the Train CycleGAN tab inside the current gr.Blocks."""
     job_state = sessions.state()
@@ -182,54 +236,11 @@ def build() -> None:
             gr.Markdown(EXPLAIN)
     timer = gr.Timer(REFRESH_S, active=False)
 
-    views = [triplets, adv_plot, cycle_plot, status]
+    views = [triplets, adv_plot, cycle_plot, status]  # VIEW_COUNT of them
     form = [source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed]
 
     uploads.pass_paths(zip_a, zip_b)  # a wrong kind of file is refused naming it
     sessions.name_errors({"source": source, "device": device, "steps": steps})
-
-    @sessions.friendly
-    def train(job, source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed,
-              request: gr.Request):
-        """Start a CycleGAN run on the chosen photos (stops this session's previous run)."""
-        cfg = config_from_form(source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size,
-                               max_images, seed)
-        sessions.close_run(job)
-        job = FAMILIES["cyclegan"].start(cfg)
-        sessions.remember(request, "cyclegan", job)
-        snap = job.snapshot
-        return [job, snap.version, *_views(snap), gr.Timer(active=True)]
-
-    def refresh(job, seen_version):
-        """Timer tick: redraw when a new snapshot exists; switch the timer off once the run ended."""
-        if job is None:
-            return [seen_version, *[gr.skip()] * len(views), gr.Timer(active=False)]
-        snap = job.snapshot
-        ended = snap.state in TERMINAL and not job.alive
-        if snap.version == seen_version:
-            return [seen_version, *[gr.skip()] * len(views), gr.Timer(active=not ended)]
-        return [snap.version, *_views(snap), gr.Timer(active=not ended)]
-
-    @sessions.friendly
-    def stop(job):
-        """Stop the run for good; the views keep its last state."""
-        job = _need_job(job)
-        job.stop()
-        return status_markdown(job.snapshot)
-
-    def status_api(job):
-        """JSON: state, step, total_steps, history_rows, steps_per_s, device, domains, last losses."""
-        if job is None:
-            return {"state": "none", "step": 0, "history_rows": 0}
-        return job.snapshot.as_dict()
-
-    @sessions.friendly
-    def save(job, name):
-        """Save the run to runs/NAME and each direction to runs/NAME-A2B, runs/NAME-B2A (a zip of all)."""
-        folder = runs_dir() / safe_run_name(name, "cyclegan")
-        paths = _need_job(job).save(folder)
-        gr.Info(f"Saved {', '.join(p.name for p in paths)} under {folder.parent}")
-        return _zip_folders(paths)
 
     source.change(lambda s: gr.update(visible=s == UPLOAD), inputs=[source], outputs=[upload_row],
                   api_visibility="private")

@@ -62,7 +62,65 @@ def racers_from_values(dataset: str, device: str, steps, seed, values: dict) -> 
     return racers
 
 
+def _outputs_for(snap) -> list:
+    """Every race view for one snapshot, in the order build() lists them."""
+    plots = [render.race_frame(snap, col) for col in ("d_loss", "g_loss", "g_grad_norm")]
+    return [render.race_gallery(snap), *plots, pd.DataFrame(snap.table()), render.race_status(snap)]
+
+
+def _begin(old, request, racers):
+    """Stop the session's old race, start this one, and draw its first views."""
+    sessions.close_run(old)
+    race = start_race(racers)
+    sessions.remember(request, "race", race)
+    return [race, race.snapshot.version, *_outputs_for(race.snapshot)]
+
+
+@sessions.friendly
+def race(old, dataset, device, steps, seed, request: gr.Request, **values):
+    """Start a race of the enabled racers (stops this session's previous race)."""
+    return _begin(old, request, racers_from_values(dataset, device, steps, seed, values))
+
+
+@sessions.friendly
+def race_lesson(old, key, device, request: gr.Request):
+    """Race a lesson's preset against its contrast, with the lesson's exact settings."""
+    lesson_obj = LESSONS.get(key)
+    if lesson_obj is None or lesson_obj.contrast is None:
+        raise GanLabError("choose a lesson to race from the list")
+    first, second = lesson_obj.labels
+    racers = [Racer(first, lesson_obj.config.updated(device=device or "auto")),
+              Racer(second, lesson_obj.contrast.updated(device=device or "auto"))]
+    return _begin(old, request, racers)
+
+
+@sessions.friendly
+def race_stop(race):
+    """Stop the race; the table keeps the final figures."""
+    if race is None:
+        raise GanLabError("no race yet: press Start race first")
+    race.stop()
+    return _outputs_for(race.snapshot)
+
+
+def refresh(race, seen_version):
+    """Timer tick: redraw when the race published a new snapshot."""
+    if race is None or race.snapshot.version == seen_version:
+        return gr.skip()
+    return [race.snapshot.version, *_outputs_for(race.snapshot)]
+
+
+def race_status(race):
+    """The race's state and results table as JSON."""
+    if race is None:
+        return {"state": "none", "step": 0, "table": []}
+    snap = race.snapshot
+    return {"state": snap.state, "step": snap.step, "total_steps": snap.total_steps, "message": snap.message,
+            "names": list(snap.names), "rows": [int(len(h)) for h in snap.histories], "table": snap.table()}
+
+
 def build() -> None:
+    """Lay out the Race tab: racer rows and settings on the left, samples, curves and the table right."""
     race_state = sessions.state()
     seen = gr.State(0)
     with gr.Row(equal_height=False):
@@ -95,53 +153,6 @@ def build() -> None:
     timer = gr.Timer(0.5)
     views = [gallery, d_plot, g_plot, grad_plot, table, status]
     row_inputs = {f"{field}_{i + 1}": row[field] for i, row in enumerate(rows) for field in RACER_FIELDS}
-
-    def outputs_for(snap) -> list:
-        plots = [render.race_frame(snap, col) for col in ("d_loss", "g_loss", "g_grad_norm")]
-        return [render.race_gallery(snap), *plots, pd.DataFrame(snap.table()), render.race_status(snap)]
-
-    def begin(old, request, racers):
-        sessions.close_run(old)
-        race = start_race(racers)
-        sessions.remember(request, "race", race)
-        return [race, race.snapshot.version, *outputs_for(race.snapshot)]
-
-    @sessions.friendly
-    def race(old, dataset, device, steps, seed, request: gr.Request, **values):
-        """Start a race of the enabled racers (stops this session's previous race)."""
-        return begin(old, request, racers_from_values(dataset, device, steps, seed, values))
-
-    @sessions.friendly
-    def race_lesson(old, key, device, request: gr.Request):
-        """Race a lesson's preset against its contrast, with the lesson's exact settings."""
-        lesson_obj = LESSONS.get(key)
-        if lesson_obj is None or lesson_obj.contrast is None:
-            raise GanLabError("choose a lesson to race from the list")
-        first, second = lesson_obj.labels
-        racers = [Racer(first, lesson_obj.config.updated(device=device or "auto")),
-                  Racer(second, lesson_obj.contrast.updated(device=device or "auto"))]
-        return begin(old, request, racers)
-
-    @sessions.friendly
-    def race_stop(race):
-        """Stop the race; the table keeps the final figures."""
-        if race is None:
-            raise GanLabError("no race yet: press Start race first")
-        race.stop()
-        return outputs_for(race.snapshot)
-
-    def refresh(race, seen_version):
-        if race is None or race.snapshot.version == seen_version:
-            return gr.skip()
-        return [race.snapshot.version, *outputs_for(race.snapshot)]
-
-    def race_status(race):
-        """The race's state and results table as JSON."""
-        if race is None:
-            return {"state": "none", "step": 0, "table": []}
-        snap = race.snapshot
-        return {"state": snap.state, "step": snap.step, "total_steps": snap.total_steps, "message": snap.message,
-                "names": list(snap.names), "rows": [int(len(h)) for h in snap.histories], "table": snap.table()}
 
     sessions.name_errors({"dataset": dataset, "device": device, "steps": steps, "seed": seed})
     start_btn.click(race, inputs=[race_state, dataset, device, steps, seed], inputs_kwargs=row_inputs,
