@@ -83,3 +83,21 @@ def test_a_new_family_runs_live_in_the_background_job(toy_registered):
         assert job.snapshot["step"] == 200 and abs(job.snapshot["value"] - 3.0) < 1e-3
     finally:
         job.close()
+
+
+def test_mid_run_checkpoints_come_every_checkpoint_every_steps_not_every_chunk(tmp_path):
+    """A run of 100 steps in chunks of 5 with checkpoint_every 30 saves at 30, 60 and 90 only."""
+    from ganlab.cli.loop import LoopHooks, train_in_chunks
+
+    class Counter:
+        step_count = 0
+
+        def run(self, n):
+            self.step_count += n
+            return [type("S", (), {"as_dict": lambda self: {"step": 0}, "seconds": 0.0})() for _ in range(n)]
+
+    trainer, saved = Counter(), []
+    hooks = LoopHooks(columns=["step"], total=lambda: 100, save=lambda: saved.append(trainer.step_count),
+                      chunk_size=lambda _last: 5, postfix=lambda _s: {}, checkpoint_every=30)
+    assert train_in_chunks(trainer, tmp_path, hooks, deadline=None, quiet=True) == "finished"
+    assert saved == [30, 60, 90]

@@ -84,6 +84,6 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None
             if trainer.step_count < hooks.total() and (trainer.step_count >= next_save or due_by_time):
                 hooks.save()
                 checkpoint_every = hooks.checkpoint_every
-    next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
+                next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
     bar.close()
     return status
