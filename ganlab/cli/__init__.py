@@ -14,7 +14,7 @@ import sys
 
 from ganlab.errors import GanLabError
 
-COMMAND_MODULES = ("train", "sample", "evaluate", "devices", "translate", "export", "mix")
+COMMAND_MODULES = ("train", "sample", "evaluate", "devices", "translate", "export", "mix", "restore")
 
 
 class _Parser(argparse.ArgumentParser):

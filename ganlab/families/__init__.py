@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from ganlab.engine.family import Family
 from ganlab.errors import CheckpointError, ConfigError
-from ganlab.families import cyclegan, gan, stylegan
+from ganlab.families import cyclegan, gan, restore, stylegan
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (gan.FAMILY, cyclegan.FAMILY, stylegan.FAMILY)}
+FAMILIES: dict[str, Family] = {f.name: f for f in (gan.FAMILY, cyclegan.FAMILY, stylegan.FAMILY,
+                                                restore.FAMILY)}
 
 
 def family_for(family: str | None = None, model: str | None = None, dataset: str | None = None) -> Family:

@@ -1,0 +1,79 @@
+"""A restoration run in the background, watched through snapshots (no gradio here).
+
+:class:`RestoreJob` is the engine's :class:`~ganlab.engine.job.RunJob` for a
+:class:`~ganlab.families.restore.trainer.RestoreTrainer`; its snapshot holds the loss
+history and a picture of (input, output, target) triplets on the validation batch.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image, ImageDraw
+from torch import Tensor
+
+from ganlab.engine.job import RunJob
+from ganlab.families.restore.config import RestoreConfig
+from ganlab.families.restore.trainer import HISTORY_COLUMNS, RestoreTrainer
+from ganlab.render.images import to_pil
+
+HEADERS = {"sr4": "bicubic  |  restored  |  original", "denoise": "noisy  |  restored  |  clean",
+           "inpaint": "masked  |  inpainted  |  original"}
+
+
+def triplet_rows(triplets: dict[str, Tensor], title: str, cell: int = 96, gap: int = 4) -> Image.Image:
+    """One row per example: input (bicubic for x4), output, target, under a one-line header."""
+    rows = len(triplets["input"])
+    header_h = 16
+    canvas = Image.new("RGB", (3 * cell + 4 * gap, header_h + rows * (cell + gap) + gap), (255, 255, 255))
+    ImageDraw.Draw(canvas).text((gap, 2), title, fill=(60, 60, 60))
+    for i in range(rows):
+        for j, key in enumerate(("input", "output", "target")):
+            tile = to_pil(triplets[key][i]).resize((cell, cell), Image.NEAREST)
+            canvas.paste(tile, (gap + j * (cell + gap), header_h + i * (cell + gap)))
+    return canvas
+
+
+@dataclass(frozen=True)
+class RestoreSnapshot:
+    """What the views show at one moment; never changed after it is published."""
+
+    version: int
+    state: str
+    message: str
+    step: int
+    total_steps: int
+    history: np.ndarray  # (steps, len(HISTORY_COLUMNS))
+    triplets: Image.Image | None
+    task: str
+    model: str
+    device: str
+    created: float = field(default_factory=time.time)
+
+
+class RestoreJob(RunJob):
+    """One restoration run trained in its own thread; ``snapshot`` is what the views show."""
+
+    def __init__(self, cfg: RestoreConfig, data=None, **kwargs) -> None:
+        super().__init__(cfg, data, **kwargs)
+        self._rows: list[list[float]] = []
+        self.snapshot: RestoreSnapshot = self.make_snapshot()
+
+    def build_runner(self, cfg: RestoreConfig, data) -> RestoreTrainer:
+        return RestoreTrainer(cfg, data)
+
+    def record(self, stats: list) -> None:
+        self._rows.extend([getattr(s, k) for k in HISTORY_COLUMNS] for s in stats)
+
+    def make_snapshot(self) -> RestoreSnapshot:
+        tr = self.trainer
+        try:
+            picture = triplet_rows(tr.sample_triplets(), HEADERS[tr.cfg.task])
+        except Exception:  # a picture must never stop the run (e.g. a NaN during divergence)
+            picture = self.snapshot.triplets if hasattr(self, "snapshot") else None
+        history = np.asarray(self._rows, dtype=float).reshape(-1, len(HISTORY_COLUMNS))
+        return RestoreSnapshot(version=self.next_version(), state=self.state, message=self.message,
+                               step=tr.step_count, total_steps=self.total_steps, history=history,
+                               triplets=picture, task=tr.cfg.task, model=tr.cfg.model, device=self.device_key)
