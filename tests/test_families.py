@@ -28,7 +28,7 @@ def test_the_family_follows_from_the_flag_the_model_or_the_data_set():
 def test_a_family_and_a_model_that_disagree_are_named():
     with pytest.raises(ConfigError, match="model: 'dcgan' is not a cyclegan model"):
         family_for(family="cyclegan", model="dcgan")
-    with pytest.raises(ConfigError, match="model: must be one of auto, mlp, dcgan, cyclegan, stylegan; got 'vae'"):
+    with pytest.raises(ConfigError, match="model: must be one of auto, mlp, dcgan, cyclegan, stylegan, pix2pix, srresnet, srgan; got 'vae'"):
         family_for(model="vae")
     with pytest.raises(ConfigError, match="family: must be one of"):
         family_for(family="diffusion")
