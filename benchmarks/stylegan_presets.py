@@ -9,8 +9,18 @@ Each candidate is the preset with a few fields changed (CANDIDATES below). Candi
 cores two candidates train at once. Lower FD and KID are better; "FD / preset" under 1 beats the
 preset. The numbers are noisy at one seed: a change of a few percent is not a result.
 
-Measured (digits, 1,500 steps, seed 0, one thread per candidate on a 2-core VM): see the note
-in the preset file (``ganlab/families/stylegan/presets.py``), which cites this script.
+Measured (``--dataset digits --workers 1``: 1,500 steps, seed 0, one thread, 2-core VM, 5,000 samples;
+real vs real FD 1.81):
+
+    candidate          FD  FD/preset     KID   prec  recall  classes  share min-max  seconds
+    preset          10.13       1.00   0.283   0.57    0.81     9/10    2.9%-14.0%       189
+    ema-0.999       56.93       5.62   8.173   0.19    0.20     5/10    0.1%-44.5%       194
+    no-mixing        9.72       0.96   0.391   0.59    0.75     9/10    4.1%-18.3%       196
+    lr-1e-3         16.29       1.61   0.633   0.59    0.64     8/10    1.4%-19.3%       201
+    lr-decay        12.31       1.22   0.339   0.56    0.63     9/10    1.9%-16.4%       209
+
+No-mixing's FD is within one seed's noise of the preset's, with a worse KID and recall; the
+preset stays (mixing is also what keeps the layers' roles apart for the Style mixing tab).
 """
 
 from __future__ import annotations
