@@ -22,6 +22,7 @@ from ganlab.errors import CheckpointError
 MAX_INT_ARG = 1 << 20  # no architecture argument is legitimately larger
 MAX_DEPTH = 64  # layers / blocks
 DEPTH_ARGS = ("depth", "n_blocks", "n_layers")
+ZERO_OK_ARGS = ("depth", "n_blocks", "num_classes", "cond_channels")  # 0 means "none of these"
 
 
 def checked_args(cls: type, args: Any) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def checked_args(cls: type, args: Any) -> dict[str, Any]:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise CheckpointError(f"{cls.arch}: argument {name} must be a whole number; got {value!r:.40}")
             high = MAX_DEPTH if name in DEPTH_ARGS else MAX_INT_ARG
-            low = 0 if name in ("depth", "n_blocks", "num_classes") else 1
+            low = 0 if name in ZERO_OK_ARGS else 1
             if not low <= value <= high:
                 raise CheckpointError(f"{cls.arch}: argument {name}={value} is out of range [{low}, {high}]")
     return full
