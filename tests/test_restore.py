@@ -14,14 +14,14 @@ from torchvision.transforms.v2 import functional as TF
 
 from ganlab.cli import main
 from ganlab.engine.checkpoints import read_meta
-from ganlab.errors import ConfigError
+from ganlab.errors import CheckpointError, ConfigError
 from ganlab.families import family_for
 from ganlab.families.restore import degrade
 from ganlab.families.restore.config import RestoreConfig
 from ganlab.families.restore.data import CleanImages
 from ganlab.families.restore.state import restore_restore, save_restore
 from ganlab.families.restore.trainer import RestoreTrainer
-from ganlab.metrics.restoration import luma, psnr, ssim
+from ganlab.metrics.restoration import PSNR_CAP, luma, psnr, ssim
 
 
 def tiny_data(n: int = 48, size: int = 16) -> CleanImages:
@@ -100,7 +100,14 @@ def test_rgb_is_scored_on_the_y_channel():
     assert torch.allclose(y, (16 + 65.481 * rgb[:, :1] + 128.553 * rgb[:, 1:2] + 24.966 * rgb[:, 2:]) / 255)
     want = peak_signal_noise_ratio(luma(other), y, data_range=1.0, reduction="none", dim=(1, 2, 3))
     assert torch.allclose(psnr(other, rgb), want)
-    assert math.isinf(psnr(rgb, rgb)[0].item())
+
+
+def test_an_exact_copy_scores_the_cap_so_a_mean_stays_finite():
+    rgb = torch.rand(2, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    mixed = torch.cat([rgb[:1], rgb[1:].flip(-1)])  # one exact copy, one wrong image
+    values = psnr(mixed, rgb)
+    assert values[0].item() == PSNR_CAP
+    assert math.isfinite(values.mean().item()) and values[1].item() < 40
 
 
 # -- training --------------------------------------------------------------------------------
@@ -137,6 +144,24 @@ def test_save_load_resume_is_bit_identical(tmp_path):
         for (k, va), vb in zip(net.state_dict().items(), b.networks[name].state_dict().values()):
             assert torch.equal(va, vb), f"{name}.{k}"
     assert [s.l1 for s in a.history[-3:]] == [s.l1 for s in b.history[-3:]]
+
+
+def test_srgan_warm_starts_from_its_srresnet_and_survives_a_resume(tmp_path):
+    base = RestoreConfig(model="srresnet", task="sr4", **{**TINY, "dataset": "digits"})
+    psnr_run = RestoreTrainer(base)
+    psnr_run.run(3)
+    save_restore(psnr_run, tmp_path / "srresnet")
+    gan = RestoreTrainer(base.updated(model="srgan", init_from=str(tmp_path / "srresnet")))
+    for k, v in psnr_run.G.state_dict().items():
+        assert torch.equal(v, gan.G.state_dict()[k]), k
+    gan.run(2)
+    save_restore(gan, tmp_path / "srgan")
+    (tmp_path / "srresnet" / "model.safetensors").unlink()  # resuming needs only its own checkpoint
+    again = restore_restore(tmp_path / "srgan")
+    assert torch.equal(next(iter(again.G.state_dict().values())), next(iter(gan.G.state_dict().values())))
+    wider = base.updated(model="srgan", ngf=base.ngf * 2, init_from=str(tmp_path / "srgan"))
+    with pytest.raises(CheckpointError, match="another architecture"):
+        RestoreTrainer(wider)
 
 
 # -- the train contract ----------------------------------------------------------------------

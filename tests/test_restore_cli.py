@@ -90,3 +90,48 @@ def test_bad_masks_are_refused_clearly(runs, photo, tmp_path, capsys, kind, need
 def test_a_non_restoration_checkpoint_is_refused(tmp_path, capsys, photo):
     assert main(["restore", "digits", str(photo), "--out", str(tmp_path / "o")]) == 2
     assert "not a restoration model" in capsys.readouterr().err
+
+
+# -- export and eval ---------------------------------------------------------------------------
+
+def test_export_keeps_only_the_generator_and_restores_the_same(runs, photo, tmp_path, capsys):
+    shipped = tmp_path / "shipped"
+    assert main(["export", str(runs / "sr4"), "--out", str(shipped)]) == 0
+    from ganlab.engine.checkpoints import load_checkpoint
+
+    ckpt = load_checkpoint(shipped)
+    assert ckpt.meta["inference_only"] and ckpt.meta["task"] == "sr4"
+    assert ckpt.tensors and all(k.startswith("G.") for k in ckpt.tensors)
+    for folder, out in ((runs / "sr4", "a"), (shipped, "b")):
+        assert main(["restore", str(folder), str(photo), "--out", str(tmp_path / out)]) == 0
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "a" / "digit.png")),
+                          np.asarray(Image.open(tmp_path / "b" / "digit.png")))
+    assert main(["export", str(shipped), "--out", str(runs / "sr4")]) == 2  # never over a training run
+    assert "already holds a training run" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("task, baseline", [("inpaint", "masked input"), ("sr4", "bicubic x4"),
+                                            ("denoise", "noisy input")])
+def test_eval_scores_the_test_split_against_the_trivial_baseline(runs, task, baseline, capsys):
+    import json
+
+    from ganlab.metrics.splits import load_split
+
+    assert main(["eval", str(runs / task), "--json", "--sigma", "0.2"] if task == "denoise"
+                else ["eval", str(runs / task), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["kind"] == "restore" and report["baseline_name"] == baseline
+    assert report["n"] == len(load_split("digits", "test").data)  # every held-out image, no train image
+    for key in ("restored", "baseline"):
+        assert 0 < report[key]["psnr"] < 100 and 0 < report[key]["ssim"] <= 1
+    acc = report["classifier_accuracy"]
+    assert acc["original"] > 0.8 and acc["degraded"] < acc["original"]  # the degradation costs the reader
+    if task == "denoise":
+        assert "sigma 0.2" in report["degradation"]
+
+
+def test_eval_refuses_a_sigma_for_a_generator_and_out_of_range(runs, capsys):
+    assert main(["eval", "digits", "--sigma", "0.3"]) == 2
+    assert "only restoration" in capsys.readouterr().err
+    assert main(["eval", str(runs / "denoise"), "--sigma", "1.5"]) == 2
+    assert "--sigma: must be in [0, 1]" in capsys.readouterr().err

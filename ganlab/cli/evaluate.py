@@ -3,6 +3,8 @@
 2D models: mode coverage on 2,500 samples. Image models: FD/KID/IS-style
 scores and precision/recall on the shipped small classifier's features
 against the held-out test split, printed beside the real-vs-real figures.
+Restoration models (pix2pix, SRResNet, SRGAN): PSNR/SSIM on the held-out test
+split beside the trivial baseline (bicubic x4, the noisy input, the masked input).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ def register(sub) -> None:
     p.add_argument("--data-root", default=None, help="where MNIST/FashionMNIST live (default: $GANLAB_DATA)")
     p.add_argument("--inception", action="store_true",
                    help="also FID/IS with Inception-v3 (needs its weights on disk; slow on a CPU)")
+    p.add_argument("--sigma", type=float, default=None,
+                   help="restoration denoisers: the test noise level in [0, 1] (default 0.3)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.set_defaults(func=run)
 
@@ -31,7 +35,23 @@ def run(args: argparse.Namespace) -> int:
 
     if args.n is not None and not 10 <= args.n <= 200_000:
         raise GanLabError(f"--n: must be in [10, 200000]; got {args.n}")
+    if _kind(args.checkpoint) == "restore":
+        from ganlab.metrics.restore_report import evaluate_restorer, format_restore_report
+
+        result = evaluate_restorer(args.checkpoint, n=args.n, device=args.device, data_root=args.data_root,
+                                   sigma=args.sigma)
+        print(json.dumps(result, indent=2) if args.json else format_restore_report(result))
+        return 0
+    if args.sigma is not None:
+        raise GanLabError("--sigma: only restoration (denoising) models take a test noise level")
     result = evaluate_checkpoint(args.checkpoint, n=args.n, device=args.device, seed=args.seed,
                                  data_root=args.data_root, inception=args.inception)
     print(json.dumps(result, indent=2) if args.json else format_report(result))
     return 0
+
+
+def _kind(spec: str) -> str:
+    """The checkpoint's family kind ("gan", "stylegan", "restore", ...) from its model.json."""
+    from ganlab.engine.checkpoints import read_meta, resolve
+
+    return read_meta(resolve(spec)).get("kind", "gan")

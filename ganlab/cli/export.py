@@ -22,8 +22,11 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from ganlab.engine.checkpoints import load_checkpoint
     from ganlab.families.gan.export import export_checkpoint
+    from ganlab.families.restore.export import export_restorer
 
-    export_checkpoint(load_checkpoint(args.run), args.out, args.name)
+    ckpt = load_checkpoint(args.run)
+    exporter = {"restore": export_restorer}.get(ckpt.kind, export_checkpoint)  # GAN, StyleGAN: the default
+    exporter(ckpt, args.out, args.name)
     size = (args.out / "model.safetensors").stat().st_size / 2**20
     print(f"wrote {args.out} ({size:.2f} MB, generator only)")
     return 0

@@ -33,6 +33,8 @@ class Restorer:
     G: nn.Module
     task: str
     channels: int
+    dataset: str | None = None  # what it was trained on: eval scores it on that set's test split
+    model: str | None = None  # pix2pix | srresnet | srgan
 
     @property
     def device(self) -> torch.device:
@@ -50,7 +52,9 @@ def load_restorer(spec: str | Path, device: str | torch.device = "cpu") -> Resto
     if task not in degrade.TASKS or channels not in (1, 3):
         raise CheckpointError(f"{ckpt.path.name}: model.json lacks a valid task or channel count")
     g = build_module(meta.get("generator"), ckpt.group("G"), f"{ckpt.path.name} generator")
-    return Restorer(ckpt.name, g.float().to(device).eval().requires_grad_(False), task, channels)
+    config = meta.get("config") or {}
+    return Restorer(ckpt.name, g.float().to(device).eval().requires_grad_(False), task, channels,
+                    config.get("dataset"), config.get("model"))
 
 
 def _to_tensor(image: Image.Image, channels: int) -> Tensor:
@@ -76,24 +80,30 @@ def mask_tensor(mask: Image.Image, size: tuple[int, int], label: str = "mask") -
 
 
 @torch.no_grad()
+def restore_tensor(r: Restorer, x: Tensor, hole: Tensor | None = None) -> Tensor:
+    """A batch in [0, 1] -> restored in [0, 1] (``hole`` (N, 1, H, W), 1 = fill, for inpainting)."""
+    if r.task != "inpaint":
+        return ((r.G(x * 2 - 1).float() + 1) / 2).clamp(0, 1)
+    if hole is None:
+        raise GanLabError(f"{r.name} inpaints: give a mask (white = the pixels to fill)")
+    known = x * (1 - hole)
+    out = (r.G(torch.cat([known * 2 - 1, hole], 1)).float() + 1) / 2
+    return degrade.composite(out.clamp(0, 1), x, hole)
+
+
+@torch.no_grad()
 def restore(model: Restorer | str | Path, image: Image.Image, mask: Image.Image | None = None,
             sigma: float | None = None) -> Image.Image:
     """The restored picture (see the module's notes for each task)."""
     r = model if isinstance(model, Restorer) else load_restorer(model)
     x = _to_tensor(image, r.channels).to(r.device)
-    if r.task == "sr4":
-        out = (r.G(x * 2 - 1).float() + 1) / 2
-    elif r.task == "denoise":
-        if sigma is not None:
-            if not 0 <= sigma <= 1:
-                raise GanLabError(f"sigma: must be in [0, 1] (intensity units); got {sigma:g}")
-            x = degrade.add_noise(x, sigma, torch.Generator(x.device).manual_seed(NOISE_SEED))
-        out = (r.G(x * 2 - 1).float() + 1) / 2
-    else:
+    hole = None
+    if r.task == "denoise" and sigma is not None:
+        if not 0 <= sigma <= 1:
+            raise GanLabError(f"sigma: must be in [0, 1] (intensity units); got {sigma:g}")
+        x = degrade.add_noise(x, sigma, torch.Generator(x.device).manual_seed(NOISE_SEED))
+    elif r.task == "inpaint":
         if mask is None:
             raise GanLabError(f"{r.name} inpaints: give a mask (white = the pixels to fill)")
         hole = mask_tensor(mask, image.size).to(r.device)
-        known = x * (1 - hole)
-        out = (r.G(torch.cat([known * 2 - 1, hole], 1)).float() + 1) / 2
-        out = degrade.composite(out.clamp(0, 1), x, hole)
-    return _to_image(out)
+    return _to_image(restore_tensor(r, x, hole))

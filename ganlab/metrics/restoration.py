@@ -4,6 +4,10 @@ Images are ``(N, C, H, W)`` floats in [0, 1] (data range 1). RGB images are
 measured on the luma (Y) channel, as super-resolution papers report them
 (ITU-R BT.601, the ``rgb2ycbcr`` of MATLAB: Y in [16, 235] / 255); gray
 images as they are. Scores are per image; ``mean_*`` averages them.
+
+A pixel-exact copy has an infinite PSNR; it is reported as :data:`PSNR_CAP`
+(100 dB) so that a mean over images stays finite (an inpainting hole that
+falls on plain background is filled exactly by the masked input itself).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from torch import Tensor
 from torchmetrics.functional.image import peak_signal_noise_ratio, structural_similarity_index_measure
 
 BT601 = (65.481, 128.553, 24.966)  # Y = 16 + these . (R, G, B), on a 0..255 scale
+PSNR_CAP = 100.0  # dB for identical images (MSE 0), instead of inf
 
 
 def luma(x: Tensor) -> Tensor:
@@ -32,9 +37,10 @@ def _prepare(pred: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def psnr(pred: Tensor, target: Tensor) -> Tensor:
-    """Per-image PSNR in dB (N,): 10 log10(1 / MSE) on Y (RGB) or gray."""
+    """Per-image PSNR in dB (N,): 10 log10(1 / MSE) on Y (RGB) or gray, at most PSNR_CAP."""
     p, t = _prepare(pred, target)
-    return peak_signal_noise_ratio(p, t, data_range=1.0, reduction="none", dim=(1, 2, 3))
+    values = peak_signal_noise_ratio(p, t, data_range=1.0, reduction="none", dim=(1, 2, 3))
+    return values.nan_to_num(posinf=PSNR_CAP).clamp(max=PSNR_CAP)
 
 
 def ssim(pred: Tensor, target: Tensor) -> Tensor:

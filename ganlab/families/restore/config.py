@@ -48,6 +48,7 @@ class RestoreConfig(JsonConfig):
     l1_weight: float | None = None
     adv_weight: float | None = None
     content_weight: float | None = None
+    init_from: str | None = None  # warm start: G's weights from this restoration run (SRGAN from its SRResNet)
     sigma_min: float = 0.0  # denoise: sigma ~ U[sigma_min, sigma_max] per image, [0, 1] units
     sigma_max: float = 0.5
     lr: float = 2e-4
@@ -104,6 +105,8 @@ class RestoreConfig(JsonConfig):
         if self.model == "srresnet" and self.weight("adv_weight") > 0:
             raise ConfigError("adv_weight: SRResNet has no discriminator (pixel loss only); use srgan for an "
                               "adversarial term")
+        if self.init_from is not None and (not isinstance(self.init_from, str) or not self.init_from.strip()):
+            raise ConfigError("init_from: give a restoration run folder (e.g. runs/photo-sr4-psnr) or leave it unset")
         if not isinstance(self.device, str) or not self.device:
             raise ConfigError("device: must be 'auto', 'cpu', 'mps' or 'cuda:N'")
         return self

@@ -42,7 +42,7 @@ def restore_restore(spec: str | Path, device: str | None = None, data=None, **ov
                                  "it cannot resume as a restoration run")
     if device is not None:
         overrides["device"] = device
-    trainer = RestoreTrainer(cfg.updated(**overrides), data)
+    trainer = RestoreTrainer(cfg.updated(**overrides), data, warm_start=False)  # weights come next
     restore_runner(trainer, ckpt, labels={"G": "generator", "D": "discriminator"})
     trainer.history = [RestoreStats(**row) for row in ckpt.meta.get("history", []) if isinstance(row, dict)]
     return trainer

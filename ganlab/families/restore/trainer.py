@@ -62,12 +62,32 @@ def build_generator(cfg: RestoreConfig, channels: int) -> torch.nn.Module:
     return UNetGenerator(channels + task.extra_channels, channels, cfg.ngf, cfg.depth)
 
 
+def load_generator_weights(g: torch.nn.Module, spec: str) -> None:
+    """Warm start: copy G from another restoration run of the same architecture.
+
+    SRGAN starts from its trained SRResNet (Ledig et al.), so the adversarial and content
+    terms refine a network that already beats bicubic instead of pulling a random one.
+    """
+    from ganlab.engine.checkpoints import load_checkpoint
+    from ganlab.errors import CheckpointError
+
+    ckpt = load_checkpoint(spec)
+    if ckpt.kind != "restore":
+        raise CheckpointError(f"init_from: {ckpt.path.name} is a {ckpt.kind} checkpoint, not a restoration run")
+    state = ckpt.group("G")
+    try:
+        g.load_state_dict(state)
+    except RuntimeError:
+        raise CheckpointError(f"init_from: {ckpt.path.name}'s generator has another architecture "
+                              "(same ngf, n_blocks/depth, channels and task needed)") from None
+
+
 class RestoreTrainer(StepRunner):
     """Owns a restoration run: G (U-Net or SRResNet), D (PatchGAN) when the model has one."""
 
     divergence_advice = "Try a lower learning rate or a smaller adversarial weight."
 
-    def __init__(self, cfg: RestoreConfig, data: CleanImages | None = None):
+    def __init__(self, cfg: RestoreConfig, data: CleanImages | None = None, warm_start: bool = True):
         self.cfg = cfg.validate()
         super().__init__(resolve_device(cfg.device), cfg.seed)
         if data is None:
@@ -81,6 +101,8 @@ class RestoreTrainer(StepRunner):
             g = build_generator(cfg, channels)
             cond = 0 if self.task.scale > 1 else channels + self.task.extra_channels
             d = PatchGAN(channels, cond, cfg.ndf, cfg.n_layers_d) if cfg.has_discriminator else None
+        if cfg.init_from and warm_start:
+            load_generator_weights(g, cfg.init_from)
         self.G = self.add_network("G", g)
         adam = OptimizerConfig("adam", cfg.lr, cfg.beta1, cfg.beta2)
         self.add_optimizer("g", adam, self.G.parameters())
