@@ -44,6 +44,16 @@ RECIPES: dict[str, tuple[list[str], str]] = {
                      "--seed", "0"], "gpu"),
     "fashion-style": (["--dataset", "fashion", "--model", "stylegan", "--steps", "25000", "--lr-decay", "linear",
                        "--seed", "0"], "gpu"),
+    # restoration (issue #13): pix2pix U-Nets for 28 px digits and clothes, then the x4 twins on photos:
+    # the SRResNet (pixel loss only), and the SRGAN warm-started from it (content + 1e-3 adversarial)
+    "fashion-denoise": (["--dataset", "fashion", "--model", "pix2pix", "--task", "denoise", "--steps", "8000",
+                         "--ngf", "32", "--max-images", "60000", "--seed", "0"], "cpu"),
+    "mnist-inpaint": (["--dataset", "mnist", "--model", "pix2pix", "--task", "inpaint", "--steps", "8000",
+                       "--ngf", "32", "--max-images", "60000", "--seed", "0"], "cpu"),
+    "photo-sr4-psnr": (["--dataset", "summer2winter", "--model", "srresnet", "--steps", "SR_STEPS",
+                        "--batch-size", "8", "--seed", "0"], "gpu"),
+    "photo-sr4": (["--dataset", "summer2winter", "--model", "srgan", "--init-from", "pretrained/photo-sr4-psnr",
+                   "--steps", "GAN_STEPS", "--batch-size", "8", "--seed", "0"], "gpu"),
     "mnist-conditional": (["--dataset", "mnist", "--conditional", "--conditioning", "concat", "--steps", "15000", "--lr-decay", "linear", "--batch-size", "128",
                            "--width", "96", "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
 }
@@ -67,7 +77,8 @@ def record_metrics(folder: Path, report: dict) -> None:
 
     meta = json.loads((folder / META).read_text())
     keep = {k: report[k] for k in ("mode_coverage", "generated", "real_vs_real", "classes", "classifier",
-                                   "reference", "n", "seed") if k in report}
+                                   "reference", "n", "seed", "task", "degradation", "restored", "baseline",
+                                   "baseline_name", "classifier_accuracy") if k in report}
     meta["metrics"] = {**(meta.get("metrics") or {}), "eval": keep}
     meta["recipe"] = "python scripts/train_zoo.py " + folder.name
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
@@ -83,7 +94,9 @@ def evaluate_and_record(cmd: list[str], folder: Path, env: dict) -> bool:
     report = json.loads(result.stdout)
     record_metrics(folder, report)
     from ganlab.metrics.report import format_report
-    print(format_report(report), flush=True)
+    from ganlab.metrics.restore_report import format_restore_report
+
+    print((format_restore_report if report.get("kind") == "restore" else format_report)(report), flush=True)
     return True
 
 

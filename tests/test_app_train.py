@@ -208,11 +208,11 @@ STYLE = dict(dataset="digits", model="stylegan", width=8, z_dim=16, batch_size=1
              mapping_layers=2)
 
 
-def test_train_api_keeps_its_parameters_and_adds_the_style_ones_last(client):
+def test_train_api_keeps_its_parameters_and_adds_the_style_and_restore_ones_last(client):
     params = [p["parameter_name"] for p in client.view_api(return_format="dict", print_info=False)
               ["named_endpoints"]["/train"]["parameters"]]
     assert params == ["layers_value", "dataset", "device", "upload", "drawing", *FIELDS, "style_block", "mixing_prob",
-                      "mapping_layers"]  # the existing ones unchanged, then the new ones
+                      "mapping_layers", "task"]  # the existing ones unchanged, then the new ones
 
 
 def test_stylegan_trains_live_and_its_save_opens_in_explore(client, app_server):  # noqa: F811

@@ -26,7 +26,7 @@ from ganlab.errors import ConfigError
 from ganlab.families import Family, family_for
 from ganlab.families.gan.presets import recommended_config
 from ganlab.families.stylegan import presets as style_presets
-from ganlab.ui import sessions, style_controls, uploads
+from ganlab.ui import restore_controls, sessions, style_controls, uploads
 from ganlab.ui.numbers import real_number, slider_range, whole_number
 
 UPLOAD = "upload"
@@ -87,7 +87,8 @@ def _gan_values(cfg: TrainConfig) -> dict[str, Any]:
 
 FIELDS = tuple(form_values(TrainConfig()))  # the order handlers return values in
 STYLE_FIELDS = style_controls.STYLE_FIELDS  # after FIELDS, shown for model = stylegan only
-MODELS = ["auto", "mlp", "dcgan", style_controls.MODEL]
+RESTORE_FIELDS = restore_controls.RESTORE_FIELDS  # after STYLE_FIELDS, shown for restoration models only
+MODELS = ["auto", "mlp", "dcgan", style_controls.MODEL, *restore_controls.MODELS]
 
 
 def style_values(cfg: Any) -> dict[str, Any]:
@@ -130,7 +131,7 @@ def _parsed(values: dict[str, Any]) -> dict[str, Any]:
     """The form's values that were given, with numbers as numbers (ConfigError names a bad one)."""
     ints = ("width", "depth", "z_dim", "d_steps", "batch_size", "steps", "seed", *style_controls.STYLE_INTS)
     floats = ("gp_weight", "clip_value", "r1_weight", "g_lr", "d_lr", "beta1", "ema", *style_controls.STYLE_FLOATS)
-    v = {k: values[k] for k in (*FIELDS, *STYLE_FIELDS) if k in values and values[k] is not None}
+    v = {k: values[k] for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS) if k in values and values[k] is not None}
     for k in ints:
         if k in v:
             v[k] = whole_number(k, v[k])
@@ -161,6 +162,8 @@ def config_from_form(dataset: str, device: str, upload: str | None = None, drawi
     family = family_for(model=v.get("model"), dataset=name)
     if family.name == style_controls.MODEL:
         return style_controls.config_from_values(name, device, v)
+    if restore_controls.is_restore_model(v.get("model")):
+        return restore_controls.config_from_values(name, device, v)
     return _gan_config(name, device, v)
 
 
@@ -216,7 +219,8 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
     with gr.Accordion("Model", open=False):
         with gr.Row():
             w["model"] = gr.Dropdown(MODELS, value=values["model"], label="Model",
-                                     info="stylegan: a style-based generator, for image data")
+                                     info="stylegan: a style-based generator; pix2pix, srresnet, srgan: "
+                                          "restore degraded images (image data)")
             w["width"] = gr.Slider(*slider_range(TrainConfig, "width"), values["width"], step=4,
                                    label="Width (units / channels; MLP at most 256)")
         with gr.Row():
@@ -228,6 +232,8 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
             w["ema"] = gr.Number(values["ema"], label="EMA of G (0 = off)", minimum=0, maximum=0.9999)
         w["style_row"], style = style_controls.build_widgets(visible=values["model"] == style_controls.MODEL)
         w.update(style)
+        w["restore_row"], restore = restore_controls.build_widgets()
+        w.update(restore)
     with gr.Accordion("Run", open=False):
         with gr.Row():
             w["batch_size"] = gr.Slider(*slider_range(TrainConfig, "batch_size"), values["batch_size"], step=1,
@@ -236,7 +242,7 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
             w["steps"] = gr.Number(values["steps"], label="Steps", precision=0, minimum=steps_low, maximum=steps_high)
             w["seed"] = gr.Number(values["seed"], label="Seed", precision=0, minimum=slider_range(TrainConfig, "seed")[0])
     uploads.pass_paths(w["upload"], w["drawing"])  # the handler decodes (safely), not Gradio
-    sessions.name_errors({k: c for k, c in w.items() if k != "style_row"})
+    sessions.name_errors({k: c for k, c in w.items() if k not in ("style_row", "restore_row")})
     return w
 
 
@@ -254,7 +260,9 @@ def defaults_for(dataset: str, upload: str | None = None, model: str | None = No
     cfg = style_presets.recommended_config(name) if style else recommended_config(name)
     values, extra = form_values(cfg), style_values(cfg)
     if model and model != style_controls.MODEL and not is_points_dataset(name):
-        values["model"] = model  # keep the user's mlp/dcgan/auto
+        values["model"] = model  # keep the user's mlp/dcgan/auto (or restoration model)
+    if restore_controls.is_restore_model(model) and not is_points_dataset(name):
+        values.update(restore_controls.form_defaults(name))
     return [values[k] for k in FIELDS] + [extra[k] for k in STYLE_FIELDS]
 
 

@@ -23,3 +23,10 @@ VERDICT = (
 GRADS = (
     "**Gradient norms.** How hard each network is being pushed. G's norm collapsing towards 0 while D "
     "wins means G's gradients have vanished; spikes mean instability.")
+RESTORE_TRIPLETS = (
+    "**Held-out images: input | restored | target.** Each row is one image the model never trains "
+    "on: the degraded input (bicubic for x4, the noisy or masked picture), what G makes of it, and "
+    "the clean original. The status line scores G against doing nothing (PSNR in dB, higher is "
+    "better; SSIM up to 1). The losses plot shows the pixel L1 falling; with a discriminator "
+    "(pix2pix, srgan) the adversarial terms push against each other as in any GAN, and the D "
+    "verdict and gradient plots stay empty. Save the run and it appears in the Restore tab.")

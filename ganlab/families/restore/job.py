@@ -7,18 +7,23 @@ history and a picture of (input, output, target) triplets on the validation batc
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 from torch import Tensor
 
 from ganlab.engine.job import RunJob
+from ganlab.errors import ConfigError
 from ganlab.families.restore.config import RestoreConfig
 from ganlab.families.restore.trainer import HISTORY_COLUMNS, RestoreTrainer
 from ganlab.render.images import to_pil
 
+SCORE_EVERY_S = 5.0  # held-out PSNR/SSIM in the live view: at most this often while running
 HEADERS = {"sr4": "bicubic  |  restored  |  original", "denoise": "noisy  |  restored  |  clean",
            "inpaint": "masked  |  inpainted  |  original"}
 
@@ -50,6 +55,10 @@ class RestoreSnapshot:
     task: str
     model: str
     device: str
+    dataset: str = ""
+    steps_per_s: float = 0.0
+    wall_time_s: float = 0.0
+    scores: dict | None = None  # held-out val_/baseline_ PSNR, SSIM, L1 (RestoreTrainer.validate)
     created: float = field(default_factory=time.time)
 
 
@@ -59,6 +68,8 @@ class RestoreJob(RunJob):
     def __init__(self, cfg: RestoreConfig, data=None, **kwargs) -> None:
         super().__init__(cfg, data, **kwargs)
         self._rows: list[list[float]] = []
+        self._scores: dict | None = None
+        self._scored_at = (-1, 0.0)  # (step, time) of the last held-out scores
         self.snapshot: RestoreSnapshot = self.make_snapshot()
 
     def build_runner(self, cfg: RestoreConfig, data) -> RestoreTrainer:
@@ -76,4 +87,37 @@ class RestoreJob(RunJob):
         history = np.asarray(self._rows, dtype=float).reshape(-1, len(HISTORY_COLUMNS))
         return RestoreSnapshot(version=self.next_version(), state=self.state, message=self.message,
                                step=tr.step_count, total_steps=self.total_steps, history=history,
-                               triplets=picture, task=tr.cfg.task, model=tr.cfg.model, device=self.device_key)
+                               triplets=picture, task=tr.cfg.task, model=tr.cfg.model, device=self.device_key,
+                               dataset=tr.data.name, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s,
+                               scores=self._held_out_scores())
+
+    def _held_out_scores(self) -> dict | None:
+        """PSNR/SSIM of G and of the baseline on the validation batch, throttled while running."""
+        step, at = self._scored_at
+        now = time.monotonic()
+        fresh = step == self.trainer.step_count or (self.state == "running" and now - at < SCORE_EVERY_S)
+        if not fresh:
+            try:
+                self._scores = self.trainer.validate()
+            except Exception:  # a score must never stop the run (e.g. NaN weights after divergence)
+                pass
+            self._scored_at = (self.trainer.step_count, now)
+        return self._scores
+
+    # -- outputs -----------------------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        """A resumable run (G, D, optimizers, RNG) that ``restore`` and the Restore tab open."""
+        from ganlab.families.restore.state import save_restore
+
+        if self.trainer.step_count == 0:
+            raise ConfigError("nothing to save yet: the run has not trained a step")
+        return self.call(lambda: save_restore(self.trainer, folder, metrics=self.trainer.validate()))
+
+    def loss_csv(self) -> str:
+        """The step history as CSV text (a header row, then one row per step)."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(HISTORY_COLUMNS)
+        for row in self.snapshot.history:
+            writer.writerow([int(row[0])] + [f"{v:.6g}" for v in row[1:]])
+        return out.getvalue()

@@ -86,7 +86,7 @@ def _wire_run(ui: SimpleNamespace) -> None:
     toggles = [ui.pause_btn, ui.resume_btn]
     # /train's parameters: existing ones first, in their order; the style fields last
     form_inputs = {name: form[name] for name in ("dataset", "device", "upload", "drawing", *controls.FIELDS,
-                                                 *controls.STYLE_FIELDS)}
+                                                 *controls.STYLE_FIELDS, *controls.RESTORE_FIELDS)}
     changes = {"g_lr": form["g_lr"], "d_lr": form["d_lr"], "objective": form["objective"]}
     control_outputs = [ui.status, *toggles]
     ui.train_btn.click(act.train, inputs=[job, ui.layers], inputs_kwargs=form_inputs,
@@ -128,6 +128,8 @@ def _wire_form(ui: SimpleNamespace) -> None:
                         outputs=default_outputs, api_visibility="private")
     form["model"].change(controls.style_controls.model_updates, inputs=[form["model"]],
                          outputs=[form["style_row"], form["width"]], api_visibility="private")
+    form["model"].change(controls.restore_controls.model_updates, inputs=[form["model"]],
+                         outputs=[form["restore_row"], form["task"]], api_visibility="private")
     form["dataset"].change(act.on_dataset_shown, inputs=[form["dataset"], form["upload"]],
                            outputs=[*ui.kind_outputs, form["upload"], form["drawing"]], api_visibility="private")
 

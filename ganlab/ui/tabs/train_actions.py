@@ -17,16 +17,24 @@ from ganlab.families.gan.job import TrainingJob
 from ganlab.families.gan.lessons import LESSONS
 from ganlab.paths import runs_dir, safe_run_name
 from ganlab.render import views as viz
-from ganlab.ui import controls, explain, sessions
+from ganlab.ui import controls, explain, restore_views, sessions
 from ganlab.ui import views as render
 
 
 def _outputs_for(snap, layers) -> list:
-    """Every live view for one snapshot, in VIEW order."""
+    """Every live view for one snapshot, in VIEW order (a restoration run: its triplets and losses)."""
+    if restore_views.is_restore(snap):
+        return [restore_views.main_image(snap), None, restore_views.loss_frame(snap), None, None,
+                restore_views.status_markdown(snap), restore_views.health_markdown(snap)]
     wasserstein = snap.is_wgan
     return [render.main_image(snap, layers), render.manifold_image(snap),
             render.plot_frame(snap.history, "loss"), render.plot_frame(snap.history, "verdict", wasserstein),
             render.plot_frame(snap.history, "grads"), render.status_markdown(snap), render.health_markdown(snap)]
+
+
+def _status_text(snap) -> str:
+    """The status line for any family's snapshot."""
+    return restore_views.status_markdown(snap) if restore_views.is_restore(snap) else render.status_markdown(snap)
 
 
 def _buttons(state: str) -> list:
@@ -47,7 +55,11 @@ def _need_job(job: TrainingJob | None) -> TrainingJob:
     return job
 
 
-def kind_updates(points: bool) -> list:
+def kind_updates(points: bool, restoring: bool = False) -> list:
+    """The main view's label and text, the 2D layer picker and manifold row, for the kind of run."""
+    if restoring:
+        return [gr.update(label=restore_views.MAIN_LABEL), explain.RESTORE_TRIPLETS,
+                gr.update(visible=False), gr.update(visible=False)]
     return [gr.update(label="Real vs generated (2D)" if points else "Samples from fixed noise"),
             explain.SAMPLES_POINTS if points else explain.SAMPLES_IMAGES,
             gr.update(visible=points), gr.update(visible=points)]
@@ -62,8 +74,9 @@ def train(job, layers_value, request: gr.Request, upload=None, drawing=None, **v
     job = controls.family_of(cfg).start(cfg)
     sessions.remember(request, "train", job)
     snap = job.snapshot
+    restoring = restore_views.is_restore(snap)
     return [job, snap.version, *_outputs_for(snap, layers_value or viz.LAYERS), *_buttons("running"),
-            *kind_updates(snap.data_kind == "points")]
+            *kind_updates(not restoring and snap.data_kind == "points", restoring)]
 
 def refresh(job, seen_version, layers_value):
     """Timer tick: redraw when the job published a new snapshot, else change nothing."""
@@ -77,14 +90,14 @@ def pause(job):
     """Pause training (the thread waits; nothing is lost)."""
     _need_job(job).pause()
     _wait_for(job, lambda snap: snap.state != "running")
-    return [render.status_markdown(job.snapshot), *_buttons("paused")]
+    return [_status_text(job.snapshot), *_buttons("paused")]
 
 @sessions.friendly
 def resume(job, g_lr, d_lr, objective):
     """Continue; learning rates and objective edited while paused apply now."""
     _need_job(job).resume(g_lr=g_lr, d_lr=d_lr, objective=objective)
     _wait_for(job, lambda snap: snap.state != "paused")
-    return [render.status_markdown(job.snapshot), *_buttons(job.state)]
+    return [_status_text(job.snapshot), *_buttons(job.state)]
 
 @sessions.friendly
 def step(job, g_lr, d_lr, objective):
@@ -93,13 +106,13 @@ def step(job, g_lr, d_lr, objective):
     before = job.snapshot.step
     job.step(1, g_lr=g_lr, d_lr=d_lr, objective=objective)
     _wait_for(job, lambda snap: snap.step > before, timeout=10)
-    return [render.status_markdown(job.snapshot), *_buttons(job.state)]
+    return [_status_text(job.snapshot), *_buttons(job.state)]
 
 @sessions.friendly
 def stop(job):
     """Stop for good; the views keep the last state."""
     _need_job(job).stop()
-    return [render.status_markdown(job.snapshot), *_buttons(job.state)]
+    return [_status_text(job.snapshot), *_buttons(job.state)]
 
 def reset(job):
     """Throw the run away and clear the views."""
@@ -111,13 +124,17 @@ def status_api(job):
     """The latest snapshot as JSON: state, step, steps/s, device, last losses, health."""
     if job is None:
         return {"state": "none", "step": 0, "history_rows": 0}
-    return {**render.status_dict(job.snapshot), "seed": job.cfg.seed, **controls.model_facts(job.cfg)}
+    snap = job.snapshot
+    status = restore_views.status_dict(snap) if restore_views.is_restore(snap) else render.status_dict(snap)
+    return {**status, "seed": job.cfg.seed, **controls.model_facts(job.cfg)}
 
 def samples_api(job, layers_value):
     """The current sample grid (or 2D view) and the status JSON, always (never skipped)."""
     if job is None:
         raise gr.Error("no run yet: press Train first", print_exception=False)
     snap = job.snapshot
+    if restore_views.is_restore(snap):
+        return restore_views.main_image(snap), restore_views.status_dict(snap)
     return render.main_image(snap, layers_value or viz.LAYERS), render.status_dict(snap)
 
 def load_lesson(key):
@@ -143,7 +160,10 @@ def save(job, name):
 @sessions.friendly
 def gif(job):
     """A timelapse GIF of the fixed-noise samples over training."""
-    frames = list(_need_job(job).frames)
+    if not hasattr(_need_job(job), "frames"):
+        raise GanLabError("the timelapse shows a generator's fixed-noise samples; a restoration run has "
+                          "none (save it and open it in the Restore tab)")
+    frames = list(job.frames)
     try:
         path = Path(tempfile.mkdtemp(prefix="ganlab-")) / "timelapse.gif"
         viz.timelapse_gif(frames, path)
@@ -166,8 +186,9 @@ def on_upload(upload, model):
 
 def on_model(dataset, upload, model):
     """A new model: that family's recommended settings (2D data + stylegan: Train says why not)."""
-    if model == controls.style_controls.MODEL and controls.is_points(dataset, upload):
-        gr.Info("stylegan trains on images: choose an image data set")
+    image_only = model == controls.style_controls.MODEL or controls.restore_controls.is_restore_model(model)
+    if image_only and controls.is_points(dataset, upload):
+        gr.Info(f"{model} trains on images: choose an image data set")
         return [gr.skip()] * (len(controls.FIELDS) + len(controls.STYLE_FIELDS))
     return controls.defaults_for(dataset, upload, model)
 
