@@ -24,6 +24,7 @@ TABS: list[tuple[str, str]] = [
     ("Style mixing", "ganlab.ui.tabs.mix"),
     ("Interpolate", "ganlab.ui.tabs.interpolate"),
     ("Style", "ganlab.ui.tabs.style"),
+    ("Restore", "ganlab.ui.tabs.restore"),
 ]
 
 CSS = """
