@@ -18,6 +18,7 @@ from ganlab.ui import sessions, uploads
 from ganlab.ui.tabs import restore_actions as act
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+BRUSH_PX = 3  # in the picture's pixels: a stroke on a 28 px digit, widen it for photos (Brush Size)
 DEFAULT_SIGMA = 0.25  # inside every shipped denoiser's training range (0 to 0.5)
 
 INTRO = ("Restore a picture with a trained **restoration** model: **x4 upscale** (SRResNet, SRGAN), "
@@ -50,7 +51,7 @@ def _controls(task: str) -> dict[str, Any]:
     w["editor"] = gr.ImageEditor(
         label="Picture (inpaint: paint the hole on it)", type="filepath", image_mode="RGBA",
         sources=["upload", "webcam", "clipboard"], layers=False, transforms=(), height=420, format="png",
-        brush=gr.Brush(colors=["#ff3b30"], color_mode="fixed"), elem_id="ganlab-restore-editor")
+        brush=gr.Brush(default_size=BRUSH_PX, colors=["#ff3b30"], color_mode="fixed"), elem_id="ganlab-restore-editor")
     gr.Examples(example_files(), inputs=w["editor"], label="Examples")
     w["task"] = gr.Radio(act.TASK_CHOICES, value=task, label="Task", elem_id="ganlab-restore-task")
     w["model"] = gr.Dropdown(names, value=first, label="Model",
@@ -71,12 +72,13 @@ def _controls(task: str) -> dict[str, Any]:
 def _views() -> dict[str, Any]:
     """The right column: before/after, the restored picture, the demo's scored panels."""
     w: dict[str, Any] = {}
-    w["slider"] = gr.ImageSlider(label="Before / after (drag)", type="pil", max_height=480)
+    w["slider"] = gr.ImageSlider(label="Before / after (drag)", type="pil", format="png", max_height=480,
+                                 elem_id="ganlab-restore-slider")
     w["note"] = gr.Markdown()
     w["output"] = gr.Image(label="Restored", type="filepath", format="png", interactive=False,
                            buttons=["download", "fullscreen"], height=260, elem_id="ganlab-restore-output")
     w["gallery"] = gr.Gallery(label="Degrade, then restore (PSNR / SSIM against the clean picture)", columns=4,
-                              height=300, object_fit="contain", elem_id="ganlab-restore-gallery")
+                              height=320, object_fit="contain", format="png", elem_id="ganlab-restore-gallery")
     w["scores"] = gr.Markdown()
     gr.Markdown(WHY_PSNR)
     return w
