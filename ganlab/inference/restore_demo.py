@@ -9,7 +9,7 @@ PIL; tensors are [0, 1] as in :mod:`ganlab.families.restore.degrade`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +43,7 @@ class ModelInfo:
     dataset: str
     channels: int
     shipped: bool
+    metrics: dict = field(default_factory=dict, compare=False)  # held-out PSNR/SSIM, when the run ended
 
     @property
     def label(self) -> str:
@@ -61,7 +62,7 @@ def list_models(task: str | None = None) -> list[ModelInfo]:
             continue  # a folder being rewritten right now; listed on the next call
         info = ModelInfo(entry.name, entry.path, str(meta.get("task")), str(meta.get("model")),
                          str((meta.get("dataset") or {}).get("name", "?")), int(meta.get("channels") or 0),
-                         entry.shipped)
+                         entry.shipped, dict(meta.get("metrics") or {}))
         if info.task in degrade.TASKS and (task is None or info.task == task):
             found.append(info)
     return found

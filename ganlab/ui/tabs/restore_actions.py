@@ -70,10 +70,15 @@ def model_card(name: str | None) -> str:
         info, r = resolve_model(name)
     except GanLabError as exc:
         return f"*{exc}*"
-    params = sum(p.numel() for p in r.G.parameters()) / 1e6
+    params = sum(p.numel() for p in r.G.parameters())
     where = "shipped" if info.shipped else "saved run"
-    return (f"**{info.name}** ({where}): {info.label} for {TASK_NAMES.get(info.task, info.task)}, "
-            f"trained on {info.dataset}, {'gray' if info.channels == 1 else 'RGB'}, {params:.2f} M parameters")
+    card = (f"**{info.name}** ({where}): {info.label} for {TASK_NAMES.get(info.task, info.task)}, "
+            f"trained on {info.dataset}, {'gray' if info.channels == 1 else 'RGB'}, {params:,} parameters")
+    m = info.metrics
+    if {"val_psnr", "val_ssim", "baseline_psnr", "baseline_ssim"} <= set(m):
+        card += (f"\n\nHeld-out PSNR {m['val_psnr']:.2f} dB / SSIM {m['val_ssim']:.3f} "
+                 f"(trivial baseline {m['baseline_psnr']:.2f} dB / {m['baseline_ssim']:.3f})")
+    return card
 
 
 # -- inputs -------------------------------------------------------------------------------
