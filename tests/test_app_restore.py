@@ -124,11 +124,14 @@ def test_other_bad_input_gets_one_specific_line(app, digit, tmp_path):
     notes = tmp_path / "notes.png"
     notes.write_bytes(b"lecture notes\n" * 40)
     mask = handle_file(str(mask_png(tmp_path / "mask.png", (28, 28), BOX)))
+    _refused(client, "image: upload a photo or digit", None, "digits-sr4", None, 0.25)
     _refused(client, "choose a restoration model first", handle_file(str(digit)), "", None, 0.25)
     _refused(client, "unknown model 'photo-sr8'", handle_file(str(digit)), "photo-sr8", None, 0.25)
     _refused(client, "image: notes.png: not a readable image", handle_file(str(notes)), "digits-sr4", None, 0.25)
-    _refused(client, "mask: digits-sr4 does x4 upscale; a mask is only for inpainting", handle_file(str(digit)), "digits-sr4", mask, 0.25)
-    _refused(client, "sigma", handle_file(str(digit)), "digits-denoise", None, 1.5)
+    _refused(client, "mask: digits-sr4 does x4 upscale; a mask is only for inpainting", handle_file(str(digit)),
+             "digits-sr4", mask, 0.25)
+    _refused(client, "sigma: Value 1.5 is greater than maximum value 1", handle_file(str(digit)), "digits-denoise",
+             None, 1.5)
 
 
 def test_a_big_upload_is_scaled_down_before_x4_and_the_tab_says_so(app, tmp_path):
@@ -211,4 +214,16 @@ def test_a_saved_run_appears_under_its_task(app):
     assert "runs/my-inpaint" in update["choices"] and update["value"] == "digits-inpaint"
     dropdown, sigma, box, card = act.task_changed("inpaint", "digits-sr4")
     assert dropdown["value"] == "digits-inpaint" and box["visible"] and not sigma["visible"]
-    assert "saved run" in act.model_card("runs/my-inpaint")
+    card = act.model_card("runs/my-inpaint")
+    assert "saved run" in card and "pix2pix for inpaint" in card and "Held-out PSNR" in card
+
+
+def test_the_demo_panels_arrive_lossless_through_the_app(app, digit):
+    """The page shows the demo's panels as PNG: a lossy format would change the pixels the captions score."""
+    client, _, _, _ = app
+    gallery, table = client.predict(handle_file(str(digit)), "digits-denoise", None, 0.3, api_name="/restore_demo")
+    shown = [np.asarray(Image.open(item["image"]).convert("L")) for item in gallery]
+    assert np.array_equal(shown[0], np.asarray(Image.open(digit)))  # the clean picture, exactly
+    assert [item["caption"].split(":")[0] for item in gallery] == ["clean (ground truth)", "noisy (sigma 0.3)",
+                                                                  "pix2pix (digits-denoise)"]
+    assert "| noisy (sigma 0.3) |" in table
