@@ -202,9 +202,10 @@ def test_degrade_then_restore_captions_every_result_with_psnr_and_ssim(app, digi
         act.degrade_demo(str(digit), "digits-inpaint", None, 0.25)
 
 
-def test_a_saved_run_appears_under_its_task(app):
+def test_a_saved_run_appears_under_its_task(app, tmp_path, monkeypatch):
     from ganlab.ui.tabs import restore_actions as act
 
+    monkeypatch.setenv("GANLAB_RUNS", str(tmp_path / "runs"))  # this test's own runs/, seen by other tests never
     assert act.model_choices("sr4") == ["digits-sr4", "digits-sr4-psnr"]
     runs = Path(os.environ["GANLAB_RUNS"])
     train_tiny(runs / "my-inpaint", "pix2pix", "inpaint")
