@@ -24,11 +24,15 @@ TABS: list[tuple[str, str]] = [
     ("Style mixing", "ganlab.ui.tabs.mix"),
     ("Interpolate", "ganlab.ui.tabs.interpolate"),
     ("Style", "ganlab.ui.tabs.style"),
+    ("Restore", "ganlab.ui.tabs.restore"),
 ]
 
 CSS = """
 .gradio-container { font-size: 16px; }
 #ganlab-main-view img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
+#ganlab-restore-output img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
+#ganlab-restore-gallery img, #ganlab-restore-slider img { image-rendering: pixelated; }
+#ganlab-restore-gallery .caption-label { white-space: normal; text-overflow: clip; max-width: 100%; }
 """
 HEADER = ("# GAN Lab\nWatch a generative adversarial network learn, live: pick data and a device, "
           "press **Train**, and see G's samples and D's verdicts change twice a second.")

@@ -14,6 +14,7 @@ one specific line.
 from __future__ import annotations
 
 import binascii
+import io
 import uuid
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from ganlab import limits
-from ganlab.data.decode import open_image_file, to_8bit
+from ganlab.data.decode import _DECODE_ERRORS as DECODE_ERRORS, check_size, open_image_file, to_8bit
 from ganlab.errors import GanLabError
 
 PASTED = "pasted.png"  # the file name given to an image sent inline (a data: URL)
@@ -147,3 +148,25 @@ def open_upload(value: Any, label: str) -> Image.Image:
         return ImageOps.exif_transpose(image)
     except Exception:  # a damaged EXIF block is no reason to refuse the picture
         return image
+
+
+def open_layer(value: Any, label: str) -> Image.Image:
+    """A drawn editor layer decoded safely, keeping its transparency (RGBA): where nothing was drawn
+    is transparent, which :func:`open_upload` would flatten onto white."""
+    if isinstance(value, Image.Image):
+        return value.convert("RGBA")
+    if not isinstance(value, (str, Path)) or not Path(value).is_file():
+        raise _refuse(f"{label}: the drawing could not be read; draw it again")
+    raw = Path(value).read_bytes()
+    cap = limits.get("image_file_bytes")
+    if len(raw) > cap:
+        raise _refuse(f"{label}: {limits.mb(len(raw))} is too large for an image (at most {limits.mb(cap)})")
+    try:
+        with Image.open(io.BytesIO(raw)) as img:
+            check_size(*img.size, label)  # header only: nothing decoded yet
+            img.seek(0)
+            return img.convert("RGBA")
+    except GanLabError as exc:
+        raise _refuse(str(exc)) from None
+    except DECODE_ERRORS as exc:
+        raise _refuse(f"{label}: not a readable image ({type(exc).__name__})") from None
