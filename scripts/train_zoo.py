@@ -58,6 +58,31 @@ RECIPES: dict[str, tuple[list[str], str]] = {
                            "--width", "96", "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
 }
 
+# model cards of the restoration models: what each is, what it saw, what it is for (the eval
+# figures are added beside them by record_metrics)
+CARDS: dict[str, str] = {
+    "fashion-denoise": (
+        "pix2pix for blind denoising: a U-Net (ngf 32, 3 levels, skips) and a PatchGAN conditioned on the "
+        "noisy input, L1 x100 + non-saturating adversarial. Trained on 59,744 Fashion-MNIST train images "
+        "(the last 256 held out) with Gaussian noise of sigma ~ U[0, 0.5] per image, so one model serves the "
+        "whole sigma slider. Gray 28 px. It removes noise; at high sigma it invents plausible texture."),
+    "mnist-inpaint": (
+        "pix2pix for inpainting: a U-Net (ngf 32, 3 levels) whose second input channel is the mask, "
+        "and a PatchGAN conditioned on the masked input, L1 x100 + adversarial. Trained on 59,744 MNIST train "
+        "images (256 held out) with random boxes (25-50 % of each side) and free-form strokes; only the hole "
+        "is replaced, every other pixel is returned as it was. Gray 28 px."),
+    "photo-sr4-psnr": (
+        "SRResNet x4, the PSNR-oriented twin of photo-sr4: 6 residual blocks (ngf 32, no BatchNorm), two "
+        "PixelShuffle x2 stages and a bicubic skip, pixel L1 only. Trained on random 96 px crops (+ flips) of "
+        "the 2,193 summer2winter train photos (both halves, 32 held out), downscaled x4 with antialiased "
+        "bicubic. Any RGB photo; sharpest where photos resemble Yosemite landscapes."),
+    "photo-sr4": (
+        "SRGAN x4: photo-sr4-psnr's generator, warm-started from it and trained on with pixel L1 x1 + a "
+        "content loss on the features of a fixed random 3-layer conv net (seed 1234: no VGG weights can be "
+        "downloaded here) x1 + 1e-3 adversarial (PatchGAN D), on the same crops. Sharper texture than its "
+        "twin at a small PSNR cost: compare the two in the Restore tab's demo."),
+}
+
 
 def commands(name: str, runs: Path, device: str, out_root: Path,
              max_minutes: float | None = None) -> list[list[str]]:
@@ -81,6 +106,8 @@ def record_metrics(folder: Path, report: dict) -> None:
                                    "baseline_name", "classifier_accuracy") if k in report}
     meta["metrics"] = {**(meta.get("metrics") or {}), "eval": keep}
     meta["recipe"] = "python scripts/train_zoo.py " + folder.name
+    if folder.name in CARDS:
+        meta["card"] = CARDS[folder.name]
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
 
 

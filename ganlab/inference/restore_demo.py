@@ -44,6 +44,7 @@ class ModelInfo:
     channels: int
     shipped: bool
     metrics: dict = field(default_factory=dict, compare=False)  # held-out PSNR/SSIM, when the run ended
+    card: str = field(default="", compare=False)  # a shipped model's card: what it is, what it saw
 
     @property
     def label(self) -> str:
@@ -62,7 +63,7 @@ def list_models(task: str | None = None) -> list[ModelInfo]:
             continue  # a folder being rewritten right now; listed on the next call
         info = ModelInfo(entry.name, entry.path, str(meta.get("task")), str(meta.get("model")),
                          str((meta.get("dataset") or {}).get("name", "?")), int(meta.get("channels") or 0),
-                         entry.shipped, dict(meta.get("metrics") or {}))
+                         entry.shipped, dict(meta.get("metrics") or {}), str(meta.get("card") or ""))
         if info.task in degrade.TASKS and (task is None or info.task == task):
             found.append(info)
     return found

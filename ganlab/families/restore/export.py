@@ -14,6 +14,15 @@ from ganlab.errors import GanLabError
 from ganlab.families.gan.export import DROPPED_META, refuse_overwriting_a_run
 
 TRAINING_ONLY = ("rng", "discriminator")  # besides the engine's DROPPED_META
+HISTORY_ROWS = 500  # the loss curve a card keeps: evenly spaced steps, the last one included
+
+
+def thinned(history: list, rows: int = HISTORY_ROWS) -> list:
+    """At most ``rows`` of a step history, evenly spaced, always ending with the last step."""
+    if len(history) <= rows:
+        return list(history)
+    step = len(history) / rows
+    return [history[min(len(history) - 1, round((i + 1) * step) - 1)] for i in range(rows)]
 
 
 def export_restorer(ckpt: Checkpoint, out: str | Path, name: str | None = None) -> Path:
@@ -25,5 +34,6 @@ def export_restorer(ckpt: Checkpoint, out: str | Path, name: str | None = None) 
         raise GanLabError("--out: must differ from the run folder (the run would be overwritten)")
     refuse_overwriting_a_run(out)
     meta: dict[str, Any] = {k: v for k, v in ckpt.meta.items() if k not in (*DROPPED_META, *TRAINING_ONLY)}
-    meta.update(name=name or out.name, inference_only=True, exported_from=ckpt.path.name)
+    meta.update(name=name or out.name, inference_only=True, exported_from=ckpt.path.name,
+                history=thinned(meta.get("history") or []))
     return save_checkpoint(out, {f"G.{k}": v for k, v in ckpt.group("G").items()}, meta)

@@ -75,7 +75,17 @@ def model_card(name: str | None) -> str:
     card = (f"**{info.name}** ({where}): {info.label} for {TASK_NAMES.get(info.task, info.task)}, "
             f"trained on {info.dataset}, {'gray' if info.channels == 1 else 'RGB'}, {params:,} parameters")
     m = info.metrics
-    if {"val_psnr", "val_ssim", "baseline_psnr", "baseline_ssim"} <= set(m):
+    if info.card:
+        card += f"\n\n{info.card}"
+    test = m.get("eval") or {}
+    if {"restored", "baseline", "baseline_name"} <= set(test):
+        card += (f"\n\nTest split ({test.get('n')} images, {test.get('degradation')}): PSNR "
+                 f"{test['restored']['psnr']:.2f} dB / SSIM {test['restored']['ssim']:.3f} "
+                 f"({test['baseline_name']} {test['baseline']['psnr']:.2f} dB / {test['baseline']['ssim']:.3f})")
+        acc = test.get("classifier_accuracy")
+        if acc:
+            card += ("; classifier accuracy " + ", ".join(f"{k} {v:.0%}" for k, v in acc.items()))
+    elif {"val_psnr", "val_ssim", "baseline_psnr", "baseline_ssim"} <= set(m):
         card += (f"\n\nHeld-out PSNR {m['val_psnr']:.2f} dB / SSIM {m['val_ssim']:.3f} "
                  f"(trivial baseline {m['baseline_psnr']:.2f} dB / {m['baseline_ssim']:.3f})")
     return card
