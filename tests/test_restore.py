@@ -189,3 +189,11 @@ def test_train_contract_end_to_end(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "srgan does not do denoise" in err and "Traceback" not in err
     assert not (tmp_path / "bad" / "model.json").exists()
+
+
+def test_linear_lr_decay_holds_for_half_the_run_then_falls_to_zero():
+    cfg = RestoreConfig(model="srresnet", task="sr4", **{**TINY, "dataset": "digits", "steps": 8}, lr_decay="linear")
+    rates = [s.lr for s in RestoreTrainer(cfg).run(8)]
+    assert rates[:4] == [cfg.lr] * 4 and rates[4] > rates[5] > rates[6] > rates[7] > 0
+    with pytest.raises(ConfigError, match="lr_decay: must be one of"):
+        cfg.updated(lr_decay="cosine").validate()

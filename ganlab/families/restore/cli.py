@@ -21,7 +21,7 @@ from ganlab.families.restore.trainer import HISTORY_COLUMNS, RestoreTrainer
 CONFIG_FLAGS = {  # flag dest -> RestoreConfig field type (flags shared with other families mean the same)
     "task": str, "ngf": int, "ndf": int, "depth": int, "n_blocks": int, "load_size": int, "max_images": int,
     "holdout": int, "init_from": str, "l1_weight": float, "adv_weight": float, "content_weight": float, "sigma_min": float,
-    "sigma_max": float, "lr": float,
+    "sigma_max": float, "lr": float, "lr_decay": str,
 }
 SHARED_FIELDS = ("model", "steps", "batch_size", "seed", "device", "image_size", "data_root")
 CHUNK = 25  # steps per trainer.run
@@ -65,8 +65,10 @@ def resume(args: argparse.Namespace) -> RestoreTrainer:
     from ganlab.families.restore.state import restore_restore
 
     trainer = restore_restore(args.out, device=getattr(args, "device", None))
-    if getattr(args, "steps", None):
-        trainer.cfg = trainer.cfg.updated(steps=args.steps)
+    changes = {k: getattr(args, k, None) for k in ("steps", "lr_decay")}
+    changes = {k: v for k, v in changes.items() if v}
+    if changes:
+        trainer.cfg = trainer.cfg.updated(**changes).validate()
     return trainer
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from ganlab.engine.optim import LR_DECAYS
 from ganlab.engine.config import JsonConfig, Range, check_field, choice, reject_unknown_fields
 from ganlab.errors import ConfigError
 from ganlab.families.restore.degrade import TASKS
@@ -52,6 +53,7 @@ class RestoreConfig(JsonConfig):
     sigma_min: float = 0.0  # denoise: sigma ~ U[sigma_min, sigma_max] per image, [0, 1] units
     sigma_max: float = 0.5
     lr: float = 2e-4
+    lr_decay: str = "none"  # "linear": constant for half the run, then linear to 0 (engine.optim.LR_DECAYS)
     beta1: float = 0.5
     beta2: float = 0.999
     batch_size: int = 16
@@ -92,6 +94,7 @@ class RestoreConfig(JsonConfig):
                               f"{' or '.join(fits)}; {self.model} does "
                               f"{', '.join(t for t, task in TASKS.items() if self.model in task.models)})")
         choice("objective", self.objective, OBJECTIVES)
+        choice("lr_decay", self.lr_decay, LR_DECAYS)
         for name in ("image_size", "load_size", "max_images", *WEIGHT_FIELDS):
             if getattr(self, name) is not None:
                 check_field(self, name)

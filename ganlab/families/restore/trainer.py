@@ -117,6 +117,11 @@ class RestoreTrainer(StepRunner):
         self.validation_pair = self._validation_pair()
         self.ready()
 
+    def lr_factor(self, step: int) -> float:
+        from ganlab.engine.optim import lr_decay_factor
+
+        return lr_decay_factor(self.cfg.lr_decay, step, self.cfg.steps)
+
     @property
     def content_description(self) -> str | None:
         return None if self.content is None else self.content.description
