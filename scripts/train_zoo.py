@@ -50,7 +50,7 @@ RECIPES: dict[str, tuple[list[str], str]] = {
                          "--ngf", "32", "--max-images", "60000", "--seed", "0"], "cpu"),
     "mnist-inpaint": (["--dataset", "mnist", "--model", "pix2pix", "--task", "inpaint", "--steps", "8000",
                        "--ngf", "32", "--max-images", "60000", "--seed", "0"], "cpu"),
-    "photo-sr4-psnr": (["--dataset", "summer2winter", "--model", "srresnet", "--steps", "SR_STEPS",
+    "photo-sr4-psnr": (["--dataset", "summer2winter", "--model", "srresnet", "--steps", "18000", "--lr-decay", "linear",
                         "--batch-size", "8", "--seed", "0"], "gpu"),
     "photo-sr4": (["--dataset", "summer2winter", "--model", "srgan", "--init-from", "pretrained/photo-sr4-psnr",
                    "--steps", "GAN_STEPS", "--batch-size", "8", "--seed", "0"], "gpu"),
