@@ -130,10 +130,10 @@ class TrainingJob(RunJob):
     """One GAN run, trained in the background; ``snapshot`` is what the views show."""
 
     health_checks = health.CHECKS  # a family with signals of its own adds checks (see StyleGANJob)
-    signals: dict = {}  # the latest of those signals (health_extra sets them)
 
     def __init__(self, cfg: TrainConfig, data: DataSource | None = None, *,
                  slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4) -> None:
+        self.signals: dict = {}  # this run's latest family signals (health_extra sets them), never shared
         super().__init__(cfg, data, slots=slots, publish_every_s=publish_every_s)
         self.history = History()
         self.frames: list[tuple[int, Any]] = []
