@@ -12,11 +12,11 @@ import pandas as pd
 
 from ganlab.families.restore.job import RestoreSnapshot
 from ganlab.families.restore.trainer import HISTORY_COLUMNS
-from ganlab.ui.views import MAX_POINTS, STATE_ICONS
+from ganlab.ui.views import MAX_POINTS, RESTORE_LOSSES, STATE_ICONS
 
 COL = {name: i for i, name in enumerate(HISTORY_COLUMNS)}
-SERIES = (("l1", "pixel L1 (weighted)"), ("content", "content (weighted)"), ("g_adv", "G adversarial"),
-          ("d", "D loss"))
+SERIES = (("l1", RESTORE_LOSSES[0]), ("content", RESTORE_LOSSES[1]), ("g_adv", RESTORE_LOSSES[2]),
+          ("d", "D loss"))  # labels: the Train tab's loss plot colours them (views.colour_map)
 BASELINES = {"sr4": "bicubic", "denoise": "noisy input", "inpaint": "masked input"}
 MAIN_LABEL = "Held-out images: input | restored | target"
 

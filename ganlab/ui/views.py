@@ -24,12 +24,15 @@ PLOTS = {
 }
 STATE_ICONS = {"ready": "", "running": "▶", "paused": "❚❚", "finished": "■", "stopped": "■",
                "diverged": "✗", "error": "✗"}
-COLOURS = ("#3b75af", "#ef8636", "#2ca02c", "#7b3294")
+COLOURS = ("#3b75af", "#ef8636", "#2ca02c", "#7b3294", "#d62728")
+RESTORE_LOSSES = ("pixel L1 (weighted)", "content (weighted)", "G adversarial")  # a restoration run's loss plot
 
 
 def colour_map(which: str) -> dict[str, str]:
     """Fixed colours for a plot's series (D blue, G orange, the Wasserstein estimate green)."""
     labels = [label for _, label in PLOTS[which]] + (["Wasserstein estimate"] if which == "verdict" else [])
+    if which == "loss":  # the same plot shows a restoration run's terms (ganlab.ui.restore_views)
+        labels = [labels[0], labels[1], *RESTORE_LOSSES]
     return dict(zip(labels, COLOURS))
 
 
