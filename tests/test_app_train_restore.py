@@ -15,6 +15,7 @@ from PIL import Image
 from conftest import require_module
 
 gradio_client = require_module("gradio_client")
+from gradio_client import handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
 from app_server import app_server, session  # noqa: E402,F401  (the fixture)
@@ -38,7 +39,7 @@ def _wait(c, predicate, timeout=60.0):
         time.sleep(0.2)
 
 
-def test_pix2pix_inpainting_trains_live_and_beats_the_masked_input(client, app_server, monkeypatch):  # noqa: F811
+def test_pix2pix_inpainting_trains_live_and_beats_the_masked_input(client, app_server, monkeypatch, tmp_path):  # noqa: F811
     c = client
     c.predict(**INPAINT, api_name="/train")
     s = _wait(c, lambda s: s["step"] >= 5)
@@ -59,6 +60,16 @@ def test_pix2pix_inpainting_trains_live_and_beats_the_masked_input(client, app_s
 
     monkeypatch.setenv("GANLAB_RUNS", str(app_server.runs))
     assert "runs/inpaint-run" in [e.name for e in list_checkpoints("restore")]
+    digit = Image.fromarray((np.random.default_rng(0).random((16, 16)) * 255).astype(np.uint8), "L")
+    hole = np.zeros((16, 16), np.uint8)
+    hole[4:10, 5:11] = 255
+    digit.save(tmp_path / "digit.png")
+    Image.fromarray(hole, "L").save(tmp_path / "hole.png")
+    out = c.predict(handle_file(str(tmp_path / "digit.png")), "runs/inpaint-run", handle_file(str(tmp_path / "hole.png")),
+                    0, api_name="/restore")  # the Restore tab's endpoint opens the saved run
+    filled = np.asarray(Image.open(out).convert("L"))
+    before = np.asarray(digit)
+    assert filled.shape == before.shape and np.array_equal(filled[hole == 0], before[hole == 0])
 
 
 def test_restoration_models_refuse_points_and_mismatched_tasks_by_name(client):
