@@ -12,7 +12,7 @@ import pandas as pd
 
 from ganlab.families.restore.job import RestoreSnapshot
 from ganlab.families.restore.trainer import HISTORY_COLUMNS
-from ganlab.ui.views import MAX_POINTS, RESTORE_LOSSES, STATE_ICONS
+from ganlab.ui.views import MAX_POINTS, RESTORE_LOSSES, run_parts, status_line
 
 COL = {name: i for i, name in enumerate(HISTORY_COLUMNS)}
 SERIES = (("l1", RESTORE_LOSSES[0]), ("content", RESTORE_LOSSES[1]), ("g_adv", RESTORE_LOSSES[2]),
@@ -45,18 +45,12 @@ def loss_frame(snap: RestoreSnapshot) -> pd.DataFrame | None:
 
 
 def status_markdown(snap: RestoreSnapshot) -> str:
-    icon = STATE_ICONS.get(snap.state, "")
-    parts = [f"**{icon} {snap.state}**", f"step **{snap.step:,}** / {snap.total_steps:,}",
-             f"**{snap.steps_per_s:,.1f}** steps/s" if snap.state == "running" else
-             f"{snap.wall_time_s:,.1f} s trained", f"device `{snap.device}`", f"`{snap.model}` for `{snap.task}`"]
+    parts = [*run_parts(snap), f"`{snap.model}` for `{snap.task}`"]
     s = snap.scores
     if s:
         parts.append(f"held-out PSNR **{s['val_psnr']:.2f} dB** / SSIM **{s['val_ssim']:.3f}** "
                      f"({BASELINES[snap.task]} {s['baseline_psnr']:.2f} dB / {s['baseline_ssim']:.3f})")
-    text = " · ".join(parts)
-    if snap.message and snap.state in ("finished", "diverged", "error", "stopped"):
-        text += f"\n\n{snap.message}"
-    return text
+    return status_line(snap, parts)
 
 
 def health_markdown(snap: RestoreSnapshot) -> str:

@@ -78,11 +78,24 @@ def manifold_image(snap: Snapshot) -> np.ndarray | None:
     return viz.manifold_view(snap.points) if snap.points is not None else None
 
 
-def status_markdown(snap: Snapshot) -> str:
+def run_parts(snap) -> list[str]:
+    """The status line's start for any family's snapshot: state, step, speed (or time), device."""
     icon = STATE_ICONS.get(snap.state, "")
-    parts = [f"**{icon} {snap.state}**", f"step **{snap.step:,}** / {snap.total_steps:,}",
-             f"**{snap.steps_per_s:,.1f}** steps/s" if snap.state == "running" else
-             f"{snap.wall_time_s:,.1f} s trained", f"device `{snap.device}`", f"objective `{snap.objective}`"]
+    return [f"**{icon} {snap.state}**", f"step **{snap.step:,}** / {snap.total_steps:,}",
+            f"**{snap.steps_per_s:,.1f}** steps/s" if snap.state == "running" else
+            f"{snap.wall_time_s:,.1f} s trained", f"device `{snap.device}`"]
+
+
+def status_line(snap, parts: list[str]) -> str:
+    """``parts`` joined, with the run's closing message once it has ended."""
+    text = " · ".join(parts)
+    if snap.message and snap.state in ("finished", "diverged", "error", "stopped"):
+        text += f"\n\n{snap.message}"
+    return text
+
+
+def status_markdown(snap: Snapshot) -> str:
+    parts = [*run_parts(snap), f"objective `{snap.objective}`"]
     if snap.coverage is not None:
         c = snap.coverage
         parts.append(f"modes **{c.modes_captured}/{c.modes_total}**, high quality **{c.high_quality:.0%}**")
@@ -92,10 +105,7 @@ def status_markdown(snap: Snapshot) -> str:
         s = snap.signals
         parts.append(f"w spread **{s['w_spread']:.2f}**, loudest noise **{s['noise_strength']:.2f}** "
                      f"(layer {s['noise_layer']})")
-    text = " · ".join(parts)
-    if snap.message and snap.state in ("finished", "diverged", "error", "stopped"):
-        text += f"\n\n{snap.message}"
-    return text
+    return status_line(snap, parts)
 
 
 def health_markdown(snap: Snapshot) -> str:
