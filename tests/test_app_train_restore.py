@@ -80,3 +80,14 @@ def test_restoration_models_refuse_points_and_mismatched_tasks_by_name(client):
     with pytest.raises(AppError, match="timelapse shows a generator"):
         client.predict(**dict(INPAINT, steps=20), api_name="/train")
         client.predict(api_name="/gif")
+
+
+def test_photos_train_restoration_models_and_say_so_for_a_gan():
+    from ganlab.errors import ConfigError
+    from ganlab.ui import controls
+
+    cfg = controls.config_from_form(dataset="summer2winter", device="cpu", model="srgan", steps=10)
+    assert cfg.task == "sr4" and cfg.image_size == 96 and cfg.batch_size == 4  # the photos preset
+    for model in ("auto", "dcgan", "stylegan"):
+        with pytest.raises(ConfigError, match="summer2winter is a set of photos.*Train CycleGAN tab"):
+            controls.config_from_form(dataset="summer2winter", device="cpu", model=model, steps=10)

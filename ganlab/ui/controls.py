@@ -18,6 +18,7 @@ import numpy as np
 
 from ganlab.families.gan.config import NOISE_TYPES, OBJECTIVE_NAMES, OPTIMIZERS, OptimizerConfig, TrainConfig
 from ganlab.data import is_points_dataset
+from ganlab.data.named import is_unpaired
 from ganlab.data.drawn import drawing_to_csv
 from ganlab.data.images import data_root
 from ganlab.data.toy2d import TOY2D
@@ -33,6 +34,7 @@ UPLOAD = "upload"
 DRAW = "draw"
 DRAWINGS_DIR = Path(tempfile.gettempdir()) / "ganlab-drawings"  # drawn points as CSV, named by content
 DEFAULT_DATASET = "digits"
+PHOTOS, PHOTO_FOLDER = "summer2winter", "summer2winter_yosemite"  # both train halves, for restoration
 TOY_LABELS = {
     "ring8": "Ring of 8 Gaussians", "grid25": "Grid of 25 Gaussians", "line": "Line",
     "two-gaussians": "Two Gaussians", "ring": "Ring", "blobs": "Three blobs", "spiral": "Spiral",
@@ -56,6 +58,8 @@ def dataset_choices() -> list[tuple[str, str]]:
     for name, (label, folder) in TORCHVISION_SETS.items():
         if (root / folder).is_dir():
             choices.append((f"Images · {label}", name))
+    if (root / PHOTO_FOLDER).is_dir():
+        choices.append(("Photos · summer2winter (restoration models)", PHOTOS))
     choices.append(("2D · Draw your own points", DRAW))
     choices.append(("Your file (CSV of x,y points or a zip of images)", UPLOAD))
     return choices
@@ -159,10 +163,14 @@ def config_from_form(dataset: str, device: str, upload: str | None = None, drawi
     """A validated config of the family the Model field picks; ConfigError names the first bad field."""
     name = dataset_name(dataset, upload, drawing)
     v = _parsed(values)
+    restoring = restore_controls.is_restore_model(v.get("model"))
+    if is_unpaired(name) and not restoring:
+        raise ConfigError(f"model: {name} is a set of photos; here it trains a restoration model (pix2pix, "
+                          "srresnet or srgan). Train a CycleGAN on it in the Train CycleGAN tab")
     family = family_for(model=v.get("model"), dataset=name)
     if family.name == style_controls.MODEL:
         return style_controls.config_from_values(name, device, v)
-    if restore_controls.is_restore_model(v.get("model")):
+    if restoring:
         return restore_controls.config_from_values(name, device, v)
     return _gan_config(name, device, v)
 
