@@ -33,7 +33,7 @@ from ganlab.metrics.restoration import psnr, ssim
 DEFAULT_SIGMA = 0.3
 HOLE_FRACTION = 0.5  # the centred hole's side, as a fraction of the image side
 NOISE_SEED = 0
-CHUNK = 64  # images per forward pass (photos: 256 px)
+CHUNK_PIXELS = 64 * 64 * 64  # output pixels per forward pass / score pass: 333 digits or 4 photos of 256 px
 
 
 def centred_hole(n: int, h: int, w: int, fraction: float = HOLE_FRACTION) -> Tensor:
@@ -80,20 +80,29 @@ def degraded_pair(task: str, clean: Tensor, sigma: float) -> degrade.Pair:
     return degrade.Pair(degrade.apply_hole(clean, mask), clean, mask)
 
 
+def chunk_size(images: Tensor) -> int:
+    """Images per pass so that activations stay bounded (a few hundred MB) at any image size."""
+    return max(1, CHUNK_PIXELS // (images.shape[-1] * images.shape[-2]))
+
+
 def restore_all(r: Restorer, pair: degrade.Pair) -> Tensor:
-    """G on every degraded image, CHUNK at a time, in [0, 1] on the CPU."""
-    outs = []
-    for i in range(0, len(pair.target), CHUNK):
+    """G on every degraded image, a chunk at a time, in [0, 1] on the CPU."""
+    outs, step = [], chunk_size(pair.target)
+    for i in range(0, len(pair.target), step):
         if r.task == "inpaint":
-            x, hole = pair.target[i:i + CHUNK], pair.mask[i:i + CHUNK]
+            x, hole = pair.target[i:i + step], pair.mask[i:i + step]
             outs.append(restore_tensor(r, x.to(r.device), hole.to(r.device)).cpu())
         else:
-            outs.append(restore_tensor(r, pair.input[i:i + CHUNK].to(r.device)).cpu())
+            outs.append(restore_tensor(r, pair.input[i:i + step].to(r.device)).cpu())
     return torch.cat(outs)
 
 
 def _score(pred: Tensor, target: Tensor) -> dict[str, float]:
-    return {"psnr": round(float(psnr(pred, target).mean()), 3), "ssim": round(float(ssim(pred, target).mean()), 4)}
+    """Mean per-image PSNR and SSIM, scored a chunk at a time (SSIM keeps several maps per image)."""
+    step = chunk_size(target)
+    p = torch.cat([psnr(pred[i:i + step], target[i:i + step]) for i in range(0, len(target), step)])
+    s = torch.cat([ssim(pred[i:i + step], target[i:i + step]) for i in range(0, len(target), step)])
+    return {"psnr": round(float(p.mean()), 3), "ssim": round(float(s.mean()), 4)}
 
 
 def classifier_accuracy(dataset: str, labels: Tensor | None, images: dict[str, Tensor]) -> dict[str, float] | None:
