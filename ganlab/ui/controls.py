@@ -189,6 +189,28 @@ def _gan_config(name: str, device: str, v: dict[str, Any]) -> TrainConfig:
     return base.updated(device=device or "auto", g_optim=g, d_optim=d, **v).validate()
 
 
+def _model_widgets(w: dict[str, gr.components.Component], values: dict[str, Any]) -> None:
+    """The Model accordion: the model choice, its sizes, and the StyleGAN and restoration rows."""
+    with gr.Accordion("Model", open=False):
+        with gr.Row():
+            w["model"] = gr.Dropdown(MODELS, value=values["model"], label="Model",
+                                     info="stylegan: a style-based generator; pix2pix, srresnet, srgan: "
+                                          "restore degraded images (image data)")
+            w["width"] = gr.Slider(*slider_range(TrainConfig, "width"), values["width"], step=4,
+                                   label="Width (units / channels; MLP at most 256)")
+        with gr.Row():
+            w["depth"] = gr.Slider(*slider_range(TrainConfig, "depth"), values["depth"], step=1,
+                                   label="Hidden layers (MLP)")
+            w["z_dim"] = gr.Slider(*slider_range(TrainConfig, "z_dim"), values["z_dim"], step=1, label="Noise size z")
+        with gr.Row():
+            w["noise"] = gr.Radio(list(NOISE_TYPES), value=values["noise"], label="Noise")
+            w["ema"] = gr.Number(values["ema"], label="EMA of G (0 = off)", minimum=0, maximum=0.9999)
+        w["style_row"], style = style_controls.build_widgets(visible=values["model"] == style_controls.MODEL)
+        w.update(style)
+        w["restore_row"], restore = restore_controls.build_widgets()
+        w.update(restore)
+
+
 def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Component]:
     """Lay out the data/device/model/objective/optimizer widgets; return them by name."""
     cfg = recommended_config(dataset)
@@ -224,24 +246,7 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
             w["beta1"] = gr.Number(values["beta1"], label="Adam beta1", minimum=0, maximum=0.999)
             w["d_steps"] = gr.Slider(*slider_range(TrainConfig, "d_steps"), values["d_steps"], step=1,
                                      label="D steps per G step")
-    with gr.Accordion("Model", open=False):
-        with gr.Row():
-            w["model"] = gr.Dropdown(MODELS, value=values["model"], label="Model",
-                                     info="stylegan: a style-based generator; pix2pix, srresnet, srgan: "
-                                          "restore degraded images (image data)")
-            w["width"] = gr.Slider(*slider_range(TrainConfig, "width"), values["width"], step=4,
-                                   label="Width (units / channels; MLP at most 256)")
-        with gr.Row():
-            w["depth"] = gr.Slider(*slider_range(TrainConfig, "depth"), values["depth"], step=1,
-                                   label="Hidden layers (MLP)")
-            w["z_dim"] = gr.Slider(*slider_range(TrainConfig, "z_dim"), values["z_dim"], step=1, label="Noise size z")
-        with gr.Row():
-            w["noise"] = gr.Radio(list(NOISE_TYPES), value=values["noise"], label="Noise")
-            w["ema"] = gr.Number(values["ema"], label="EMA of G (0 = off)", minimum=0, maximum=0.9999)
-        w["style_row"], style = style_controls.build_widgets(visible=values["model"] == style_controls.MODEL)
-        w.update(style)
-        w["restore_row"], restore = restore_controls.build_widgets()
-        w.update(restore)
+    _model_widgets(w, values)
     with gr.Accordion("Run", open=False):
         with gr.Row():
             w["batch_size"] = gr.Slider(*slider_range(TrainConfig, "batch_size"), values["batch_size"], step=1,
