@@ -21,7 +21,7 @@ from ganlab.families.restore.trainer import HISTORY_COLUMNS, RestoreTrainer
 CONFIG_FLAGS = {  # flag dest -> RestoreConfig field type (flags shared with other families mean the same)
     "task": str, "ngf": int, "ndf": int, "depth": int, "n_blocks": int, "load_size": int, "max_images": int,
     "holdout": int, "init_from": str, "l1_weight": float, "adv_weight": float, "content_weight": float, "sigma_min": float,
-    "sigma_max": float, "lr": float, "lr_decay": str,
+    "sigma_max": float, "lr": float, "lr_decay": str, "pixel_loss": str, "beta1": float,
 }
 SHARED_FIELDS = ("model", "steps", "batch_size", "seed", "device", "image_size", "data_root")
 CHUNK = 25  # steps per trainer.run

@@ -26,6 +26,7 @@ MODEL_WEIGHTS: dict[str, dict[str, float]] = {  # l1, adversarial, content
     "srgan": {"l1_weight": 1.0, "adv_weight": 1e-3, "content_weight": 1.0},
 }
 WEIGHT_FIELDS = ("l1_weight", "adv_weight", "content_weight")
+PIXEL_LOSSES = ("l1", "l2")  # the pixel term that l1_weight weighs
 
 
 @dataclass
@@ -49,6 +50,7 @@ class RestoreConfig(JsonConfig):
     l1_weight: float | None = None
     adv_weight: float | None = None
     content_weight: float | None = None
+    pixel_loss: str = "l1"  # "l2" (MSE) is what PSNR measures: an L1 run fine-tuned with it gains PSNR
     init_from: str | None = None  # warm start: G's weights from this restoration run (SRGAN from its SRResNet)
     sigma_min: float = 0.0  # denoise: sigma ~ U[sigma_min, sigma_max] per image, [0, 1] units
     sigma_max: float = 0.5
@@ -95,6 +97,7 @@ class RestoreConfig(JsonConfig):
                               f"{', '.join(t for t, task in TASKS.items() if self.model in task.models)})")
         choice("objective", self.objective, OBJECTIVES)
         choice("lr_decay", self.lr_decay, LR_DECAYS)
+        choice("pixel_loss", self.pixel_loss, PIXEL_LOSSES)
         for name in ("image_size", "load_size", "max_images", *WEIGHT_FIELDS):
             if getattr(self, name) is not None:
                 check_field(self, name)

@@ -75,6 +75,14 @@ def pixel_l1(output: Tensor, target: Tensor) -> Tensor:
     return F.l1_loss(output.float(), target.float())
 
 
+def pixel_l2(output: Tensor, target: Tensor) -> Tensor:
+    """MSE: the loss PSNR is a function of (L1 trains faster and sharper; L2 fine-tunes PSNR)."""
+    return F.mse_loss(output.float(), target.float())
+
+
+PIXEL_LOSSES = {"l1": pixel_l1, "l2": pixel_l2}
+
+
 def content_loss(net: ContentNetwork, output: Tensor, target: Tensor) -> Tensor:
     """MSE between feature maps of the output and of the clean target (SRGAN's VGG loss)."""
     with torch.no_grad():

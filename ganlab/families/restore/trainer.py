@@ -20,7 +20,7 @@ from ganlab.families.gan.config import OptimizerConfig
 from ganlab.families.restore import degrade
 from ganlab.families.restore.config import RestoreConfig
 from ganlab.families.restore.data import CleanImages, load_clean
-from ganlab.families.restore.losses import adversarial, content_loss, content_network, pixel_l1
+from ganlab.families.restore.losses import PIXEL_LOSSES, adversarial, content_loss, content_network
 from ganlab.families.restore.models import PatchGAN, SRResNet, UNetGenerator
 from ganlab.metrics.restoration import scores
 
@@ -158,7 +158,7 @@ class RestoreTrainer(StepRunner):
         target = to_net(pair.target)
         out = self.restore_pair(pair)
         zero = torch.zeros((), device=self.device)
-        l1 = cfg.weight("l1_weight") * pixel_l1(out, target)
+        l1 = cfg.weight("l1_weight") * PIXEL_LOSSES[cfg.pixel_loss](out, target)
         content = cfg.weight("content_weight") * content_loss(self.content, out, target) if self.content is not None else zero
         g_adv, d_loss = zero, zero
         if self.D is not None:
