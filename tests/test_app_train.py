@@ -212,7 +212,7 @@ def test_train_api_keeps_its_parameters_and_adds_the_style_and_restore_ones_last
     params = [p["parameter_name"] for p in client.view_api(return_format="dict", print_info=False)
               ["named_endpoints"]["/train"]["parameters"]]
     assert params == ["layers_value", "dataset", "device", "upload", "drawing", *FIELDS, "style_block", "mixing_prob",
-                      "mapping_layers", "task"]  # the existing ones unchanged, then the new ones
+                      "mapping_layers", "task", "g_steps"]  # the existing ones unchanged, then the new ones
 
 
 def test_stylegan_trains_live_and_its_save_opens_in_explore(client, app_server):  # noqa: F811

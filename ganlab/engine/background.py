@@ -238,6 +238,12 @@ class BackgroundRun:
                 if time.monotonic() > deadline:
                     raise GanLabError("the training thread did not answer in time; try again") from None
 
+    def take_changes(self) -> dict[str, Any]:
+        """The settings edited since the last chunk, handed over once (training thread)."""
+        with self._lock:
+            changes, self._pending = self._pending, {}
+        return changes
+
     # -- the loop (training thread) ------------------------------------------------------------
     def _take(self, running: bool) -> tuple[dict[str, Any], int]:
         """Answer queued calls; hand over step requests and, only when about to train

@@ -94,6 +94,11 @@ class StepRunner:
         """Schedule multiplier at ``step`` (0-based); constant unless a family says otherwise."""
         return 1.0
 
+    def bad_rows(self, raw: Tensor) -> Tensor:
+        """(steps,) True where a step's statistics are NaN/inf: a divergence (a family whose step
+        may skip a statistic on purpose says which NaNs are expected)."""
+        return ~torch.isfinite(raw).all(dim=1)
+
     # -- shared pieces a step uses ------------------------------------------------------------
     def autocast(self):
         """bf16 autocast where the family chose it, else nothing."""
@@ -145,8 +150,9 @@ class StepRunner:
         raw = torch.stack(rows).cpu()  # the one sync
         elapsed = time.perf_counter() - start
         self.wall_time_s += elapsed
-        if not torch.isfinite(raw).all():
-            self._roll_back(int((~torch.isfinite(raw)).any(dim=1).nonzero()[0, 0]))
+        bad = self.bad_rows(raw)
+        if bad.any():
+            self._roll_back(int(bad.nonzero()[0, 0]))
         new = []
         for row in raw.tolist():
             self.step_count += 1

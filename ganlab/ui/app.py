@@ -12,7 +12,7 @@ from typing import Callable
 import gradio as gr
 
 from ganlab import limits
-from ganlab.ui import sessions
+from ganlab.ui import presenter, sessions
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,8 @@ CSS = """
 #ganlab-restore-output img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
 #ganlab-restore-gallery img, #ganlab-restore-slider img { image-rendering: pixelated; }
 #ganlab-restore-gallery .caption-label { white-space: normal; text-overflow: clip; max-width: 100%; }
-"""
+#ganlab-slow-view img { width: 100%; height: 100%; object-fit: contain; }
+""" + presenter.CSS
 HEADER = ("# GAN Lab\nWatch a generative adversarial network learn, live: pick data and a device, "
           "press **Train**, and see G's samples and D's verdicts change twice a second.")
 
@@ -90,7 +91,7 @@ def launch(demo: gr.Blocks | None = None, **kwargs) -> gr.Blocks:
     block = not kwargs.pop("prevent_thread_lock", False)
     # Gradio refuses an over-size upload before it reaches a handler (the handlers check again)
     kwargs.setdefault("max_file_size", limits.get("upload_bytes"))
-    demo.launch(css=CSS, prevent_thread_lock=True, **kwargs)
+    demo.launch(css=CSS, js=presenter.KEYBOARD_JS, prevent_thread_lock=True, **kwargs)
     warm_up()
     if block:
         demo.block_thread()

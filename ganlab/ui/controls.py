@@ -93,6 +93,7 @@ FIELDS = tuple(form_values(TrainConfig()))  # the order handlers return values i
 STYLE_FIELDS = style_controls.STYLE_FIELDS  # after FIELDS, shown for model = stylegan only
 RESTORE_FIELDS = restore_controls.RESTORE_FIELDS  # after STYLE_FIELDS, shown for restoration models only
 MODELS = ["auto", "mlp", "dcgan", style_controls.MODEL, *restore_controls.MODELS]
+ITERATION_FIELDS = ("g_steps",)  # the last /train parameters (new in #14): G updates per iteration
 
 
 def style_values(cfg: Any) -> dict[str, Any]:
@@ -133,9 +134,10 @@ def dataset_name(dataset: str, upload: str | None, drawing: Any = None) -> str:
 
 def _parsed(values: dict[str, Any]) -> dict[str, Any]:
     """The form's values that were given, with numbers as numbers (ConfigError names a bad one)."""
-    ints = ("width", "depth", "z_dim", "d_steps", "batch_size", "steps", "seed", *style_controls.STYLE_INTS)
+    ints = ("width", "depth", "z_dim", "d_steps", "g_steps", "batch_size", "steps", "seed", *style_controls.STYLE_INTS)
     floats = ("gp_weight", "clip_value", "r1_weight", "g_lr", "d_lr", "beta1", "ema", *style_controls.STYLE_FLOATS)
-    v = {k: values[k] for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS) if k in values and values[k] is not None}
+    v = {k: values[k] for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS, *ITERATION_FIELDS)
+         if k in values and values[k] is not None}
     for k in ints:
         if k in v:
             v[k] = whole_number(k, v[k])
@@ -177,7 +179,7 @@ def config_from_form(dataset: str, device: str, upload: str | None = None, drawi
 
 def _gan_config(name: str, device: str, v: dict[str, Any]) -> TrainConfig:
     """A validated TrainConfig for data set ``name`` from parsed form values."""
-    v = {k: val for k, val in v.items() if k in FIELDS}
+    v = {k: val for k, val in v.items() if k in (*FIELDS, *ITERATION_FIELDS)}
     base = recommended_config(name)
     beta1 = v.pop("beta1", base.g_optim.beta1)
     g = OptimizerConfig(v.pop("g_optimizer", base.g_optim.name), v.pop("g_lr", base.g_optim.lr),
@@ -245,7 +247,9 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
         with gr.Row():
             w["beta1"] = gr.Number(values["beta1"], label="Adam beta1", minimum=0, maximum=0.999)
             w["d_steps"] = gr.Slider(*slider_range(TrainConfig, "d_steps"), values["d_steps"], step=1,
-                                     label="D steps per G step")
+                                     label="D steps per iteration")
+            w["g_steps"] = gr.Slider(*slider_range(TrainConfig, "g_steps"), 1, step=1,
+                                     label="G steps per iteration")
     _model_widgets(w, values)
     with gr.Accordion("Run", open=False):
         with gr.Row():

@@ -55,8 +55,9 @@ def _refuse_unsupported(name: str, v: dict[str, Any]) -> None:
                           f"{objective!r} needs the dcgan model")
     if v.get("noise", "normal") != "normal":
         raise ConfigError("noise: stylegan draws z from a normal prior; choose normal")
-    if v.get("d_steps", 1) != 1:
-        raise ConfigError("d_steps: stylegan takes one D step per G step; set it to 1")
+    for name in ("d_steps", "g_steps"):
+        if v.get(name, 1) != 1:
+            raise ConfigError(f"{name}: stylegan takes one D and one G update per iteration; set it to 1")
     if v.get("spectral_norm"):
         raise ConfigError("spectral_norm: not offered for stylegan (its D is kept in check by R1)")
 

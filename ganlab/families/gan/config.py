@@ -96,7 +96,8 @@ class TrainConfig(AdversarialConfig):
     noise: str = "normal"
     g_optim: OptimizerConfig = field(default_factory=OptimizerConfig)
     d_optim: OptimizerConfig = field(default_factory=OptimizerConfig)
-    d_steps: int = 1
+    d_steps: int = 1  # D updates per iteration
+    g_steps: int = 1  # G updates per iteration (after the D updates); both editable while a run is live
     batch_size: int = 64
     steps: int = 2000
     seed: int = 0
@@ -110,7 +111,7 @@ class TrainConfig(AdversarialConfig):
         "width": Range(4, 512), "depth": Range(0, 5),
         "gp_weight": Range(0.0, 1000.0, whole=False), "r1_weight": Range(0.0, 1000.0, whole=False),
         "r1_every": Range(1, 64), "clip_value": Range(0.0, 10.0, whole=False, low_open=True),
-        "z_dim": Range(1, 1024), "d_steps": Range(1, 20), "batch_size": Range(1, 4096),
+        "z_dim": Range(1, 1024), "d_steps": Range(1, 20), "g_steps": Range(1, 20), "batch_size": Range(1, 4096),
         "steps": Range(1, 10_000_000), "seed": Range(0, 2**63 - 1), "snapshot_every": Range(1, 10_000_000),
         "ema": Range(0.0, 1.0, whole=False, high_open=True),
     }
@@ -136,7 +137,7 @@ class TrainConfig(AdversarialConfig):
         _choice("noise", self.noise, NOISE_TYPES)
         self.g_optim.validate("g_optim")
         self.d_optim.validate("d_optim")
-        for name in ("d_steps", "batch_size", "steps", "seed"):
+        for name in ("d_steps", "g_steps", "batch_size", "steps", "seed"):
             check_field(self, name)
         if not isinstance(self.device, str) or not self.device:
             raise ConfigError("device: must be 'auto', 'cpu', 'mps' or 'cuda:N'")

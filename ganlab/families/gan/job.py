@@ -158,21 +158,70 @@ class TrainingJob(RunJob):
         self.history.extend(stats)
 
     def update(self, **changes: Any) -> None:
-        """Queue new learning rates / objective; checked here so a bad value is the caller's error."""
+        """Queue edits for a live run (learning rates, objective, D and G steps per iteration, which
+        networks train); checked here so a bad value is the caller's error, applied between chunks."""
         changes = {k: v for k, v in changes.items() if v is not None}
-        unknown = set(changes) - {"g_lr", "d_lr", "objective"}
+        unknown = set(changes) - set(self.live_settings)
         if unknown:
-            raise ConfigError(f"{sorted(unknown)[0]}: cannot be changed during a run (only g_lr, d_lr, objective)")
-        probe = self.cfg.updated(**changes)
+            raise ConfigError(f"{sorted(unknown)[0]}: cannot be changed during a run (only "
+                              f"{', '.join(self.live_settings)})")
+        phase = changes.pop("phase", None)
+        if phase is not None:
+            from ganlab.families.gan.trainer import PHASES
+
+            if phase not in PHASES:
+                raise ConfigError(f"phase: must be one of {', '.join(PHASES)} (both networks, only D, only G); "
+                                  f"got {phase!r}")
+            changes["phase"] = phase
+        probe = self.cfg.updated(**{k: v for k, v in changes.items() if k != "phase"})
         probe.validate()
         super().update(**changes)
 
+    live_settings = ("g_lr", "d_lr", "objective", "d_steps", "g_steps", "phase")
+
     def _apply(self, changes: dict[str, Any]) -> None:
-        self.trainer.set_learning_rates(changes.get("g_lr"), changes.get("d_lr"))
-        if "objective" in changes and changes["objective"] != self.trainer.cfg.objective:
-            self.trainer.set_objective(changes["objective"])
-        self.trainer.cfg = self.trainer.cfg.updated(g_lr=changes.get("g_lr"), d_lr=changes.get("d_lr"))
-        self.cfg = self.trainer.cfg
+        tr = self.trainer
+        tr.set_learning_rates(changes.get("g_lr"), changes.get("d_lr"))
+        if "objective" in changes and changes["objective"] != tr.cfg.objective:
+            tr.set_objective(changes["objective"])
+        tr.cfg = tr.cfg.updated(g_lr=changes.get("g_lr"), d_lr=changes.get("d_lr"))
+        if "d_steps" in changes or "g_steps" in changes:
+            tr.set_steps_per_iteration(changes.get("d_steps"), changes.get("g_steps"))
+        if "phase" in changes:
+            tr.set_phase(changes["phase"])
+        self.cfg = tr.cfg
+
+    # -- slow motion ---------------------------------------------------------------------------
+    def slow_step(self, timeout: float = 60.0):
+        """One iteration in slow motion (:mod:`~ganlab.families.gan.slowmo`): pauses a running run,
+        applies settings edited meanwhile, trains one iteration, publishes, and stays paused."""
+        from ganlab.errors import GanLabError, TrainingDiverged
+        from ganlab.families.gan.slowmo import record_iteration
+
+        if self.state in ("finished", "stopped", "diverged", "error"):
+            raise GanLabError(f"this run has {self.state}; press Train to start a new one")
+        if self.total_steps - self.trainer.step_count <= 0:
+            raise GanLabError("this run has trained all its steps; press Train to start a new one")
+        if self.state == "running":
+            self.pause()
+        if self.state == "ready":
+            self.start(paused=True)
+
+        def one_iteration():
+            changes = self.take_changes()
+            if changes:
+                self._apply(changes)
+            try:
+                slow, stats = record_iteration(self.trainer, self._extent)
+            except TrainingDiverged as exc:
+                self.state, self.message = "diverged", str(exc)
+                self._publish()
+                raise GanLabError(str(exc)) from None
+            self.record(stats)
+            self._publish()
+            return slow
+
+        return self.call(one_iteration, timeout)
 
     def make_snapshot(self) -> Snapshot:
         return self._make_snapshot(self.trainer.sample_fixed())

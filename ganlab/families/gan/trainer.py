@@ -19,9 +19,14 @@ from ganlab.data import DataSource, load_dataset
 from ganlab.engine.devices import resolve_device
 from ganlab.engine.optim import lr_decay_factor
 from ganlab.engine.runner import StepRunner, stat_columns
+from ganlab.errors import ConfigError
 from ganlab.families.gan.models import build_pair
+from ganlab.families.gan.watch import NO_WATCH, StepWatch
 
 STAT_NAMES = ("d_loss", "g_loss", "d_real", "d_fake", "d_grad_norm", "g_grad_norm", "penalty")
+PHASES = ("both", "d", "g")  # what one iteration trains: both networks, only D, only G
+D_COLUMNS = [0, 2, 3, 4, 6, 7]  # train_step's vector: the statistics only a D update makes
+G_COLUMNS = [1, 5]
 
 
 @dataclass
@@ -101,6 +106,10 @@ class Trainer(StepRunner):
         classes = self.G.num_classes
         self.fixed_labels = (torch.arange(self.fixed_z.shape[0], device=self.device) % classes
                              if classes else None)
+        self.phase = "both"
+        self._nan = torch.full((), float("nan"), device=self.device)
+        self._phase_codes = {p: torch.tensor(float(i), device=self.device) for i, p in enumerate(PHASES)}
+        self.watch: StepWatch = NO_WATCH  # slow motion swaps in a recorder for one iteration
         self.ready()
 
     # -- set-up helpers ---------------------------------------------------------
@@ -125,15 +134,19 @@ class Trainer(StepRunner):
 
     # -- the step ------------------------------------------------------------------
     def _d_update(self, step: int) -> dict[str, Tensor]:
-        cfg, obj = self.cfg, self.objective
+        cfg, obj, see = self.cfg, self.objective, self.watch.see
+        see("d.begin")
         real, labels, with_r1 = real_batch(self, step)
+        see("d.real", real=real)
         z = make_noise(cfg.noise, cfg.batch_size, cfg.z_dim, self.generator)
         fake_labels = self._fake_labels(cfg.batch_size) if labels is not None else None
         with torch.no_grad(), self.autocast():
             fake = self.G(z, fake_labels)
+        see("d.fake", z=z, fake=fake)
         with self.autocast():
             d_real = self.D(real, labels).float()
             d_fake = self.D(fake, fake_labels).float()
+            see("d.scores", d_real=d_real, d_fake=d_fake)
             loss = obj.d_loss(d_real, d_fake)
         penalty = torch.zeros((), device=self.device)
         if obj.gradient_penalty:
@@ -142,31 +155,43 @@ class Trainer(StepRunner):
         if with_r1:
             penalty = penalty + cfg.r1_weight * cfg.r1_every * losses.r1_from_outputs(d_real, real)
         total = loss + penalty
+        see("d.loss", loss=loss, penalty=penalty)
         self.opt_d.zero_grad(set_to_none=True)
         total.backward()
         grad_norm = nn.utils.clip_grad_norm_(self.D.parameters(), float("inf"))
         self.opt_d.step()
         if obj.weight_clipping:
             losses.clip_weights(self.D, cfg.clip_value)
+        see("d.update", grad_norm=grad_norm)
         # d_loss is the objective's alone: penalties are their own statistic, so a lazy R1
         # (every k-th step) does not saw-tooth the loss curve a student reads
         return {"d_loss": loss.detach(), "d_real": d_real.detach(), "d_fake": d_fake.detach(),
                 "d_grad_norm": grad_norm, "penalty": penalty.detach()}
 
     def _g_update(self) -> dict[str, Tensor]:
-        cfg = self.cfg
+        cfg, see = self.cfg, self.watch.see
+        see("g.begin")
         z = make_noise(cfg.noise, cfg.batch_size, cfg.z_dim, self.generator)
         labels = self._fake_labels(cfg.batch_size)
+        see("g.noise", z=z)
         self.D.requires_grad_(False)
         with self.autocast():
-            out = self.D(self.G(z, labels), labels).float()
+            fake = self.G(z, labels)
+            if self.watch.active:  # keep dLoss/dx on each fake: the arrows of slow motion (same numbers)
+                fake.retain_grad()
+            see("g.fake", fake=fake)
+            out = self.D(fake, labels).float()
+            see("g.scores", d_fake=out)
             loss = self.objective.g_loss(out)
+        see("g.loss", loss=loss)
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.D.requires_grad_(True)
+        see("g.grad", fake=fake, grad=fake.grad if self.watch.active else None)
         grad_norm = nn.utils.clip_grad_norm_(self.G.parameters(), float("inf"))
         self.opt_g.step()
         self.update_ema()
+        see("g.update", z=z, labels=labels, grad_norm=grad_norm)
         return {"g_loss": loss.detach(), "g_grad_norm": grad_norm}
 
     def lr_factor(self, step: int) -> float:
@@ -174,22 +199,51 @@ class Trainer(StepRunner):
         return lr_decay_factor(self.cfg.lr_decay, step, self.cfg.steps)
 
     def train_step(self, step: int) -> Tensor:
-        """Step ``step`` (0-based); returns its raw statistics as a device vector (no host sync)."""
+        """Iteration ``step`` (0-based): ``d_steps`` D updates, then ``g_steps`` G updates (only one
+        network's when :attr:`phase` says so); its raw statistics as a device vector (no host sync).
+        Statistics of the network that did not train are NaN, and the last element is the phase."""
         self.G.train()
         self.D.train()
-        for _ in range(self.cfg.d_steps):
-            d = self._d_update(step)
-        g = self._g_update()
+        nan = self._nan
+        d = {"d_loss": nan, "d_real": nan, "d_fake": nan, "d_grad_norm": nan, "penalty": nan}
+        g = {"g_loss": nan, "g_grad_norm": nan}
+        if self.phase != "g":
+            for _ in range(self.cfg.d_steps):
+                d = self._d_update(step)
+        if self.phase != "d":
+            for _ in range(self.cfg.g_steps):
+                g = self._g_update()
         to_prob = torch.sigmoid if self.objective.probabilities else (lambda t: t)
         d_real, d_fake = d["d_real"], d["d_fake"]
         return torch.stack([d["d_loss"], g["g_loss"], to_prob(d_real).mean(), to_prob(d_fake).mean(),
                             d["d_grad_norm"].float(), g["g_grad_norm"].float(), d["penalty"],
-                            d_real.mean() - d_fake.mean()])
+                            d_real.mean() - d_fake.mean(),
+                            self._phase_codes[self.phase]])
+
+    def bad_rows(self, raw: Tensor) -> Tensor:
+        """NaN/inf rows, not counting the statistics of a network the phase left untrained."""
+        skipped = torch.zeros_like(raw, dtype=torch.bool)
+        phase = raw[:, -1:]
+        skipped[:, D_COLUMNS] = (phase == PHASES.index("g")).expand(-1, len(D_COLUMNS))
+        skipped[:, G_COLUMNS] = (phase == PHASES.index("d")).expand(-1, len(G_COLUMNS))
+        return ~(torch.isfinite(raw) | skipped).all(dim=1)
 
     def make_stats(self, step: int, values: list[float], seconds: float) -> StepStats:
         wgan = self.cfg.objective in ("wgan", "wgan-gp")
         return StepStats(step=step, wasserstein=values[7] if wgan else None, seconds=seconds,
                          **dict(zip(STAT_NAMES, values[:7])))
+
+    def set_phase(self, phase: str) -> None:
+        """Which networks an iteration trains: "both", "d" (only D) or "g" (only G)."""
+        if phase not in PHASES:
+            raise ConfigError(f"phase: must be one of {', '.join(PHASES)} (both networks, only D, only G); got {phase!r}")
+        self.phase = phase
+
+    def set_steps_per_iteration(self, d_steps: int | None = None, g_steps: int | None = None) -> None:
+        """D and G updates per iteration, changed between chunks of a live run."""
+        changes = {k: v for k, v in (("d_steps", d_steps), ("g_steps", g_steps)) if v is not None}
+        if changes:
+            self.cfg = self.cfg.updated(**changes).validate()
 
     # -- edits between chunks --------------------------------------------------------
     def set_learning_rates(self, g_lr: float | None = None, d_lr: float | None = None) -> None:

@@ -20,6 +20,7 @@ class StyleGANJob(TrainingJob):
     """One StyleGAN run, trained in the background; ``snapshot`` is what the views show."""
 
     health_checks = health.CHECKS  # the GAN checks plus mapping collapse and loud noise
+    live_settings = ("g_lr", "d_lr", "objective")  # one D and one G update per iteration, always both
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._style_series: dict[str, list[tuple]] = {"w_spread": [], "noise": []}  # before the first snapshot

@@ -15,11 +15,12 @@ import gradio as gr
 
 from ganlab.families.gan.lessons import lesson_choices
 from ganlab.render import views as viz
-from ganlab.ui import controls, explain, sessions
+from ganlab.ui import controls, explain, presenter, sessions, slow_motion
 from ganlab.ui import views as render
 from ganlab.ui.tabs import train_actions as act
 
 REFRESH_S = 0.5
+PHASE_CHOICES = [("both networks", "both"), ("only D", "d"), ("only G", "g")]
 POINT_LAYERS = [("D's decision surface", "surface"), ("real points", "real"), ("generated points", "fake"),
                 ("G's gradient arrows", "arrows"), ("G's manifold grid", "manifold")]
 
@@ -33,23 +34,27 @@ def _plot(label: str, which: str) -> gr.LinePlot:
 
 
 def _controls_column(ui: SimpleNamespace) -> None:
-    """Lessons, the settings form, the run buttons, status, health, save & download."""
-    with gr.Group():
-        ui.lesson = gr.Dropdown(lesson_choices(), value=None, label="Lesson presets (one click, then Train)")
-        ui.lesson_btn = gr.Button("Load lesson", size="sm")
-        ui.lesson_text = gr.Markdown("")
-    ui.form = controls.build_form()
+    """Lessons, the settings form, the run buttons, status, health, save & download (presenter mode
+    hides all but the buttons, status and health)."""
+    with gr.Column(elem_classes=[presenter.HIDE_CLASS]):
+        with gr.Group():
+            ui.lesson = gr.Dropdown(lesson_choices(), value=None, label="Lesson presets (one click, then Train)")
+            ui.lesson_btn = gr.Button("Load lesson", size="sm")
+            ui.lesson_text = gr.Markdown("")
+        ui.form = controls.build_form()
     with gr.Row():
         ui.train_btn = gr.Button("▶ Train", variant="primary")
-        ui.pause_btn = gr.Button("❚❚ Pause")
-        ui.resume_btn = gr.Button("▶ Resume", visible=False)
+        ui.pause_btn = gr.Button("❚❚ Pause", elem_id="ganlab-pause-btn")
+        ui.resume_btn = gr.Button("▶ Resume", visible=False, elem_id="ganlab-resume-btn")
     with gr.Row():
         ui.step_btn = gr.Button("Step", size="sm")
         ui.stop_btn = gr.Button("■ Stop", size="sm", variant="stop")
         ui.reset_btn = gr.Button("↺ Reset", size="sm")
+    ui.phase = gr.Radio(PHASE_CHOICES, value="both", label="Each iteration trains",
+                        info="Step, Slow step and a running run all follow it")
     ui.status = gr.Markdown("Press **Train** to start.")
     ui.health = gr.Markdown("")
-    with gr.Accordion("Save & download", open=False):
+    with gr.Accordion("Save & download", open=False, elem_classes=[presenter.HIDE_CLASS]):
         ui.run_name = gr.Textbox(label="Run name (saved under runs/)", placeholder="my-first-gan")
         with gr.Row():
             ui.save_btn = gr.Button("Save checkpoint", size="sm")
@@ -59,7 +64,10 @@ def _controls_column(ui: SimpleNamespace) -> None:
 
 
 def _views_column(ui: SimpleNamespace) -> None:
-    """The sample grid (or 2D view), G's manifold, the three live plots and what they mean."""
+    """The sample grid (or 2D view), G's manifold, the three live plots and what they mean, slow motion."""
+    ui.presenter = gr.Checkbox(False, label="Presenter mode: hide the form, enlarge the views; "
+                                            "space = pause / resume, → = next slow-motion sub-step",
+                               elem_id="ganlab-presenter")
     with gr.Row(equal_height=False):
         ui.main_view = gr.Image(label="Samples from fixed noise", type="numpy", height=520, format="png",
                                 interactive=False, elem_id="ganlab-main-view", scale=3)
@@ -77,6 +85,7 @@ def _views_column(ui: SimpleNamespace) -> None:
         gr.Markdown(explain.LOSS)
         gr.Markdown(explain.VERDICT)
         gr.Markdown(explain.GRADS)
+    slow_motion.build(ui)
 
 
 def _wire_run(ui: SimpleNamespace) -> None:
@@ -86,8 +95,11 @@ def _wire_run(ui: SimpleNamespace) -> None:
     toggles = [ui.pause_btn, ui.resume_btn]
     # /train's parameters: existing ones first, in their order; the style fields last
     form_inputs = {name: form[name] for name in ("dataset", "device", "upload", "drawing", *controls.FIELDS,
-                                                 *controls.STYLE_FIELDS, *controls.RESTORE_FIELDS)}
-    changes = {"g_lr": form["g_lr"], "d_lr": form["d_lr"], "objective": form["objective"]}
+                                                 *controls.STYLE_FIELDS, *controls.RESTORE_FIELDS,
+                                                 *controls.ITERATION_FIELDS)}
+    # what /resume and /step may change: the first three as before, then the per-iteration settings
+    changes = {"g_lr": form["g_lr"], "d_lr": form["d_lr"], "objective": form["objective"],
+               "d_steps": form["d_steps"], "g_steps": form["g_steps"], "phase": ui.phase}
     control_outputs = [ui.status, *toggles]
     ui.train_btn.click(act.train, inputs=[job, ui.layers], inputs_kwargs=form_inputs,
                        outputs=[job, ui.seen, *views, *toggles, *ui.kind_outputs], api_name="train",
@@ -103,6 +115,12 @@ def _wire_run(ui: SimpleNamespace) -> None:
     ui.reset_btn.click(act.reset, inputs=[job], outputs=[job, ui.seen, *views, *toggles], api_name="reset")
     gr.Button(visible=False).click(act.status_api, inputs=[job], outputs=gr.JSON(visible=False),
                                    api_name="status", queue=False)
+    live = [form["d_steps"], form["g_steps"], ui.phase]
+    for widget in live:  # edits apply between chunks of a live run, without a pause
+        widget.input(act.live_edit, inputs=[job, *live], outputs=None, api_visibility="private",
+                     show_progress="hidden")
+    slow_motion.wire(ui, act.controls_now, control_outputs)
+    ui.presenter.change(None, inputs=[ui.presenter], outputs=None, js=presenter.TOGGLE_JS)
     gr.Button(visible=False).click(act.samples_api, inputs=[job, ui.layers],
                                    outputs=[gr.Image(visible=False, format="png"), gr.JSON(visible=False)],
                                    api_name="samples")

@@ -18,6 +18,7 @@ from ganlab.families.gan.lessons import LESSONS
 from ganlab.paths import runs_dir, safe_run_name
 from ganlab.render import views as viz
 from ganlab.ui import controls, explain, restore_views, sessions
+from ganlab.ui.numbers import whole_number
 from ganlab.ui import views as render
 
 
@@ -92,20 +93,48 @@ def pause(job):
     _wait_for(job, lambda snap: snap.state != "running")
     return [_status_text(job.snapshot), *_buttons("paused")]
 
+def _iteration_changes(job, d_steps, g_steps, phase) -> dict:
+    """D/G steps per iteration and which networks train, for a GAN run (a StyleGAN run and a
+    restoration run keep their own step: an edit left at its default is not an error there)."""
+    settings = getattr(job, "live_settings", ())
+    changes = {"d_steps": whole_number("d_steps", d_steps) if d_steps is not None else None,
+               "g_steps": whole_number("g_steps", g_steps) if g_steps is not None else None, "phase": phase}
+    defaults = {"d_steps": 1, "g_steps": 1, "phase": "both"}
+    refused = [k for k, v in changes.items() if v is not None and k not in settings and v != defaults[k]]
+    if refused:
+        raise GanLabError(f"{refused[0]}: this run's model takes one D and one G update per iteration, "
+                          "both networks (the MLP and DCGAN models take these settings)")
+    return {k: v for k, v in changes.items() if k in settings}
+
 @sessions.friendly
-def resume(job, g_lr, d_lr, objective):
-    """Continue; learning rates and objective edited while paused apply now."""
-    _need_job(job).resume(g_lr=g_lr, d_lr=d_lr, objective=objective)
+def resume(job, g_lr, d_lr, objective, d_steps=None, g_steps=None, phase=None):
+    """Continue; learning rates, objective, D/G steps per iteration and the networks to train
+    (phase: both, d or g) edited while paused apply now."""
+    _need_job(job).resume(g_lr=g_lr, d_lr=d_lr, objective=objective,
+                          **_iteration_changes(job, d_steps, g_steps, phase))
     _wait_for(job, lambda snap: snap.state != "paused")
     return [_status_text(job.snapshot), *_buttons(job.state)]
 
 @sessions.friendly
-def step(job, g_lr, d_lr, objective):
-    """One training step (pauses a running job first)."""
+def step(job, g_lr, d_lr, objective, d_steps=None, g_steps=None, phase=None):
+    """One training iteration (pauses a running job first); phase picks the networks it trains
+    (both, d: only D, g: only G)."""
     job = _need_job(job)
     before = job.snapshot.step
-    job.step(1, g_lr=g_lr, d_lr=d_lr, objective=objective)
+    job.step(1, g_lr=g_lr, d_lr=d_lr, objective=objective, **_iteration_changes(job, d_steps, g_steps, phase))
     _wait_for(job, lambda snap: snap.step > before, timeout=10)
+    return [_status_text(job.snapshot), *_buttons(job.state)]
+
+@sessions.friendly
+def live_edit(job, d_steps, g_steps, phase):
+    """D/G steps per iteration or the networks to train, changed while a run is live."""
+    if job is not None and job.state not in ("finished", "stopped", "diverged", "error"):
+        job.update(**_iteration_changes(job, d_steps, g_steps, phase))
+
+def controls_now(job):
+    """The status line and pause/resume buttons as they are now (after a slow step)."""
+    if job is None:
+        return [gr.skip(), gr.skip(), gr.skip()]
     return [_status_text(job.snapshot), *_buttons(job.state)]
 
 @sessions.friendly
@@ -126,7 +155,10 @@ def status_api(job):
         return {"state": "none", "step": 0, "history_rows": 0}
     snap = job.snapshot
     status = restore_views.status_dict(snap) if restore_views.is_restore(snap) else render.status_dict(snap)
-    return {**status, "seed": job.cfg.seed, **controls.model_facts(job.cfg)}
+    trainer = getattr(job, "trainer", None)
+    iteration = {"d_steps": getattr(job.cfg, "d_steps", 1), "g_steps": getattr(job.cfg, "g_steps", 1),
+                 "phase": getattr(trainer, "phase", "both")}
+    return {**status, "seed": job.cfg.seed, **iteration, **controls.model_facts(job.cfg)}
 
 def samples_api(job, layers_value):
     """The current sample grid (or 2D view) and the status JSON, always (never skipped)."""

@@ -1,0 +1,45 @@
+"""Presenter mode: the Train tab for a projector, driven from the keyboard.
+
+One checkbox adds the ``ganlab-presenter`` class to the page (plain CSS does the
+rest: the settings form, lessons and downloads hide, the views and captions grow),
+and while it is on the keyboard drives the run: space pauses or resumes, → shows
+the next slow-motion sub-step (after the last one it takes another iteration).
+Keys typed into a text field are left alone.
+"""
+
+from __future__ import annotations
+
+PRESENTER_CLASS = "ganlab-presenter"
+HIDE_CLASS = "ganlab-hide-presenting"  # elem_classes of what a projector does not need
+
+CSS = f"""
+body.{PRESENTER_CLASS} .{HIDE_CLASS} {{ display: none !important; }}
+body.{PRESENTER_CLASS} #ganlab-controls-column {{ min-width: 220px !important; max-width: 300px; }}
+body.{PRESENTER_CLASS} .gradio-container {{ font-size: 21px; }}
+body.{PRESENTER_CLASS} #ganlab-slow-caption, body.{PRESENTER_CLASS} #ganlab-main-text {{ font-size: 1.3em; }}
+body.{PRESENTER_CLASS} #ganlab-main-view, body.{PRESENTER_CLASS} #ganlab-slow-view {{ min-height: 68vh; }}
+"""
+
+TOGGLE_JS = f"(on) => {{ document.body.classList.toggle('{PRESENTER_CLASS}', !!on); return []; }}"
+
+# run once on page load (launch(js=...)): the keyboard shortcuts, active in presenter mode only
+KEYBOARD_JS = f"""
+() => {{
+  const visible = (id) => {{
+    const el = document.getElementById(id);
+    return el && el.checkVisibility && el.checkVisibility() ? el : null;
+  }};
+  document.addEventListener('keydown', (e) => {{
+    if (!document.body.classList.contains('{PRESENTER_CLASS}')) return;
+    const tag = (e.target && e.target.tagName) || '';
+    if (['INPUT', 'TEXTAREA', 'SELECT'].includes(tag) || (e.target && e.target.isContentEditable)) return;
+    if (e.key === ' ' || e.code === 'Space') {{
+      const button = visible('ganlab-pause-btn') || visible('ganlab-resume-btn');
+      if (button) {{ e.preventDefault(); button.click(); }}
+    }} else if (e.key === 'ArrowRight') {{
+      const button = visible('ganlab-next-btn');
+      if (button) {{ e.preventDefault(); button.click(); }}
+    }}
+  }});
+}}
+"""
