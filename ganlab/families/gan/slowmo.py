@@ -86,7 +86,7 @@ def _describe(stage: str, v: dict[str, float], kind: str, verdict: str) -> str:
                             + (": its surface moved." if kind == "points" else ".")
         if "d_real_after" in v else f"gradient norm {v['grad_norm']:.4f}; D's weights change.",
         "g.noise": lambda: f"{v['n']:.0f} new noise vectors z ({v['z_dim']:.0f} numbers each).",
-        "g.fake": lambda: f"G maps each z to a fake; D is frozen for G's half.",
+        "g.fake": lambda: "G maps each z to a fake; D is frozen for G's half.",
         "g.scores": lambda: f"mean {verdict} on the new fakes {v['d_fake']:.4f}.",
         "g.loss": lambda: f"{v['loss']:.4f}: low when D takes the fakes for real.",
         "g.grad": lambda: f"-dLoss/dx on each fake (mean length {v['grad']:.3g}): the arrows, where G wants "
