@@ -11,9 +11,9 @@ import pytest
 from ganlab.metrics import divergence as dv
 
 # Uniform P on [0,1]x[0,1] and uniform Q on [0,2]x[0,1], on a grid over [0,2]x[0,1] whose
-# middle bin edge sits at x = 1, so the grid is exact: KL(P||Q) = ln 2 and, with M = (P+Q)/2
-# (3/4 on the left half, 1/4 on the right, per unit area 3/2 and 1/2),
-# KL(P||M) = ln(1/(3/2)) ... per unit: ln(2/(3/2)) = ln(4/3); KL(Q||M) = 1/2 ln(1/(3/2)) + 1/2 ln(1/(1/2))
+# middle bin edge sits at x = 1, so binning loses nothing. Densities: p = 1 on the left half,
+# q = 1/2 everywhere, m = (p + q)/2 = 3/4 left, 1/4 right. KL(P||Q) = ln(1 / (1/2)) = ln 2;
+# KL(P||M) = ln(1 / (3/4)) = ln(4/3); KL(Q||M) = 1/2 ln((1/2)/(3/4)) + 1/2 ln((1/2)/(1/4))
 # = 1/2 ln(4/3); JS = (ln(4/3) + 1/2 ln(4/3)) / 2 = 3/4 ln(4/3).
 EXTENT = (0.0, 2.0, 0.0, 1.0)
 BINS = 32
