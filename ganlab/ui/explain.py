@@ -30,3 +30,17 @@ RESTORE_TRIPLETS = (
     "better; SSIM up to 1). The losses plot shows the pixel L1 falling; with a discriminator "
     "(pix2pix, srgan) the adversarial terms push against each other as in any GAN, and the D "
     "verdict and gradient plots stay empty. Save the run and it appears in the Restore tab.")
+MORPH = (
+    "**The manifold morph.** Slide t from 0 to 1: at t = 0 you see the square grid of noise G "
+    "starts from; at t = 1 the same grid where G puts it in data space (green dots are the real "
+    "data). Where the morph **stretches** a cell (blue), G spreads its samples thin; where it "
+    "**squeezes** one (purple), many samples pile up. The shading compares each cell's area with "
+    "the noise cell it came from, relative to the typical cell: the deeper the colour, the more "
+    "stretched or squeezed (full colour at 4x). A red cell has **folded over**: G maps two patches "
+    "of noise onto the same place. With normal noise the outer cells hold fewer noise samples to "
+    "begin with; with more than 2 noise dimensions this is a 2D slice.")
+DIVERGENCE = (
+    "**KL and JS by grid.** How far G's samples are from the real data, counted on a fixed 32x32 "
+    "grid over the view (nats; JS is at most ln 2 = 0.69, reached when the two never overlap). "
+    "Both fall towards 0 as G matches the data; even a perfect G stays a little above 0 because the "
+    "samples are finite. KL(real‖G) punishes missing modes hardest.")

@@ -71,7 +71,7 @@ def status_dict(snap: RestoreSnapshot) -> dict:
            "total_steps": snap.total_steps, "history_rows": int(len(snap.history)),
            "steps_per_s": round(snap.steps_per_s, 2), "wall_time_s": round(snap.wall_time_s, 3),
            "device": snap.device, "dataset": snap.dataset, "task": snap.task, "data_kind": "image",
-           "health": [], "health_text": []}
+           "health": [], "health_text": [], "kl_grid": None, "js_grid": None}  # by grid: points data only
     if last is not None:
         out["last"] = {name: float(last[i]) for name, i in COL.items()}
     if snap.scores:

@@ -26,10 +26,13 @@ STATE_ICONS = {"ready": "", "running": "▶", "paused": "❚❚", "finished": "�
                "diverged": "✗", "error": "✗"}
 COLOURS = ("#3b75af", "#ef8636", "#2ca02c", "#7b3294", "#d62728")
 RESTORE_LOSSES = ("pixel L1 (weighted)", "content (weighted)", "G adversarial")  # a restoration run's loss plot
+DIVERGENCE_SERIES = {"KL(real‖G) by grid": "#dc5014", "JS by grid": "#c8960a"}  # GAN Lab's two colours
 
 
 def colour_map(which: str) -> dict[str, str]:
     """Fixed colours for a plot's series (D blue, G orange, the Wasserstein estimate green)."""
+    if which == "divergence":
+        return dict(DIVERGENCE_SERIES)
     labels = [label for _, label in PLOTS[which]] + (["Wasserstein estimate"] if which == "verdict" else [])
     if which == "loss":  # the same plot shows a restoration run's terms (ganlab.ui.restore_views)
         labels = [labels[0], labels[1], *RESTORE_LOSSES]
@@ -62,6 +65,24 @@ def plot_frame(history: np.ndarray, which: str, wasserstein: bool = False) -> pd
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(frame):
         frame = frame[np.isfinite(frame["value"].to_numpy(dtype=float))]
+    return frame if len(frame) else None
+
+
+def divergence_frame(snap: Snapshot, max_points: int = MAX_POINTS) -> pd.DataFrame | None:
+    """Long-format table (step, value, series) of KL and JS by grid over the run; None for image
+    data and before any measurement. Thinned to at most ``max_points`` bucket means per series."""
+    rows = np.asarray(snap.divergence, dtype=np.float64).reshape(-1, 3)
+    if not len(rows):
+        return None
+    if len(rows) > max_points:
+        edges = np.linspace(0, len(rows), max_points + 1).astype(int)
+        means = np.add.reduceat(rows, edges[:-1], axis=0) / np.diff(edges)[:, None]
+        means[:, 0] = rows[edges[1:] - 1, 0]  # each bucket at its last step
+        rows = means
+    labels = list(DIVERGENCE_SERIES)
+    frame = pd.concat([pd.DataFrame({"step": rows[:, 0].astype(int), "value": rows[:, i + 1], "series": label})
+                       for i, label in enumerate(labels)], ignore_index=True)
+    frame = frame[np.isfinite(frame["value"].to_numpy(dtype=float))]
     return frame if len(frame) else None
 
 
@@ -140,6 +161,8 @@ def status_dict(snap: Snapshot) -> dict:
         out["classes_seen"], out["classes_total"] = snap.classes
     if snap.signals:
         out["signals"] = dict(snap.signals)
+    latest = snap.divergence[-1] if snap.divergence else (None, None, None)
+    out["kl_grid"], out["js_grid"] = latest[1], latest[2]  # by grid, nats; None for image data
     return out
 
 

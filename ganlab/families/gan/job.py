@@ -30,11 +30,14 @@ from ganlab.data import DataSource, canonical_name, load_dataset
 from ganlab.errors import ConfigError
 from ganlab.render.images import to_uint8
 from ganlab.metrics.toy2d import ModeCoverage, mode_coverage
-from ganlab.families.gan.trainer import HISTORY_COLUMNS, StepStats, Trainer
+from ganlab.metrics.divergence import GridReference
+from ganlab.families.gan.trainer import HISTORY_COLUMNS, StepStats, Trainer, make_noise
 from ganlab.engine.background import SLOTS, DeviceSlots
 from ganlab.engine.job import RunJob
 
 MAX_FRAMES = 80  # timelapse frames kept (thinned by half when full)
+DIVERGENCE_REAL = 10_000  # real points histogrammed once for KL/JS by grid
+DIVERGENCE_EXTRA = 3_072  # G samples on fixed extra noise, beside the 1,024 fixed ones (4,096 in all)
 _CACHE_SIZE = 2
 _data_cache: OrderedDict[tuple, DataSource] = OrderedDict()
 _data_lock = threading.Lock()
@@ -103,6 +106,7 @@ class Snapshot:
     points: probes.PointViews | None = None
     coverage: ModeCoverage | None = None
     classes: tuple[int, int] | None = None  # (classes seen in the samples, classes total)
+    divergence: tuple[tuple[int, float, float], ...] = ()  # (step, KL, JS) by grid, points data only
     health: tuple[health.HealthWarning, ...] = ()
     signals: dict = field(default_factory=dict)  # a family's own live figures, e.g. StyleGAN's w spread
     g_lr: float = 0.0  # learning rates in force (edits made while paused show here once applied)
@@ -148,6 +152,9 @@ class TrainingJob(RunJob):
         self._reference = reference.float().cpu()
         self._extent = probes.view_extent(self._reference) if data.kind == "points" else None
         self._classifier = _classifier_for(data.name) if data.labels is not None else None
+        self._divergence: list[tuple[int, float, float]] = []
+        if data.kind == "points":
+            self._init_divergence()
         self.snapshot: Snapshot = self._make_snapshot(self.trainer.sample_fixed())
 
     # -- RunJob hooks ------------------------------------------------------------------------
@@ -241,6 +248,7 @@ class TrainingJob(RunJob):
             if tr.data.modes is not None:
                 coverage = mode_coverage(samples, tr.data.modes, tr.data.sigma)
                 self._record(self._modes, (step, coverage.modes_captured, coverage.modes_total))
+            self._record(self._divergence, (step, *self._measure_divergence(samples)))
         elif self._classifier is not None:
             classes = self._class_coverage(samples, step)
             if classes:
@@ -256,8 +264,24 @@ class TrainingJob(RunJob):
                         data_kind=tr.data.kind, dataset=tr.data.name, objective=tr.cfg.objective,
                         device=self.device_key, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s,
                         points=points, coverage=coverage, classes=classes, health=tuple(warnings),
+                        divergence=tuple(self._divergence),
                         signals=dict(self.signals),
                         g_lr=tr.opt_g.param_groups[0]["lr"], d_lr=tr.opt_d.param_groups[0]["lr"])
+
+    def _init_divergence(self) -> None:
+        """A large real sample, histogrammed once, and fixed extra noise for G; both from their own
+        seeded generators, so measuring never moves the trainer's random stream."""
+        tr, device = self.trainer, self.trainer.device
+        real, _ = tr.data.sample(DIVERGENCE_REAL, torch.Generator(device).manual_seed(self.cfg.seed + 3))
+        self._grid = GridReference(real, self._extent)
+        gen = torch.Generator(device).manual_seed(self.cfg.seed + 4)
+        self._extra_z = make_noise(self.cfg.noise, DIVERGENCE_EXTRA, self.cfg.z_dim, gen)
+
+    def _measure_divergence(self, samples: torch.Tensor) -> tuple[float, float]:
+        """KL(real || G) and JS by grid on the fixed samples plus G on the extra noise."""
+        extra = probes.generate(self.trainer.inference_generator, self._extra_z)
+        result = self._grid.measure(torch.cat([samples, extra]))
+        return result.kl, result.js
 
     def health_extra(self, step: int) -> dict:
         """Family-specific series for :attr:`health_checks` (``HealthInput.extra``); none here."""

@@ -33,6 +33,7 @@ class PointViews:
     arrow_from: np.ndarray  # (A, 2) generated points
     arrow_dir: np.ndarray  # (A, 2) -dLoss_G/dx, the way G pushes each point
     surface_is_probability: bool  # False: a critic's raw score, min-max scaled for display
+    lattice: np.ndarray | None = None  # (L, L, 2): the noise lattice itself (first two noise axes)
 
 
 def view_extent(real: Tensor, margin: float = 0.25) -> tuple[float, float, float, float]:
@@ -102,7 +103,15 @@ def probe_points(G: nn.Module, D: nn.Module, g_loss, fake: Tensor, real: np.ndar
     return PointViews(extent=tuple(float(v) for v in extent), real=real,
                       fake=fake.numpy(), surface=surface, manifold=manifold,
                       arrow_from=pts.detach().cpu().numpy(), arrow_dir=(-grad).cpu().numpy(),
-                      surface_is_probability=probabilities)
+                      surface_is_probability=probabilities,
+                      lattice=_noise_lattice(2, noise, MANIFOLD_LINES, torch.device("cpu")).numpy())
+
+
+@torch.no_grad()
+def generate(G: nn.Module, z: Tensor, labels: Tensor | None = None) -> Tensor:
+    """G's output on ``z`` in eval mode (float32, CPU): a probe's samples never touch training."""
+    with _EvalMode(G):
+        return G(z, labels).float().cpu()
 
 
 def sample_diversity(samples: Tensor, reference: Tensor) -> float:
