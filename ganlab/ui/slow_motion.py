@@ -94,12 +94,13 @@ def wire(ui: SimpleNamespace, after, after_outputs: list) -> None:
     job, layers = ui.job_state, ui.layers
     shown = [ui.slow_gallery, ui.slow_frames, ui.slow_index, ui.slow_view, ui.slow_caption, ui.slow_timer]
     then = dict(fn=after, inputs=[job], outputs=after_outputs, api_visibility="private", show_progress="hidden")
-    ui.slow_btn.click(slow_step, inputs=[job, layers, ui.auto_play], outputs=shown, api_visibility="private",
+    gr.Button(visible=False).click(slow_step_api, inputs=[job, layers], outputs=ui.slow_gallery,
+                                   api_name="slow_step")  # first: the contract's name is taken before any other
+    ui.slow_btn.click(slow_step, inputs=[job, layers, ui.auto_play], outputs=shown, api_name="slow_step_button",
+                      api_visibility="private",
                       show_progress="minimal").then(**then)
     ui.next_btn.click(next_substep, inputs=[job, layers, ui.slow_frames, ui.slow_index, ui.auto_play],
                       outputs=shown, api_visibility="private", show_progress="hidden").then(**then)
     ui.slow_timer.tick(tick, inputs=[ui.slow_frames, ui.slow_index],
                        outputs=[ui.slow_index, ui.slow_view, ui.slow_caption, ui.slow_timer],
                        api_visibility="private", show_progress="hidden")
-    gr.Button(visible=False).click(slow_step_api, inputs=[job, layers], outputs=ui.slow_gallery,
-                                   api_name="slow_step")

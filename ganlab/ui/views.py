@@ -40,16 +40,19 @@ def colour_map(which: str) -> dict[str, str]:
 
 
 def bucket_mean(history: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
-    """Average consecutive rows into at most ``max_points`` rows (the last row stays last)."""
+    """Average consecutive rows into at most ``max_points`` rows (the last row stays last). NaNs (a
+    statistic of a network an iteration did not train) are left out of a bucket's mean; a bucket
+    with none of a statistic stays NaN."""
     n = len(history)
     if n <= max_points:
         return np.asarray(history)
     edges = np.linspace(0, n, max_points + 1).astype(int)
-    sums = np.add.reduceat(np.nan_to_num(history, nan=0.0), edges[:-1], axis=0)
-    out = sums / np.diff(edges)[:, None]
+    finite = np.isfinite(history)
+    sums = np.add.reduceat(np.where(finite, history, 0.0), edges[:-1], axis=0)
+    counts = np.add.reduceat(finite.astype(np.int64), edges[:-1], axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
     out[:, COL["step"]] = history[edges[1:] - 1, COL["step"]]
-    if np.isnan(history[:, COL["wasserstein"]]).all():
-        out[:, COL["wasserstein"]] = np.nan
     return out
 
 

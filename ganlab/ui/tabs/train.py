@@ -52,6 +52,7 @@ def _controls_column(ui: SimpleNamespace) -> None:
         ui.reset_btn = gr.Button("↺ Reset", size="sm")
     ui.phase = gr.Radio(PHASE_CHOICES, value="both", label="Each iteration trains",
                         info="Step, Slow step and a running run all follow it")
+    sessions.name_errors({"phase": ui.phase})
     ui.status = gr.Markdown("Press **Train** to start.")
     ui.health = gr.Markdown("")
     with gr.Accordion("Save & download", open=False, elem_classes=[presenter.HIDE_CLASS]):
@@ -77,6 +78,14 @@ def _views_column(ui: SimpleNamespace) -> None:
         ui.manifold_view = gr.Image(label="G's manifold", type="numpy", height=400, interactive=False,
                                     format="png", scale=3)
         gr.Markdown(explain.MANIFOLD)
+    with gr.Row(equal_height=False, visible=False) as ui.morph_row:
+        ui.morph_view = gr.Image(label="The manifold morph: noise grid (t = 0) to G's manifold (t = 1)",
+                                 type="numpy", height=400, interactive=False, format="png", scale=3,
+                                 elem_id="ganlab-morph-view")
+        with gr.Column(scale=2):
+            ui.morph_t = gr.Slider(0, 1, 1.0, step=0.05, label="t (0 = the noise grid, 1 = G's manifold)")
+            ui.morph_gif_btn = gr.Button("Morph GIF", size="sm")
+            gr.Markdown(explain.MORPH)
     with gr.Row():
         ui.loss_plot = _plot("Losses", "loss")
         ui.verdict_plot = _plot("D's verdicts", "verdict")
@@ -85,13 +94,17 @@ def _views_column(ui: SimpleNamespace) -> None:
         gr.Markdown(explain.LOSS)
         gr.Markdown(explain.VERDICT)
         gr.Markdown(explain.GRADS)
+    with gr.Row(equal_height=False, visible=False) as ui.divergence_row:
+        ui.divergence_plot = _plot("KL and JS by grid (real vs G)", "divergence")
+        gr.Markdown(explain.DIVERGENCE)
     slow_motion.build(ui)
 
 
 def _wire_run(ui: SimpleNamespace) -> None:
     """Train, the timer, pause/resume/step/stop/reset and the status/samples endpoints."""
     form, job = ui.form, ui.job_state
-    views = [ui.main_view, ui.manifold_view, ui.loss_plot, ui.verdict_plot, ui.grad_plot, ui.status, ui.health]
+    views = [ui.main_view, ui.manifold_view, ui.loss_plot, ui.verdict_plot, ui.grad_plot, ui.status, ui.health,
+             ui.divergence_plot, ui.morph_view]  # act.VIEWS, in this order
     toggles = [ui.pause_btn, ui.resume_btn]
     # /train's parameters: existing ones first, in their order; the style fields last
     form_inputs = {name: form[name] for name in ("dataset", "device", "upload", "drawing", *controls.FIELDS,
@@ -104,7 +117,7 @@ def _wire_run(ui: SimpleNamespace) -> None:
     ui.train_btn.click(act.train, inputs=[job, ui.layers], inputs_kwargs=form_inputs,
                        outputs=[job, ui.seen, *views, *toggles, *ui.kind_outputs], api_name="train",
                        concurrency_limit=4)
-    ui.timer.tick(act.refresh, inputs=[job, ui.seen, ui.layers], outputs=[ui.seen, *views, *toggles],
+    ui.timer.tick(act.refresh, inputs=[job, ui.seen, ui.layers, ui.morph_t], outputs=[ui.seen, *views, *toggles],
                   show_progress="hidden", concurrency_limit=8, api_name="refresh", api_visibility="undocumented")
     ui.pause_btn.click(act.pause, inputs=[job], outputs=control_outputs, api_name="pause", show_progress="hidden")
     ui.resume_btn.click(act.resume, inputs=[job], inputs_kwargs=changes, outputs=control_outputs,
@@ -120,6 +133,9 @@ def _wire_run(ui: SimpleNamespace) -> None:
         widget.input(act.live_edit, inputs=[job, *live], outputs=None, api_visibility="private",
                      show_progress="hidden")
     slow_motion.wire(ui, act.controls_now, control_outputs)
+    ui.morph_t.input(act.morph, inputs=[job, ui.morph_t], outputs=ui.morph_view, api_visibility="private",
+                     show_progress="hidden", trigger_mode="always_last")
+    ui.morph_gif_btn.click(act.morph_gif, inputs=[job], outputs=ui.download, api_name="morph_gif")
     ui.presenter.change(None, inputs=[ui.presenter], outputs=None, js=presenter.TOGGLE_JS)
     gr.Button(visible=False).click(act.samples_api, inputs=[job, ui.layers],
                                    outputs=[gr.Image(visible=False, format="png"), gr.JSON(visible=False)],
@@ -161,6 +177,6 @@ def build() -> None:
         with gr.Column(scale=2):
             _views_column(ui)
     ui.timer = gr.Timer(REFRESH_S)
-    ui.kind_outputs = [ui.main_view, ui.main_text, ui.layers, ui.manifold_row]
+    ui.kind_outputs = [ui.main_view, ui.main_text, ui.layers, ui.manifold_row, ui.morph_row, ui.divergence_row]
     _wire_run(ui)
     _wire_form(ui)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import gradio as gr
+import numpy as np
 
 from ganlab.errors import GanLabError
 from ganlab.families.gan.job import TrainingJob
@@ -22,15 +23,29 @@ from ganlab.ui.numbers import whole_number
 from ganlab.ui import views as render
 
 
-def _outputs_for(snap, layers) -> list:
-    """Every live view for one snapshot, in VIEW order (a restoration run: its triplets and losses)."""
+VIEWS = ("main", "manifold", "loss", "verdict", "grads", "status", "health", "divergence", "morph")
+
+
+def _outputs_for(snap, layers, morph_t: float = 1.0) -> list:
+    """Every live view for one snapshot, in VIEWS order (a restoration run: its triplets and losses)."""
     if restore_views.is_restore(snap):
         return [restore_views.main_image(snap), None, restore_views.loss_frame(snap), None, None,
-                restore_views.status_markdown(snap), restore_views.health_markdown(snap)]
+                restore_views.status_markdown(snap), restore_views.health_markdown(snap), None, None]
     wasserstein = snap.is_wgan
     return [render.main_image(snap, layers), render.manifold_image(snap),
             render.plot_frame(snap.history, "loss"), render.plot_frame(snap.history, "verdict", wasserstein),
-            render.plot_frame(snap.history, "grads"), render.status_markdown(snap), render.health_markdown(snap)]
+            render.plot_frame(snap.history, "grads"), render.status_markdown(snap), render.health_markdown(snap),
+            render.divergence_frame(snap), _morph_image(snap, morph_t)]
+
+
+def _morph_image(snap, t) -> "np.ndarray | None":
+    """The manifold morph at ``t`` for a 2D run with a noise lattice, else None."""
+    points = getattr(snap, "points", None)
+    if points is None or getattr(points, "lattice", None) is None:
+        return None
+    from ganlab.render.morph import morph_view
+
+    return morph_view(points, float(np.clip(t if t is not None else 1.0, 0, 1)))
 
 
 def _status_text(snap) -> str:
@@ -57,13 +72,13 @@ def _need_job(job: TrainingJob | None) -> TrainingJob:
 
 
 def kind_updates(points: bool, restoring: bool = False) -> list:
-    """The main view's label and text, the 2D layer picker and manifold row, for the kind of run."""
+    """The main view's label and text, the 2D layer picker, and the 2D-only rows (manifold, morph,
+    divergence), for the kind of run."""
     if restoring:
         return [gr.update(label=restore_views.MAIN_LABEL), explain.RESTORE_TRIPLETS,
-                gr.update(visible=False), gr.update(visible=False)]
+                *[gr.update(visible=False)] * 4]
     return [gr.update(label="Real vs generated (2D)" if points else "Samples from fixed noise"),
-            explain.SAMPLES_POINTS if points else explain.SAMPLES_IMAGES,
-            gr.update(visible=points), gr.update(visible=points)]
+            explain.SAMPLES_POINTS if points else explain.SAMPLES_IMAGES, *[gr.update(visible=points)] * 4]
 
 @sessions.friendly
 def train(job, layers_value, request: gr.Request, upload=None, drawing=None, **values):
@@ -79,12 +94,30 @@ def train(job, layers_value, request: gr.Request, upload=None, drawing=None, **v
     return [job, snap.version, *_outputs_for(snap, layers_value or viz.LAYERS), *_buttons("running"),
             *kind_updates(not restoring and snap.data_kind == "points", restoring)]
 
-def refresh(job, seen_version, layers_value):
+def refresh(job, seen_version, layers_value, morph_t=1.0):
     """Timer tick: redraw when the job published a new snapshot, else change nothing."""
     if job is None or job.snapshot.version == seen_version:
         return gr.skip()
     snap = job.snapshot
-    return [snap.version, *_outputs_for(snap, layers_value or ()), *_buttons(snap.state)]
+    return [snap.version, *_outputs_for(snap, layers_value or (), morph_t), *_buttons(snap.state)]
+
+
+def morph(job, t):
+    """The t slider: the manifold morph of the run's latest snapshot at ``t``."""
+    return _morph_image(job.snapshot, t) if job is not None else None
+
+
+@sessions.friendly
+def morph_gif(job):
+    """The manifold morph from t = 0 (the noise grid) to t = 1 (G's manifold) as a GIF, for a 2D run."""
+    points = getattr(_need_job(job).snapshot, "points", None)
+    if points is None or getattr(points, "lattice", None) is None:
+        raise GanLabError("the manifold morph shows how G bends a 2D noise grid: train on a 2D data set first")
+    from ganlab.render.morph import morph_gif as make_gif
+
+    path = Path(tempfile.mkdtemp(prefix="ganlab-")) / "morph.gif"
+    path.write_bytes(make_gif(points))
+    return str(path)
 
 @sessions.friendly
 def pause(job):
@@ -146,8 +179,9 @@ def stop(job):
 def reset(job):
     """Throw the run away and clear the views."""
     sessions.close_run(job)
-    return [None, 0, None, None, None, None, None, "Reset. Press **Train** to start again.", "",
-            *_buttons("ready")]
+    views = dict.fromkeys(VIEWS)
+    views.update(status="Reset. Press **Train** to start again.", health="")
+    return [None, 0, *views.values(), *_buttons("ready")]
 
 def status_api(job):
     """The latest snapshot as JSON: state, step, steps/s, device, last losses, health."""
