@@ -298,9 +298,10 @@ LESSONS: dict[str, Lesson] = {lesson.key: lesson for lesson in (
 
 def _add_family_lessons() -> None:
     """Other families' lessons join the registry (imported here, after Lesson is defined)."""
+    from ganlab.families.gan.slowmo_lesson import slow_motion_lesson
     from ganlab.families.stylegan.lessons import style_lessons
 
-    LESSONS.update({lesson.key: lesson for lesson in style_lessons()})
+    LESSONS.update({lesson.key: lesson for lesson in (slow_motion_lesson(), *style_lessons())})
 
 
 _add_family_lessons()
