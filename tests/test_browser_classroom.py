@@ -1,0 +1,93 @@
+"""The classroom views in real Chromium (#14): presenter mode driven from the keyboard, slow
+motion's captions advancing, and every new 2D view with something drawn in it.
+
+Leaves screenshots in artifacts/ (browser_presenter.png, browser_classroom_views.png).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app_server import serve_app
+from browser import ARTIFACTS, chromium, open_app, until
+
+pytestmark = pytest.mark.slow
+TEXT_JS = "() => document.body.innerText"
+CAPTION_JS = "() => (document.querySelector('#ganlab-slow-caption') || {}).innerText || ''"
+SRC_JS = "(id) => (document.querySelector(id + ' img') || {}).src || ''"
+
+
+def _step(text: str) -> int:
+    found = re.search(r"step ([0-9,]+) /", text)
+    return int(found.group(1).replace(",", "")) if found else 0
+
+
+def _substep(caption: str) -> int:
+    found = re.search(r"Sub-step (\d+) of (\d+)", caption)
+    return int(found.group(1)) if found else 0
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    with serve_app(tmp_path_factory.mktemp("classroom-app"), GANLAB_MAX_JOBS_CPU="2") as url:
+        yield url
+
+
+@pytest.fixture
+def page(app_url):
+    with chromium() as browser:
+        pg = open_app(browser, app_url)
+        yield pg
+        pg.close()
+
+
+def _start_lesson(page) -> None:
+    page.get_by_label("Lesson presets (one click, then Train)").click()
+    page.get_by_role("option", name="What one GAN step does (slow motion)").click()
+    page.get_by_role("button", name="Load lesson").click()
+    page.wait_for_selector("text=eleven sub-steps", timeout=20_000)
+    page.get_by_role("button", name="▶ Train").click()
+    until(page, TEXT_JS, lambda text: _step(text) >= 30, 90, "training to start")
+
+
+def test_presenter_mode_runs_slow_motion_from_the_keyboard(page):
+    _start_lesson(page)
+    page.get_by_label("Auto play (1 s per sub-step)").uncheck()
+    page.locator("#ganlab-presenter input[type=checkbox]").check()
+    until(page, "() => document.body.classList.contains('ganlab-presenter')", bool, 10, "presenter mode")
+    assert not page.get_by_role("button", name="Load lesson").is_visible()  # the form is hidden
+    assert page.get_by_role("button", name="❚❚ Pause").is_visible()
+    page.keyboard.press("ArrowRight")  # → : the first sub-step of a slow iteration
+    first = until(page, CAPTION_JS, lambda c: _substep(c) == 1, 60, "sub-step 1's caption")
+    assert "1. D · Real samples drawn" in first
+    until(page, TEXT_JS, lambda text: "paused" in text, 20, "the run to be paused by slow motion")
+    shown = [first]
+    for expected in range(2, 6):
+        page.keyboard.press("ArrowRight")
+        shown.append(until(page, CAPTION_JS, lambda c, e=expected: _substep(c) == e, 20, f"sub-step {expected}"))
+    assert "D's loss" in shown[3] and "D's gradients and update" in shown[4]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_presenter.png"), full_page=True)
+    page.keyboard.press(" ")  # space: resume
+    until(page, TEXT_JS, lambda text: "running" in text, 20, "space to resume the run")
+    page.keyboard.press(" ")  # and pause again
+    until(page, TEXT_JS, lambda text: "paused" in text, 20, "space to pause the run again")
+
+
+def test_every_new_2d_view_is_drawn(page):
+    _start_lesson(page)
+    page.get_by_label("Auto play (1 s per sub-step)").uncheck()
+    page.get_by_role("button", name="🐢 Slow step").click()
+    until(page, CAPTION_JS, lambda c: _substep(c) == 1, 60, "the slow-motion view")
+    for element in ("#ganlab-slow-view", "#ganlab-morph-view", "#ganlab-main-view"):
+        until(page, f"() => ({SRC_JS})('{element}')", bool, 30, f"a picture in {element}")
+    gallery = page.locator("#ganlab-slow-gallery img")
+    until(page, "() => document.querySelectorAll('#ganlab-slow-gallery img').length", lambda n: n >= 11, 30,
+          "the eleven sub-step thumbnails")
+    assert gallery.count() >= 11
+    until(page, "() => [...document.querySelectorAll('#ganlab-divergence-plot .mark-line path')].length",
+          lambda n: n >= 2, 60, "the KL and JS curves")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_classroom_views.png"), full_page=True)
