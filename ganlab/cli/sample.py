@@ -1,6 +1,6 @@
 """``python -m ganlab sample``: N samples from a checkpoint.
 
-2D models write a CSV with header ``x,y``; image models write a folder of N
+2D models write a CSV with header ``x,y`` (1D models: ``x``); image models write a folder of N
 PNG files. CHECKPOINT is a run folder, a checkpoint file, or a shipped name.
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ganlab.errors import GanLabError
-from ganlab.data import images, toy2d
+from ganlab.data import images, toy1d, toy2d
 from ganlab.data.source import DataSource
 
 IMAGE_SETS: dict[str, Callable[..., DataSource]] = {
@@ -25,7 +25,7 @@ PREFIXES = ("csv:", "folder:", "zip:")
 
 def dataset_names() -> list[str]:
     """Every built-in name (the prefixed user sets are not listed)."""
-    return list(toy2d.TOY2D) + list(IMAGE_SETS)
+    return list(toy2d.TOY2D) + list(toy1d.TOY1D) + list(IMAGE_SETS)
 
 
 def is_known_dataset(name: str) -> bool:
@@ -36,7 +36,7 @@ def is_known_dataset(name: str) -> bool:
 
 def is_points_dataset(name: str) -> bool:
     name = canonical_name(name)
-    return name in toy2d.TOY2D or name.startswith("csv:")
+    return name in toy2d.TOY2D or name in toy1d.TOY1D or name.startswith("csv:")
 
 
 def canonical_name(name: str) -> str:
@@ -53,6 +53,8 @@ def load_dataset(name: str, data_root: str | None = None, download: bool = False
     name = canonical_name(name)
     if name in toy2d.TOY2D:
         return toy2d.TOY2D[name]()
+    if name in toy1d.TOY1D:
+        return toy1d.TOY1D[name]()
     if name in IMAGE_SETS:
         return IMAGE_SETS[name](data_root, download, image_size)
     prefix, _, path = name.partition(":")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -21,9 +22,11 @@ Sampler = Callable[[int, torch.Generator, torch.device], Tensor]
 class DataSource:
     """A data set ready for training.
 
-    ``kind`` is "points" (shape ``(2,)``) or "image" (shape ``(C, H, W)``,
-    values in [-1, 1]). ``modes``/``sigma`` are set for mixtures of Gaussians
-    so the VEEGAN metrics can score samples.
+    ``kind`` is "points" (shape ``(2,)``, or ``(1,)`` for the 1D sets) or "image"
+    (shape ``(C, H, W)``, values in [-1, 1]). ``modes``/``sigma`` are set for
+    mixtures of Gaussians so the VEEGAN metrics can score samples. ``density``
+    is the exact pdf where it is known (the 1D sets), so the optimal
+    discriminator is drawn from the true p_data rather than an estimate.
     """
 
     name: str
@@ -34,9 +37,10 @@ class DataSource:
     labels: Tensor | None = None  # (N,) int64 class ids, for labelled sets
     distribution: Sampler | None = None  # fresh samples per batch
     class_names: list[str] = field(default_factory=list)
-    modes: Tensor | None = None  # (M, 2) mixture centres
+    modes: Tensor | None = None  # (M, D) mixture centres
     sigma: float | None = None
     skipped: list[str] = field(default_factory=list)  # why each unreadable user file was left out
+    density: Callable[[np.ndarray], np.ndarray] | None = None  # exact pdf, x (N,) -> p(x) (N,), 1D sets
 
     @property
     def num_classes(self) -> int:

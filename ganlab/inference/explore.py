@@ -28,7 +28,7 @@ from ganlab.engine.checkpoints import WEIGHTS, resolve
 from ganlab.inference.protocol import LatentGenerator, Latents
 from ganlab.errors import GanLabError
 from ganlab.render.images import image_grid, to_pil, upscale
-from ganlab.render.points import Canvas, draw_path, fit_extent, square_extent
+from ganlab.render.points import Canvas, as_2d, draw_path, fit_extent, square_extent
 
 DIRECTIONS = 5  # principal-direction sliders
 Z_SLIDERS = 8  # individual z-dimension sliders
@@ -292,22 +292,24 @@ def _background(loaded: Loaded) -> Canvas:
     """The 2D canvas: generator samples (seed 0) in grey, mixture modes as rings; cached."""
     with loaded._lock:
         if loaded._background is None:
-            cloud = forward(loaded, protocol.z_from_seed(0, loaded.z_dim, loaded.noise, CLOUD))
+            cloud = as_2d(forward(loaded, protocol.z_from_seed(0, loaded.z_dim, loaded.noise, CLOUD)))
             pts = cloud[torch.isfinite(cloud).all(dim=1)]
-            extent = fit_extent([pts] + ([loaded.modes] if loaded.modes is not None else []), 1.2)
+            modes = None if loaded.modes is None else as_2d(loaded.modes)
+            extent = fit_extent([pts] + ([modes] if modes is not None else []), 1.2)
             canvas = Canvas(square_extent(extent), VIEW * 3 // 2)
             canvas.dots(pts, (160, 160, 160), 2)
-            if loaded.modes is not None:
-                canvas.rings(loaded.modes, (60, 120, 200), 9)
+            if modes is not None:
+                canvas.rings(modes, (60, 120, 200), 9)
             loaded._background = canvas
         return loaded._background
 
 
 def points_view(loaded: Loaded, points: Tensor, path: bool = False, current: int | None = None) -> Image.Image:
-    """Points (N, 2) over the generator's cloud; ``path`` joins them in order (start green, end red)."""
+    """Points (N, 2) over the generator's cloud (1D points on the x axis); ``path`` joins them in
+    order (start green, end red)."""
     base = _background(loaded)
     canvas = Canvas((base.x0, base.x1, base.y0, base.y1), base.size, base.image)
-    draw_path(canvas, points, path, current)
+    draw_path(canvas, as_2d(points), path, current)
     return canvas.image
 
 

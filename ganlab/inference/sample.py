@@ -66,10 +66,12 @@ def save_image_folder(images: Tensor, folder: str | Path) -> list[Path]:
 
 
 def save_points_csv(points: Tensor, path: str | Path) -> Path:
-    """Points to a CSV with header ``x,y`` (written atomically)."""
+    """Points to a CSV with header ``x,y`` (``x`` alone for 1D points; written atomically)."""
+    if points.dim() != 2 or points.shape[1] not in (1, 2):
+        raise GanLabError(f"points must be (N, 1) or (N, 2) to write as CSV; got {tuple(points.shape)}")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["x", "y"])
-    writer.writerows([f"{x:.6g}", f"{y:.6g}"] for x, y in points.tolist())
+    writer.writerow(["x", "y"][: points.shape[1]])
+    writer.writerows([f"{v:.6g}" for v in row] for row in points.tolist())
     atomic_write_bytes(Path(path), buffer.getvalue().encode())
     return Path(path)

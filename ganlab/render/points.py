@@ -20,6 +20,14 @@ ARROW = (230, 120, 20)
 Colour = tuple[int, int, int]
 
 
+def as_2d(points: torch.Tensor) -> torch.Tensor:
+    """1D points (N, 1) as (x, 0) on the 2D canvas, so a 1D model draws on the same number line in
+    Explore and Interpolate; 2D points unchanged."""
+    if points.dim() == 2 and points.shape[1] == 1:
+        return torch.cat([points, torch.zeros_like(points)], dim=1)
+    return points
+
+
 def square_extent(half: float) -> tuple[float, float, float, float]:
     """(x0, x1, y0, y1) of a square view centred on the origin."""
     return -half, half, -half, half

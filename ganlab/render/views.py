@@ -14,12 +14,15 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ganlab.families.gan.probes import PointViews
+from ganlab.families.gan.probes1d import Density1D
+from ganlab.render.density1d import density_view
 from ganlab.render.gif import gif_bytes, write_gif
 from ganlab.render.images import image_grid
 from ganlab.render.points import ARROW, FAKE, GRID_LINE, REAL, Canvas
 
 LAYERS = ("surface", "real", "fake", "arrows")  # what points_view draws by default
-__all__ = ["ARROW", "FAKE", "LAYERS", "REAL", "manifold_view", "points_view", "render_frame", "timelapse_gif"]
+__all__ = ["ARROW", "FAKE", "LAYERS", "REAL", "density_view", "manifold_view", "points_view", "render_frame",
+           "timelapse_gif"]
 
 
 # -- 2D views ----------------------------------------------------------------------------
@@ -78,7 +81,10 @@ def _label(image: np.ndarray, text: str) -> Image.Image:
 
 
 def render_frame(payload, size: int = 320) -> np.ndarray:
-    """One timelapse frame: a grid for uint8 image samples, the 2D view for points."""
+    """One timelapse frame: a grid for uint8 image samples, the 2D view for points, the density
+    chart for 1D points."""
+    if isinstance(payload, Density1D):
+        return density_view(payload, width=size * 3 // 2, height=size)
     if isinstance(payload, PointViews):
         return points_view(payload, ("surface", "real", "fake"), size=size)
     return image_grid(payload, target_px=size)

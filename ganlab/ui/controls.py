@@ -21,6 +21,7 @@ from ganlab.data import is_points_dataset
 from ganlab.data.named import is_unpaired
 from ganlab.data.drawn import drawing_to_csv
 from ganlab.data.images import data_root
+from ganlab.data.toy1d import TOY1D
 from ganlab.data.toy2d import TOY2D
 from ganlab.engine.devices import list_devices
 from ganlab.errors import ConfigError
@@ -40,6 +41,7 @@ TOY_LABELS = {
     "two-gaussians": "Two Gaussians", "ring": "Ring", "blobs": "Three blobs", "spiral": "Spiral",
     "moons": "Two moons",
 }
+TOY1D_LABELS = {"gauss1d": "One Gaussian", "bimodal1d": "Two Gaussians (bimodal)", "uniform1d": "Uniform"}
 # torchvision sets are offered only when their files are under the data root
 TORCHVISION_SETS = {"mnist": ("MNIST", "MNIST"), "fashion": ("Fashion-MNIST", "FashionMNIST"),
                     "cifar10": ("CIFAR-10", "cifar-10-batches-py")}
@@ -51,8 +53,9 @@ OBJECTIVE_LABELS = {
 
 
 def dataset_choices() -> list[tuple[str, str]]:
-    """(label, value) for the data dropdown: 2D sets, digits, torchvision sets found on disk, upload."""
+    """(label, value) for the data dropdown: 2D sets, 1D sets, digits, torchvision sets found on disk, upload."""
     choices = [(f"2D · {TOY_LABELS.get(n, n)}", n) for n in TOY2D]
+    choices += [(f"1D · {TOY1D_LABELS.get(n, n)}", n) for n in TOY1D]
     choices.append(("Images · digits (8x8, offline)", "digits"))
     root = data_root()
     for name, (label, folder) in TORCHVISION_SETS.items():

@@ -90,7 +90,9 @@ def divergence_frame(snap: Snapshot, max_points: int = MAX_POINTS) -> pd.DataFra
 
 
 def main_image(snap: Snapshot, layers=viz.LAYERS) -> np.ndarray | None:
-    """The sample grid (images) or GAN Lab's 2D view (points)."""
+    """The sample grid (images), GAN Lab's 2D view (2D points) or the density chart (1D points)."""
+    if snap.density is not None:
+        return viz.density_view(snap.density)
     if snap.points is not None:
         return viz.points_view(snap.points, layers)
     if snap.samples is not None:
@@ -190,7 +192,9 @@ def race_gallery(snap, size: int = 320) -> list[tuple[np.ndarray, str]]:
     """One picture per racer (its 2D view or sample grid), captioned with its name and status."""
     out = []
     for i, name in enumerate(snap.names):
-        if snap.points[i] is not None:
+        if snap.densities and snap.densities[i] is not None:
+            image = viz.density_view(snap.densities[i], width=size * 3 // 2, height=size)
+        elif snap.points[i] is not None:
             image = viz.points_view(snap.points[i], ("surface", "real", "fake"), size=size)
         else:
             image = image_grid(snap.samples[i], target_px=size)

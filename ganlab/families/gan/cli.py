@@ -1,7 +1,8 @@
 """The GAN family's part of ``python -m ganlab train``: its flags, its config, what a run writes.
 
 RUN_DIR/model.safetensors + model.json (the checkpoint), losses.csv (one row
-per step) and samples.png (the fixed-noise grid, or real vs generated points).
+per step) and samples.png (the fixed-noise grid, real vs generated points, or for 1D data the
+density chart with D and the optimal D*).
 Unset options come from the data set's recommended preset
 (:mod:`ganlab.families.gan.presets`), then a ``--config`` file, then flags.
 """
@@ -84,7 +85,14 @@ def write_samples(trainer: Trainer, path: Path) -> None:
     from ganlab.engine.checkpoints import atomic_write_bytes
     from ganlab.render.images import image_grid, png_bytes
     from ganlab.render.points import clouds_image
+    from ganlab.data.toy1d import is_1d
 
+    if is_1d(trainer.data):
+        from ganlab.families.gan.probes1d import probe_trainer
+        from ganlab.render.density1d import density_view
+
+        atomic_write_bytes(path, png_bytes(density_view(probe_trainer(trainer))))
+        return
     fake = trainer.sample_fixed()
     if trainer.data.kind == "image":
         img = image_grid(fake, nrow=8, scale=max(1, 128 // fake.shape[-1]))

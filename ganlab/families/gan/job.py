@@ -25,6 +25,8 @@ import torch
 from ganlab.families.gan import health
 
 from ganlab.families.gan import probes
+from ganlab.families.gan.probes1d import Density1D, DensityProbe
+from ganlab.data.toy1d import is_1d
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import DataSource, canonical_name, load_dataset
 from ganlab.errors import ConfigError
@@ -103,7 +105,8 @@ class Snapshot:
     device: str
     steps_per_s: float
     wall_time_s: float
-    points: probes.PointViews | None = None
+    points: probes.PointViews | None = None  # 2D runs
+    density: Density1D | None = None  # 1D runs: p_data, p_g, D(x) and the optimal D*
     coverage: ModeCoverage | None = None
     classes: tuple[int, int] | None = None  # (classes seen in the samples, classes total)
     divergence: tuple[tuple[int, float, float], ...] = ()  # (step, KL, JS) by grid, points data only
@@ -150,7 +153,8 @@ class TrainingJob(RunJob):
         gen = torch.Generator(self.trainer.device).manual_seed(self.cfg.seed + 2)
         reference, _ = data.sample(1024 if data.kind == "points" else 256, gen)
         self._reference = reference.float().cpu()
-        self._extent = probes.view_extent(self._reference) if data.kind == "points" else None
+        self._extent = probes.view_extent(self._reference) if data.kind == "points" and not is_1d(data) else None
+        self._density = DensityProbe.for_trainer(self.trainer, self._reference) if is_1d(data) else None
         self._classifier = _classifier_for(data.name) if data.labels is not None else None
         self._divergence: list[tuple[int, float, float]] = []
         if data.kind == "points":
@@ -240,11 +244,14 @@ class TrainingJob(RunJob):
     # -- snapshots ---------------------------------------------------------------------------
     def _make_snapshot(self, samples: torch.Tensor) -> Snapshot:
         tr, step = self.trainer, self.trainer.step_count
-        points = coverage = classes = None
-        if tr.data.kind == "points":
+        points = coverage = classes = density = None
+        if self._density is not None:
+            density = self._density(tr.G, tr.D, tr.objective.probabilities)
+        elif tr.data.kind == "points":
             points = probes.probe_points(tr.G, tr.D, tr.objective.g_loss, samples, self._reference.numpy(),
                                          self._extent, self.cfg.z_dim, self.cfg.noise,
                                          tr.objective.probabilities)
+        if tr.data.kind == "points":
             if tr.data.modes is not None:
                 coverage = mode_coverage(samples, tr.data.modes, tr.data.sigma)
                 self._record(self._modes, (step, coverage.modes_captured, coverage.modes_total))
@@ -263,8 +270,8 @@ class TrainingJob(RunJob):
                         total_steps=self.total_steps, history=history, samples=samples,
                         data_kind=tr.data.kind, dataset=tr.data.name, objective=tr.cfg.objective,
                         device=self.device_key, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s,
-                        points=points, coverage=coverage, classes=classes, health=tuple(warnings),
-                        divergence=tuple(self._divergence),
+                        points=points, density=density, coverage=coverage, classes=classes,
+                        health=tuple(warnings), divergence=tuple(self._divergence),
                         signals=dict(self.signals),
                         g_lr=tr.opt_g.param_groups[0]["lr"], d_lr=tr.opt_d.param_groups[0]["lr"])
 
@@ -273,7 +280,8 @@ class TrainingJob(RunJob):
         seeded generators, so measuring never moves the trainer's random stream."""
         tr, device = self.trainer, self.trainer.device
         real, _ = tr.data.sample(DIVERGENCE_REAL, torch.Generator(device).manual_seed(self.cfg.seed + 3))
-        self._grid = GridReference(real, self._extent)
+        extent = self._extent if self._density is None else self._density.extent  # 1D: the chart's (x0, x1)
+        self._grid = GridReference(real, extent)
         gen = torch.Generator(device).manual_seed(self.cfg.seed + 4)
         self._extra_z = make_noise(self.cfg.noise, DIVERGENCE_EXTRA, self.cfg.z_dim, gen)
 
@@ -313,7 +321,7 @@ class TrainingJob(RunJob):
         if self.frames and self.frames[-1][0] == step:
             return
         if self.trainer.data.kind == "points":
-            payload: Any = self.snapshot.points
+            payload: Any = self.snapshot.density if self._density is not None else self.snapshot.points
         else:
             payload = to_uint8(samples)
         self.frames.append((step, payload))

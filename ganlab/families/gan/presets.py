@@ -33,6 +33,13 @@ PRESETS: dict[str, dict[str, Any]] = {
     "cifar10": dict(model="dcgan", width=64, objective="hinge", spectral_norm=True, norm="none", z_dim=128,
                     batch_size=128, steps=20000, ema=0.999, snapshot_every=500),
 }
+# 1D sets: G matches p_data visibly in 4,000 steps (~30 s on 1 CPU thread; bimodal1d seed 2:
+# 28.6 s, 2/2 modes); the linear decay calms the last oscillations. Total variation between p_data
+# and the probe's KDE of G at the end (seeds 0/1; the KDE of real samples scores 0.02-0.04):
+# bimodal1d 0.13/0.13 at 3,000 steps, 0.12/0.11 at 4,000 with lr 5e-4; gauss1d 0.07; uniform1d
+# 0.16 (a ReLU G piles mass at the hard edges).
+_ONE_D = dict(_TOY_DEFAULT, steps=4000, lr_decay="linear", snapshot_every=25)
+PRESETS.update({name: dict(_ONE_D) for name in ("gauss1d", "bimodal1d", "uniform1d")})
 _POINTS_DEFAULT = dict(_TOY_DEFAULT, steps=2000)
 _IMAGES_DEFAULT = dict(model="dcgan", width=32, objective="nonsaturating", z_dim=64, batch_size=64,
                        steps=2000, image_size=32, snapshot_every=50)

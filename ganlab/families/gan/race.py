@@ -15,6 +15,8 @@ import numpy as np
 import torch
 
 from ganlab.families.gan import probes
+from ganlab.families.gan.probes1d import Density1D, DensityProbe
+from ganlab.data.toy1d import is_1d
 from ganlab.families.gan.config import TrainConfig
 from ganlab.engine.devices import resolve_device
 from ganlab.errors import ConfigError, GanLabError, TrainingDiverged
@@ -51,6 +53,7 @@ class RaceSnapshot:
     dataset: str
     device: str
     steps_per_s: float
+    densities: tuple[Density1D | None, ...] = ()  # 1D data: each racer's density chart (points is None)
 
     def table(self) -> list[dict]:
         """One row per racer: where it got to and how it is doing."""
@@ -108,7 +111,9 @@ class Race(BackgroundRun):
         first = self.trainers[0]
         gen = torch.Generator(first.device).manual_seed(racers[0].cfg.seed + 2)
         self._reference = first.data.sample(1024, gen)[0].float().cpu() if first.data.kind == "points" else None
-        self._extent = probes.view_extent(self._reference) if self._reference is not None else None
+        one_d = is_1d(first.data)
+        self._extent = probes.view_extent(self._reference) if self._reference is not None and not one_d else None
+        self._density = [DensityProbe.for_trainer(t, self._reference) for t in self.trainers] if one_d else None
         self.snapshot = self._make_snapshot()
 
     @property
@@ -132,11 +137,12 @@ class Race(BackgroundRun):
         self.snapshot = self._make_snapshot()
 
     def _make_snapshot(self) -> RaceSnapshot:
-        samples, views, coverage = [], [], []
-        for tr in self.trainers:
+        samples, views, coverage, densities = [], [], [], []
+        for i, tr in enumerate(self.trainers):
             s = tr.sample_fixed()
             samples.append(s)
-            if tr.data.kind == "points":
+            densities.append(self._density[i](tr.G, tr.D, tr.objective.probabilities) if self._density else None)
+            if tr.data.kind == "points" and not self._density:
                 views.append(probes.probe_points(tr.G, tr.D, tr.objective.g_loss, s, self._reference.numpy(),
                                                  self._extent, tr.cfg.z_dim, tr.cfg.noise,
                                                  tr.objective.probabilities))
@@ -152,7 +158,8 @@ class Race(BackgroundRun):
             coverage=tuple(coverage), diverged=tuple(self.diverged),
             seconds=tuple(t.wall_time_s for t in self.trainers),
             objectives=tuple(t.cfg.objective for t in self.trainers), data_kind=first.data.kind,
-            dataset=first.data.name, device=self.device_key, steps_per_s=self.meter.rate)
+            dataset=first.data.name, device=self.device_key, steps_per_s=self.meter.rate,
+            densities=tuple(densities))
 
     def close(self) -> None:
         self.stop()
