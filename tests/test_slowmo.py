@@ -97,3 +97,19 @@ def test_train_only_one_network_leaves_the_other_untouched():
     assert [s.stage for s in record.substeps] == D_ORDER
     for k, v in trainer.G.state_dict().items():
         assert torch.equal(v, g_before[k])
+
+
+def test_a_1d_run_slows_down_too():
+    from ganlab.families.gan.job import TrainingJob
+    from ganlab.render.slowmo import slow_frames
+
+    job = TrainingJob(recommended_config("bimodal1d").updated(device="cpu", steps=200, seed=0))
+    try:
+        record = job.slow_step()
+        frames = slow_frames(record)
+    finally:
+        job.close()
+    assert [s.stage for s in record.substeps] == D_ORDER + G_ORDER
+    assert len(frames) == 11 and all(img.std() > 5 for img, _ in frames)
+    stripes = record.substeps[0].tensors["surface"]
+    assert (stripes == stripes[:1]).all()  # D(x) does not depend on the strip's height

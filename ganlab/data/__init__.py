@@ -34,6 +34,11 @@ def is_known_dataset(name: str) -> bool:
     return name in dataset_names() or any(name.lower().startswith(p) for p in PREFIXES)
 
 
+def is_1d_dataset(name: str) -> bool:
+    """A built-in 1D set (points with one coordinate)."""
+    return canonical_name(name) in toy1d.TOY1D
+
+
 def is_points_dataset(name: str) -> bool:
     name = canonical_name(name)
     return name in toy2d.TOY2D or name in toy1d.TOY1D or name.startswith("csv:")

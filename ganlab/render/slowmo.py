@@ -62,8 +62,26 @@ def _scored_dots(canvas: Canvas, pts, scores, outline, radius: float, probabilit
                                 fill=verdict_colour(s, probabilities), outline=outline, width=1)
 
 
+def _lift(pts, height: float):
+    """1D points drawn on a strip: x as is, y a fixed spread around ``height`` (2D points unchanged)."""
+    if pts is None:
+        return None
+    pts = np.asarray(pts, dtype=np.float64)
+    if pts.ndim == 2 and pts.shape[1] == 1:
+        spread = ((np.arange(len(pts)) * 0.618034) % 1 - 0.5) * 0.5
+        return np.c_[pts[:, 0], height + spread]
+    return pts
+
+
 def _points_frame(slow: SlowStep, sub: SubStep, memory: dict, layers: set[str], size: int) -> np.ndarray:
-    t = sub.tensors
+    """One sub-step on the 2D view (1D data: real points on the upper strip, fakes on the lower)."""
+    t = dict(sub.tensors)
+    for key in ("fake", "fake_after"):
+        if key in t:
+            t[key] = _lift(t[key], -0.45)
+    if "grad" in t and t["grad"].shape[1] == 1:
+        t["grad"] = np.c_[t["grad"].numpy(), np.zeros(len(t["grad"]))]
+    memory = {**memory, "real": _lift(memory.get("real"), 0.45), "fake": _lift(memory.get("fake"), -0.45)}
     background = _surface_colours(t["surface"]) if "surface" in layers and "surface" in t else None
     canvas = Canvas(slow.extent, size, background)
     r = max(2.5, size / 160)
@@ -81,7 +99,7 @@ def _points_frame(slow: SlowStep, sub: SubStep, memory: dict, layers: set[str], 
     elif stage == "g.update":
         if show_fake:
             canvas.dots(t["fake"], FAINT_FAKE, r)
-            for a, b in zip(canvas.px(t["fake"].numpy()), canvas.px(t["fake_after"].numpy())):
+            for a, b in zip(canvas.px(t["fake"]), canvas.px(t["fake_after"])):
                 canvas.draw.line((*a, *b), fill=FAINT_FAKE, width=1)
             canvas.dots(t["fake_after"], FAKE, r)
     else:
@@ -90,7 +108,7 @@ def _points_frame(slow: SlowStep, sub: SubStep, memory: dict, layers: set[str], 
         if show_fake and stage not in ("d.real", "g.noise"):
             canvas.dots(fake, FAKE, r)
     if stage == "g.grad" and "arrows" in layers:
-        canvas.arrows(t["fake"][:200].numpy(), -t["grad"][:200].numpy(), ARROW)
+        canvas.arrows(np.asarray(t["fake"])[:200], -np.asarray(t["grad"])[:200], ARROW)
     if stage == "g.noise":
         _noise_inset(canvas, t["z"], size)
     return canvas.array()

@@ -9,6 +9,12 @@ SAMPLES_POINTS = (
     "D's verdict: green where D says *real*, purple where it says *fake*, white where it cannot tell. "
     "Orange arrows show where G's gradient pushes each purple point. Training has worked when purple "
     "covers green and the background turns white.")
+SAMPLES_1D = (
+    "**Densities, D and the optimal D\*.** Green: the real density p_data. Purple: G's density p_g (a "
+    "smoothed histogram of G's samples). Blue: D(x), D's verdict at each x. Dashed orange: the *optimal* "
+    "discriminator for this G, D\* = p_data / (p_data + p_g). D chases D\*; as G moves p_g onto p_data, "
+    "D\* flattens to ½ everywhere — the picture behind Goodfellow's proof that the game's optimum is "
+    "p_g = p_data. Set *Each iteration trains* to only D to watch D converge to D\* for a frozen G.")
 MANIFOLD = (
     "**G's manifold.** A square grid of noise values, bent by G into data space. Where the grid is "
     "stretched G spreads few samples; where it is squeezed, many. With more than 2 noise dimensions "

@@ -223,7 +223,7 @@ class TrainingJob(RunJob):
             if changes:
                 self._apply(changes)
             try:
-                slow, stats = record_iteration(self.trainer, self._extent)
+                slow, stats = record_iteration(self.trainer, self._slow_extent())
             except TrainingDiverged as exc:
                 self.state, self.message = "diverged", str(exc)
                 self._publish()
@@ -290,6 +290,12 @@ class TrainingJob(RunJob):
         extra = probes.generate(self.trainer.inference_generator, self._extra_z)
         result = self._grid.measure(torch.cat([samples, extra]))
         return result.kl, result.js
+
+    def _slow_extent(self):
+        """Slow motion's window: the 2D view's, or the 1D chart's x range over a strip."""
+        if self._density is not None:
+            return (*self._density.extent, -1.0, 1.0)
+        return self._extent
 
     def health_extra(self, step: int) -> dict:
         """Family-specific series for :attr:`health_checks` (``HealthInput.extra``); none here."""

@@ -121,7 +121,8 @@ class Recorder:
     def __init__(self, trainer, extent) -> None:
         self.trainer = trainer
         self.extent = extent
-        self.points = trainer.data.kind == "points" and trainer.data.shape == (2,)
+        self.points = trainer.data.kind == "points"
+        self.dim = trainer.data.shape[0] if self.points else 0
         self.substeps: list[SubStep] = []
         self.rounds = {"D": 0, "G": 0}
         self.surface: np.ndarray | None = None
@@ -135,6 +136,12 @@ class Recorder:
             return None
         tr = self.trainer
         with frozen(tr.D), probes._EvalMode(tr.D):
+            if self.dim == 1:  # D(x) on the line, drawn as vertical stripes over the 1D strip
+                xs = torch.linspace(self.extent[0], self.extent[1], probes.SURFACE_RES, device=tr.device)[:, None]
+                row = tr.D(xs).float().flatten()
+                row = torch.sigmoid(row) if tr.objective.probabilities else (row - row.min()) / (
+                    row.max() - row.min()).clamp_min(1e-8)
+                return np.tile(row.cpu().numpy(), (probes.SURFACE_RES, 1))
             return probes._surface(tr.D, self.extent, probes.SURFACE_RES, tr.objective.probabilities, tr.device)
 
     def _score(self, t: Tensor) -> Tensor:

@@ -13,6 +13,7 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
+from ganlab.data import is_1d_dataset
 from ganlab.errors import GanLabError
 from ganlab.families.gan.job import TrainingJob
 from ganlab.families.gan.lessons import LESSONS
@@ -71,12 +72,15 @@ def _need_job(job: TrainingJob | None) -> TrainingJob:
     return job
 
 
-def kind_updates(points: bool, restoring: bool = False) -> list:
-    """The main view's label and text, the 2D layer picker, and the 2D-only rows (manifold, morph,
-    divergence), for the kind of run."""
+def kind_updates(points: bool, restoring: bool = False, one_d: bool = False) -> list:
+    """The main view's label and text, the 2D layer picker, and the points-only rows (manifold, morph,
+    divergence), for the kind of run (1D points: the density chart and the divergence only)."""
     if restoring:
         return [gr.update(label=restore_views.MAIN_LABEL), explain.RESTORE_TRIPLETS,
                 *[gr.update(visible=False)] * 4]
+    if one_d:
+        return [gr.update(label="Densities, D and the optimal D* (1D)"), explain.SAMPLES_1D,
+                *[gr.update(visible=False)] * 3, gr.update(visible=True)]
     return [gr.update(label="Real vs generated (2D)" if points else "Samples from fixed noise"),
             explain.SAMPLES_POINTS if points else explain.SAMPLES_IMAGES, *[gr.update(visible=points)] * 4]
 
@@ -92,7 +96,8 @@ def train(job, layers_value, request: gr.Request, upload=None, drawing=None, **v
     snap = job.snapshot
     restoring = restore_views.is_restore(snap)
     return [job, snap.version, *_outputs_for(snap, layers_value or viz.LAYERS), *_buttons("running"),
-            *kind_updates(not restoring and snap.data_kind == "points", restoring)]
+            *kind_updates(not restoring and snap.data_kind == "points", restoring,
+                          getattr(snap, "density", None) is not None)]
 
 def refresh(job, seen_version, layers_value, morph_t=1.0):
     """Timer tick: redraw when the job published a new snapshot, else change nothing."""
@@ -212,7 +217,7 @@ def load_lesson(key):
     style = controls.style_values(lesson_obj.config)
     points = controls.is_points(lesson_obj.config.dataset)
     return [lesson_obj.config.dataset, f"### {lesson_obj.title}\n{lesson_obj.text}",
-            *[values[k] for k in controls.FIELDS], *kind_updates(points),
+            *[values[k] for k in controls.FIELDS], *kind_updates(points, one_d=is_1d_dataset(lesson_obj.config.dataset)),
             *[style[k] for k in controls.STYLE_FIELDS]]
 
 @sessions.friendly
@@ -260,6 +265,7 @@ def on_model(dataset, upload, model):
 
 def on_dataset_shown(dataset, upload):
     """Views and inputs that depend on the data set (also when a lesson picks it)."""
-    return [*kind_updates(controls.is_points(dataset, upload)), gr.update(visible=dataset == controls.UPLOAD),
+    return [*kind_updates(controls.is_points(dataset, upload), one_d=is_1d_dataset(dataset)),
+            gr.update(visible=dataset == controls.UPLOAD),
             gr.update(visible=dataset == controls.DRAW)]
 
