@@ -79,7 +79,7 @@ def test_presenter_mode_runs_slow_motion_from_the_keyboard(page):
 def test_every_new_2d_view_is_drawn(page):
     _start_lesson(page)
     page.get_by_label("Auto play (1 s per sub-step)").uncheck()
-    page.get_by_role("button", name="🐢 Slow step").click()
+    page.get_by_role("button", name="Slow-motion step").click()
     until(page, CAPTION_JS, lambda c: _substep(c) == 1, 60, "the slow-motion view")
     for element in ("#ganlab-slow-view", "#ganlab-morph-view", "#ganlab-main-view"):
         until(page, f"() => ({SRC_JS})('{element}')", bool, 30, f"a picture in {element}")

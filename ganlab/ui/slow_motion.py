@@ -1,6 +1,6 @@
 """The Train tab's slow motion: one iteration split into its numbered sub-steps, shown one at a time.
 
-*Slow step* pauses the run (if it trains), trains one iteration through
+*Slow-motion step* pauses the run (if it trains), trains one iteration through
 :meth:`~ganlab.families.gan.job.TrainingJob.slow_step`, and shows the first
 sub-step large with its caption; the next follows about a second later (auto
 play) or on *Next* (→ in presenter mode). *Next* after the last sub-step
@@ -30,13 +30,13 @@ def build(ui: SimpleNamespace) -> None:
     with gr.Accordion("Slow motion: one iteration, sub-step by sub-step", open=True, elem_id="ganlab-slowmo"):
         gr.Markdown(INTRO)
         with gr.Row():
-            ui.slow_btn = gr.Button("🐢 Slow step", size="sm", elem_id="ganlab-slow-btn")
+            ui.slow_btn = gr.Button("Slow-motion step", size="sm", elem_id="ganlab-slow-btn")
             ui.next_btn = gr.Button("Next sub-step ▸", size="sm", elem_id="ganlab-next-btn")
             ui.auto_play = gr.Checkbox(True, label=f"Auto play ({AUTO_PLAY_S:g} s per sub-step)")
         with gr.Row(equal_height=False):
             ui.slow_view = gr.Image(label="Sub-step", type="numpy", height=480, format="png", interactive=False,
                                     elem_id="ganlab-slow-view", scale=3)
-            ui.slow_caption = gr.Markdown("Press **🐢 Slow step** to take one iteration apart.",
+            ui.slow_caption = gr.Markdown("Press **Slow-motion step** to take one iteration apart.",
                                           elem_id="ganlab-slow-caption")
         ui.slow_gallery = gr.Gallery(label="Every sub-step of the last slow iteration", columns=6, height=260,
                                      format="png", elem_id="ganlab-slow-gallery", allow_preview=True)
@@ -68,7 +68,7 @@ def slow_step_api(job, layers_value):
 
 @sessions.friendly
 def slow_step(job, layers_value, auto_play):
-    """The Slow step button: train one iteration in slow motion and show its first sub-step."""
+    """The Slow-motion step button: train one iteration in slow motion and show its first sub-step."""
     frames = _frames(job, layers_value)
     return [frames, frames, 0, *_show(frames, 0), gr.Timer(active=bool(auto_play) and len(frames) > 1)]
 

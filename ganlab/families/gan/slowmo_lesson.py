@@ -26,7 +26,7 @@ TEXT = (
     "loss is computed from those scores; its gradient updates D, and only now does D's surface (the "
     "background) change. G's half: fresh noise; new fakes; D, frozen, scores them; G's loss; the gradient "
     "of that loss flows back onto each fake point (the orange arrows: where G wants each point to move, "
-    "uphill on D's surface); G's update moves the fakes. Load the lesson, press Train, then 🐢 Slow step "
+    "uphill on D's surface); G's update moves the fakes. Load the lesson, press Train, then Slow-motion step "
     "(or → in presenter mode) and read the eleven sub-steps one at a time. Set *Each iteration trains* to "
     "only D to watch D's half alone.")
 

@@ -51,7 +51,7 @@ def _controls_column(ui: SimpleNamespace) -> None:
         ui.stop_btn = gr.Button("■ Stop", size="sm", variant="stop")
         ui.reset_btn = gr.Button("↺ Reset", size="sm")
     ui.phase = gr.Radio(PHASE_CHOICES, value="both", label="Each iteration trains",
-                        info="Step, Slow step and a running run all follow it")
+                        info="Step, the slow-motion step and a running run all follow it")
     sessions.name_errors({"phase": ui.phase})
     ui.status = gr.Markdown("Press **Train** to start.")
     ui.health = gr.Markdown("")
