@@ -24,7 +24,7 @@ import torch
 
 from ganlab.families.gan import health
 
-from ganlab.families.gan import probes
+from ganlab.families.gan import pretrained, probes
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import DataSource, canonical_name, load_dataset
 from ganlab.errors import ConfigError
@@ -34,6 +34,7 @@ from ganlab.families.gan.trainer import HISTORY_COLUMNS, StepStats, Trainer
 from ganlab.engine.background import SLOTS, DeviceSlots
 from ganlab.engine.job import RunJob
 
+REAL_THUMBNAILS = 16  # real images (and scored fakes) an image run's snapshot carries for the overview
 MAX_FRAMES = 80  # timelapse frames kept (thinned by half when full)
 _CACHE_SIZE = 2
 _data_cache: OrderedDict[tuple, DataSource] = OrderedDict()
@@ -105,6 +106,9 @@ class Snapshot:
     classes: tuple[int, int] | None = None  # (classes seen in the samples, classes total)
     health: tuple[health.HealthWarning, ...] = ()
     signals: dict = field(default_factory=dict)  # a family's own live figures, e.g. StyleGAN's w spread
+    real_samples: torch.Tensor | None = None  # a few real images (image runs), for the overview graph
+    fake_scores: np.ndarray | None = None  # D's verdict on the first REAL_THUMBNAILS samples in [0, 1] (images)
+    real_scores: np.ndarray | None = None  # ... and on each of ``real_samples`` (None: not measured)
     g_lr: float = 0.0  # learning rates in force (edits made while paused show here once applied)
     d_lr: float = 0.0
     created: float = field(default_factory=time.time)
@@ -132,8 +136,12 @@ class TrainingJob(RunJob):
     health_checks = health.CHECKS  # a family with signals of its own adds checks (see StyleGANJob)
 
     def __init__(self, cfg: TrainConfig, data: DataSource | None = None, *,
-                 slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4) -> None:
+                 slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4, from_pretrained: bool = False) -> None:
         self.signals: dict = {}  # this run's latest family signals (health_extra sets them), never shared
+        # from_pretrained: start from the shipped trained pair (its architecture, this cfg's knobs)
+        self.pair: Path | None = pretrained.require_pair(cfg.dataset) if from_pretrained else None
+        if self.pair is not None:
+            cfg = pretrained.pair_config(cfg)
         super().__init__(cfg, data, slots=slots, publish_every_s=publish_every_s)
         self.history = History()
         self.frames: list[tuple[int, Any]] = []
@@ -152,7 +160,10 @@ class TrainingJob(RunJob):
 
     # -- RunJob hooks ------------------------------------------------------------------------
     def build_runner(self, cfg: TrainConfig, data: DataSource | None) -> Trainer:
-        return Trainer(cfg, data if data is not None else cached_dataset(cfg))
+        trainer = Trainer(cfg, data if data is not None else cached_dataset(cfg))
+        if self.pair is not None:
+            pretrained.load_pair(trainer, self.pair)
+        return trainer
 
     def record(self, stats: list[StepStats]) -> None:
         self.history.extend(stats)
@@ -184,7 +195,7 @@ class TrainingJob(RunJob):
     # -- snapshots ---------------------------------------------------------------------------
     def _make_snapshot(self, samples: torch.Tensor) -> Snapshot:
         tr, step = self.trainer, self.trainer.step_count
-        points = coverage = classes = None
+        points = coverage = classes = real = fake_scores = real_scores = None
         if tr.data.kind == "points":
             points = probes.probe_points(tr.G, tr.D, tr.objective.g_loss, samples, self._reference.numpy(),
                                          self._extent, self.cfg.z_dim, self.cfg.noise,
@@ -192,7 +203,11 @@ class TrainingJob(RunJob):
             if tr.data.modes is not None:
                 coverage = mode_coverage(samples, tr.data.modes, tr.data.sigma)
                 self._record(self._modes, (step, coverage.modes_captured, coverage.modes_total))
-        elif self._classifier is not None:
+        else:
+            real = self._reference[:REAL_THUMBNAILS]
+            fake_scores, real_scores = probes.image_scores(tr.D, samples[:REAL_THUMBNAILS], real, tr.fixed_labels,
+                                                           tr.objective.probabilities)
+        if tr.data.kind != "points" and self._classifier is not None:
             classes = self._class_coverage(samples, step)
             if classes:
                 self._record(self._classes, (step, *classes))
@@ -207,7 +222,8 @@ class TrainingJob(RunJob):
                         data_kind=tr.data.kind, dataset=tr.data.name, objective=tr.cfg.objective,
                         device=self.device_key, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s,
                         points=points, coverage=coverage, classes=classes, health=tuple(warnings),
-                        signals=dict(self.signals),
+                        signals=dict(self.signals), real_samples=real, fake_scores=fake_scores,
+                        real_scores=real_scores,
                         g_lr=tr.opt_g.param_groups[0]["lr"], d_lr=tr.opt_d.param_groups[0]["lr"])
 
     def health_extra(self, step: int) -> dict:
