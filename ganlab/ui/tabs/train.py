@@ -84,9 +84,10 @@ def _wire_run(ui: SimpleNamespace) -> None:
     form, job = ui.form, ui.job_state
     views = [ui.main_view, ui.manifold_view, ui.loss_plot, ui.verdict_plot, ui.grad_plot, ui.status, ui.health]
     toggles = [ui.pause_btn, ui.resume_btn]
-    # /train's parameters: existing ones first, in their order; the style fields last
+    # /train's parameters: existing ones first, in their order; the style, restore, pair fields last
     form_inputs = {name: form[name] for name in ("dataset", "device", "upload", "drawing", *controls.FIELDS,
-                                                 *controls.STYLE_FIELDS, *controls.RESTORE_FIELDS)}
+                                                 *controls.STYLE_FIELDS, *controls.RESTORE_FIELDS,
+                                                 "from_pretrained")}
     changes = {"g_lr": form["g_lr"], "d_lr": form["d_lr"], "objective": form["objective"]}
     control_outputs = [ui.status, *toggles]
     ui.train_btn.click(act.train, inputs=[job, ui.layers], inputs_kwargs=form_inputs,
@@ -131,7 +132,8 @@ def _wire_form(ui: SimpleNamespace) -> None:
     form["model"].change(controls.restore_controls.model_updates, inputs=[form["model"]],
                          outputs=[form["restore_row"], form["task"]], api_visibility="private")
     form["dataset"].change(act.on_dataset_shown, inputs=[form["dataset"], form["upload"]],
-                           outputs=[*ui.kind_outputs, form["upload"], form["drawing"]], api_visibility="private")
+                           outputs=[*ui.kind_outputs, form["upload"], form["drawing"], form["from_pretrained"]],
+                           api_visibility="private")
 
 
 def build() -> None:

@@ -65,13 +65,15 @@ def kind_updates(points: bool, restoring: bool = False) -> list:
             gr.update(visible=points), gr.update(visible=points)]
 
 @sessions.friendly
-def train(job, layers_value, request: gr.Request, upload=None, drawing=None, **values):
-    """Start a new run with the form's settings (stops this session's previous run)."""
+def train(job, layers_value, request: gr.Request, upload=None, drawing=None, from_pretrained=False, **values):
+    """Start a new run with the form's settings (stops this session's previous run); with
+    from_pretrained, a 2D set starts from its shipped trained pair (converged at step 0)."""
     if upload:
         upload = sessions.check_uploads(upload)[0]  # empty or over the upload cap: say so before reading
     cfg = controls.config_from_form(upload=upload, drawing=drawing, **values)
+    options = controls.start_options(cfg, from_pretrained)
     sessions.close_run(job)
-    job = controls.family_of(cfg).start(cfg)
+    job = controls.family_of(cfg).start(cfg, **options)
     sessions.remember(request, "train", job)
     snap = job.snapshot
     restoring = restore_views.is_restore(snap)
@@ -126,7 +128,8 @@ def status_api(job):
         return {"state": "none", "step": 0, "history_rows": 0}
     snap = job.snapshot
     status = restore_views.status_dict(snap) if restore_views.is_restore(snap) else render.status_dict(snap)
-    return {**status, "seed": job.cfg.seed, **controls.model_facts(job.cfg)}
+    return {**status, "seed": job.cfg.seed, **controls.model_facts(job.cfg),
+            "from_pretrained": getattr(job, "pair", None) is not None}
 
 def samples_api(job, layers_value):
     """The current sample grid (or 2D view) and the status JSON, always (never skipped)."""
@@ -195,5 +198,5 @@ def on_model(dataset, upload, model):
 def on_dataset_shown(dataset, upload):
     """Views and inputs that depend on the data set (also when a lesson picks it)."""
     return [*kind_updates(controls.is_points(dataset, upload)), gr.update(visible=dataset == controls.UPLOAD),
-            gr.update(visible=dataset == controls.DRAW)]
+            gr.update(visible=dataset == controls.DRAW), gr.update(visible=controls.has_pair(dataset))]
 
