@@ -80,3 +80,17 @@ def test_only_d_steps_and_g_steps_apply_to_a_live_run(client):
     assert len(frames) == 2 * 5  # two D updates, five sub-steps each, no G half
     with pytest.raises(AppError, match="phase"):
         c.predict(g_lr=1e-3, d_lr=1e-3, objective="nonsaturating", d_steps=1, g_steps=1, phase="x", api_name="/step")
+
+
+def test_overview_is_an_image_of_this_sessions_run(client):
+    c = client
+    with pytest.raises(AppError, match="press Train first"):
+        c.predict(api_name="/overview")
+    c.predict(**RING, api_name="/train")
+    _wait(c, lambda s: s["step"] >= 10)
+    image = np.asarray(Image.open(c.predict(api_name="/overview")).convert("RGB"))
+    assert image.shape[1] > image.shape[0] > 300 and image.std() > 20
+    from ganlab.render.points import FAKE, REAL
+
+    for colour in (FAKE, REAL):  # the fake and real thumbnails are drawn
+        assert (np.abs(image.astype(int) - colour).max(axis=-1) <= 6).any()

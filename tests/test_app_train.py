@@ -208,11 +208,25 @@ STYLE = dict(dataset="digits", model="stylegan", width=8, z_dim=16, batch_size=1
              mapping_layers=2)
 
 
-def test_train_api_keeps_its_parameters_and_adds_the_style_and_restore_ones_last(client):
+def test_train_api_keeps_its_parameters_and_adds_the_style_restore_and_pair_ones_last(client):
     params = [p["parameter_name"] for p in client.view_api(return_format="dict", print_info=False)
               ["named_endpoints"]["/train"]["parameters"]]
     assert params == ["layers_value", "dataset", "device", "upload", "drawing", *FIELDS, "style_block", "mixing_prob",
-                      "mapping_layers", "task", "g_steps"]  # the existing ones unchanged, then the new ones
+                      "mapping_layers", "task", "from_pretrained", "g_steps"]  # the existing ones unchanged, then the new ones
+
+
+def test_train_from_the_shipped_pair_starts_converged_and_image_data_is_refused(client):
+    c = client
+    out = c.predict(**dict(RING, from_pretrained=True), api_name="/train")
+    status = next(o for o in out if isinstance(o, str) and "modes **" in o)
+    assert "step **0**" in status and "modes **8/8**" in status  # the first view: converged before any step
+    s = _status(c)
+    assert s["from_pretrained"] is True and s["dataset"] == "ring8" and s["coverage"]["modes_total"] == 8
+    c.predict(api_name="/stop")
+    with pytest.raises(AppError, match="trained pairs are shipped for the 2D sets: ring8"):
+        c.predict(dataset="digits", from_pretrained=True, api_name="/train")
+    c.predict(**RING, api_name="/train")  # unticked (the default): a fresh run
+    assert _status(c)["from_pretrained"] is False
 
 
 def test_stylegan_trains_live_and_its_save_opens_in_explore(client, app_server):  # noqa: F811

@@ -59,3 +59,16 @@ def test_the_width_slider_offers_what_the_chosen_config_accepts():
     assert row["visible"] is True and width["maximum"] == field_range(StyleGANConfig, "channels")[1]
     row, width = style_controls.model_updates("dcgan")
     assert row["visible"] is False and width["maximum"] == field_range(TrainConfig, "width")[1]
+
+
+def test_the_pair_option_reaches_the_family_start_only_for_a_2d_set_with_a_pair():
+    from ganlab.errors import GanLabError
+
+    ring = controls.config_from_form("ring8", "cpu", **controls.form_values(controls.recommended_config("ring8")))
+    assert controls.start_options(ring, True) == {"from_pretrained": True}
+    assert controls.start_options(ring, False) == {}  # unticked: the family starts as before
+    digits = controls.config_from_form("digits", "cpu", **GAN_DIGITS)
+    with pytest.raises(GanLabError, match="trained pairs are shipped for the 2D sets: ring8, grid25"):
+        controls.start_options(digits, True)
+    assert controls.has_pair("ring8") and controls.has_pair("moons")  # the checkbox shows for 2D sets...
+    assert not controls.has_pair("digits") and not controls.has_pair(controls.DRAW)  # ...not for the rest

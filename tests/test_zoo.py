@@ -31,14 +31,17 @@ def test_shipped_checkpoint_samples_have_the_right_shape_and_range(name):
     meta = ckpt.meta
     missing = [k for k in CARD_KEYS if k not in meta]
     assert not missing, f"{name}: model card lacks {missing}"
-    assert meta.get("inference_only") and meta.get("discriminator") is None  # shipped = generator only
+    if meta.get("trained_pair"):  # the 2D pairs ship whole (G, D, optimizers): tests/test_pretrained_pairs.py
+        assert meta.get("discriminator") and not meta.get("inference_only")
+    else:
+        assert meta.get("inference_only") and meta.get("discriminator") is None  # shipped = generator only
     dataset = meta["dataset"]
     x = generate(g, 16, seed=1)
     assert torch.isfinite(x).all()
     if dataset["kind"] == "points":
         assert x.shape == (16, 2)
-        modes = torch.tensor(dataset["modes"])
-        assert x.abs().max() < 3 * modes.abs().max()  # on the data's scale, not exploding
+        scale = torch.tensor(dataset["modes"]).abs().max() if dataset.get("modes") else 2.0  # the shapes: |x| < 2
+        assert x.abs().max() < 3 * scale  # on the data's scale, not exploding
     else:
         assert x.shape == (16, *dataset["shape"])
         assert x.min() >= -1 and x.max() <= 1

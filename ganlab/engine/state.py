@@ -42,6 +42,11 @@ def _unflatten_optimizer(prefix: str, ckpt: Checkpoint, info: dict) -> dict:
     return {"state": state, "param_groups": info["param_groups"]}
 
 
+def optimizer_state(ckpt: Checkpoint, key: str) -> dict:
+    """Optimizer ``key``'s stored state as torch's ``state_dict`` (moments and hyper-parameters)."""
+    return _unflatten_optimizer(f"opt_{key}", ckpt, (ckpt.meta.get("optimizers") or {})[key])
+
+
 def _match_param_layout(opt: torch.optim.Optimizer) -> None:
     """Give each moment tensor its parameter's strides (channels_last): fused optimizers
     refuse a contiguous moment beside a channels_last parameter."""

@@ -27,6 +27,7 @@ from ganlab.engine.devices import list_devices
 from ganlab.errors import ConfigError
 from ganlab.families import Family, family_for
 from ganlab.families.gan.presets import recommended_config
+from ganlab.families.gan.pretrained import pretrained_pair, require_pair
 from ganlab.families.stylegan import presets as style_presets
 from ganlab.ui import restore_controls, sessions, style_controls, uploads
 from ganlab.ui.numbers import real_number, slider_range, whole_number
@@ -180,6 +181,22 @@ def config_from_form(dataset: str, device: str, upload: str | None = None, drawi
     return _gan_config(name, device, v)
 
 
+def start_options(cfg: Any, from_pretrained: Any = False) -> dict[str, Any]:
+    """The family start's options from the form: ``from_pretrained`` (a 2D GAN run begins from the
+    shipped trained pair); GanLabError naming the sets that have one when ``cfg``'s has none."""
+    if not from_pretrained:
+        return {}
+    require_pair(cfg.dataset)  # image data, a drawing, an upload: say which sets have a pair
+    if family_of(cfg).name != "gan":
+        raise ConfigError(f"from_pretrained: the shipped pairs are 2D GANs; model {cfg.model!r} cannot start from one")
+    return {"from_pretrained": True}
+
+
+def has_pair(dataset: str) -> bool:
+    """Whether the form offers 'start from the shipped trained pair' for this data choice."""
+    return dataset not in (UPLOAD, DRAW) and pretrained_pair(dataset) is not None
+
+
 def _gan_config(name: str, device: str, v: dict[str, Any]) -> TrainConfig:
     """A validated TrainConfig for data set ``name`` from parsed form values."""
     v = {k: val for k, val in v.items() if k in (*FIELDS, *ITERATION_FIELDS)}
@@ -230,6 +247,9 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
         canvas_size=(480, 480), fixed_canvas=True, layers=False, transforms=(),
         brush=gr.Brush(default_size=14, colors=["#1f2937"], color_mode="fixed"),
         visible=dataset == DRAW, elem_id="ganlab-drawing")
+    w["from_pretrained"] = gr.Checkbox(False, label="Start from the shipped trained pair",
+                                       info="a converged G and D for this 2D set: watch it, then perturb it",
+                                       visible=has_pair(dataset))
     w["device"] = gr.Dropdown(devices, value=devices[0][1], label="Device")
     with gr.Accordion("Objective", open=True):
         w["objective"] = gr.Dropdown([(OBJECTIVE_LABELS[o], o) for o in OBJECTIVE_NAMES],

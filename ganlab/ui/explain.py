@@ -50,3 +50,9 @@ DIVERGENCE = (
     "grid over the view (nats; JS is at most ln 2 = 0.69, reached when the two never overlap). "
     "Both fall towards 0 as G matches the data; even a perfect G stays a little above 0 because the "
     "samples are finite. KL(real‖G) punishes missing modes hardest.")
+OVERVIEW = (
+    "**Model overview.** The data flow of one iteration, as GAN Lab draws it: noise z goes through G and "
+    "becomes fake samples; real samples come from the data set; D scores both (each sample coloured by D's "
+    "verdict, green = *real*, purple = *fake*); the verdicts make D's loss and G's loss (latest values); the "
+    "dashed arrows are the gradients that flow back from each loss to its own network. The thumbnails are "
+    "live: they change with the other views.")

@@ -24,7 +24,7 @@ import torch
 
 from ganlab.families.gan import health
 
-from ganlab.families.gan import probes
+from ganlab.families.gan import pretrained, probes
 from ganlab.families.gan.probes1d import Density1D, DensityProbe
 from ganlab.data.toy1d import is_1d
 from ganlab.families.gan.config import TrainConfig
@@ -37,6 +37,7 @@ from ganlab.families.gan.trainer import HISTORY_COLUMNS, StepStats, Trainer, mak
 from ganlab.engine.background import SLOTS, DeviceSlots
 from ganlab.engine.job import RunJob
 
+REAL_THUMBNAILS = 16  # real images (and scored fakes) an image run's snapshot carries for the overview
 MAX_FRAMES = 80  # timelapse frames kept (thinned by half when full)
 DIVERGENCE_REAL = 10_000  # real points histogrammed once for KL/JS by grid
 DIVERGENCE_EXTRA = 3_072  # G samples on fixed extra noise, beside the 1,024 fixed ones (4,096 in all)
@@ -112,6 +113,9 @@ class Snapshot:
     divergence: tuple[tuple[int, float, float], ...] = ()  # (step, KL, JS) by grid, points data only
     health: tuple[health.HealthWarning, ...] = ()
     signals: dict = field(default_factory=dict)  # a family's own live figures, e.g. StyleGAN's w spread
+    real_samples: torch.Tensor | None = None  # a few real images (image runs), for the overview graph
+    fake_scores: np.ndarray | None = None  # D's verdict on the first REAL_THUMBNAILS samples in [0, 1] (images)
+    real_scores: np.ndarray | None = None  # ... and on each of ``real_samples`` (None: not measured)
     g_lr: float = 0.0  # learning rates in force (edits made while paused show here once applied)
     d_lr: float = 0.0
     created: float = field(default_factory=time.time)
@@ -139,8 +143,12 @@ class TrainingJob(RunJob):
     health_checks = health.CHECKS  # a family with signals of its own adds checks (see StyleGANJob)
 
     def __init__(self, cfg: TrainConfig, data: DataSource | None = None, *,
-                 slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4) -> None:
+                 slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4, from_pretrained: bool = False) -> None:
         self.signals: dict = {}  # this run's latest family signals (health_extra sets them), never shared
+        # from_pretrained: start from the shipped trained pair (its architecture, this cfg's knobs)
+        self.pair: Path | None = pretrained.require_pair(cfg.dataset) if from_pretrained else None
+        if self.pair is not None:
+            cfg = pretrained.pair_config(cfg)
         super().__init__(cfg, data, slots=slots, publish_every_s=publish_every_s)
         self.history = History()
         self.frames: list[tuple[int, Any]] = []
@@ -163,7 +171,10 @@ class TrainingJob(RunJob):
 
     # -- RunJob hooks ------------------------------------------------------------------------
     def build_runner(self, cfg: TrainConfig, data: DataSource | None) -> Trainer:
-        return Trainer(cfg, data if data is not None else cached_dataset(cfg))
+        trainer = Trainer(cfg, data if data is not None else cached_dataset(cfg))
+        if self.pair is not None:
+            pretrained.load_pair(trainer, self.pair)
+        return trainer
 
     def record(self, stats: list[StepStats]) -> None:
         self.history.extend(stats)
@@ -244,7 +255,7 @@ class TrainingJob(RunJob):
     # -- snapshots ---------------------------------------------------------------------------
     def _make_snapshot(self, samples: torch.Tensor) -> Snapshot:
         tr, step = self.trainer, self.trainer.step_count
-        points = coverage = classes = density = None
+        points = coverage = classes = density = real = fake_scores = real_scores = None
         if self._density is not None:
             density = self._density(tr.G, tr.D, tr.objective.probabilities)
         elif tr.data.kind == "points":
@@ -256,7 +267,11 @@ class TrainingJob(RunJob):
                 coverage = mode_coverage(samples, tr.data.modes, tr.data.sigma)
                 self._record(self._modes, (step, coverage.modes_captured, coverage.modes_total))
             self._record(self._divergence, (step, *self._measure_divergence(samples)))
-        elif self._classifier is not None:
+        else:
+            real = self._reference[:REAL_THUMBNAILS]
+            fake_scores, real_scores = probes.image_scores(tr.D, samples[:REAL_THUMBNAILS], real, tr.fixed_labels,
+                                                           tr.objective.probabilities)
+        if tr.data.kind != "points" and self._classifier is not None:
             classes = self._class_coverage(samples, step)
             if classes:
                 self._record(self._classes, (step, *classes))
@@ -272,7 +287,8 @@ class TrainingJob(RunJob):
                         device=self.device_key, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s,
                         points=points, density=density, coverage=coverage, classes=classes,
                         health=tuple(warnings), divergence=tuple(self._divergence),
-                        signals=dict(self.signals),
+                        signals=dict(self.signals), real_samples=real, fake_scores=fake_scores,
+                        real_scores=real_scores,
                         g_lr=tr.opt_g.param_groups[0]["lr"], d_lr=tr.opt_d.param_groups[0]["lr"])
 
     def _init_divergence(self) -> None:

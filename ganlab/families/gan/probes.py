@@ -34,6 +34,8 @@ class PointViews:
     arrow_dir: np.ndarray  # (A, 2) -dLoss_G/dx, the way G pushes each point
     surface_is_probability: bool  # False: a critic's raw score, min-max scaled for display
     lattice: np.ndarray | None = None  # (L, L, 2): the noise lattice itself (first two noise axes)
+    fake_score: np.ndarray | None = None  # (M,) D's verdict on each generated point, on the surface's scale
+    real_score: np.ndarray | None = None  # (N,) ... and on each real point (the overview colours them)
 
 
 def view_extent(real: Tensor, margin: float = 0.25) -> tuple[float, float, float, float]:
@@ -74,16 +76,20 @@ def _noise_lattice(z_dim: int, noise: str, lines: int, device: torch.device) -> 
 
 
 @torch.no_grad()
-def _surface(d: nn.Module, extent, res: int, probabilities: bool, device) -> np.ndarray:
+def _surface(d: nn.Module, extent, res: int, probabilities: bool, device,
+             points: tuple[Tensor, ...] = ()) -> tuple[np.ndarray, ...]:
+    """D on a res x res grid over ``extent`` in [0, 1], then D on each of ``points`` on the same
+    scale (a critic's raw scores are min-max scaled by the grid's range, points clipped to it)."""
     x0, x1, y0, y1 = extent
     xs = torch.linspace(x0, x1, res, device=device)
     ys = torch.linspace(y1, y0, res, device=device)  # top row first, like an image
     gy, gx = torch.meshgrid(ys, xs, indexing="ij")
     out = d(torch.stack([gx, gy], dim=-1).reshape(-1, 2)).float().reshape(res, res)
+    scored = [d(p.to(device).float()).float().reshape(-1) for p in points]
     if probabilities:
-        return torch.sigmoid(out).cpu().numpy()
-    lo, hi = out.min(), out.max()
-    return ((out - lo) / (hi - lo).clamp_min(1e-8)).cpu().numpy()
+        return tuple(torch.sigmoid(t).cpu().numpy() for t in (out, *scored))
+    lo, span = out.min(), (out.max() - out.min()).clamp_min(1e-8)
+    return tuple(((t - lo) / span).clamp(0, 1).cpu().numpy() for t in (out, *scored))
 
 
 def probe_points(G: nn.Module, D: nn.Module, g_loss, fake: Tensor, real: np.ndarray,
@@ -91,7 +97,8 @@ def probe_points(G: nn.Module, D: nn.Module, g_loss, fake: Tensor, real: np.ndar
     """Measure the 2D views; ``fake`` is G's output on the fixed noise batch (CPU)."""
     device = next(D.parameters()).device
     with _EvalMode(G, D):
-        surface = _surface(D, extent, SURFACE_RES, probabilities, device)
+        surface, fake_score, real_score = _surface(D, extent, SURFACE_RES, probabilities, device,
+                                                   (fake, torch.as_tensor(real)))
         with torch.no_grad():
             lattice = _noise_lattice(z_dim, noise, MANIFOLD_LINES, device)
             manifold = G(lattice.reshape(-1, lattice.shape[-1])).float()
@@ -103,7 +110,7 @@ def probe_points(G: nn.Module, D: nn.Module, g_loss, fake: Tensor, real: np.ndar
     return PointViews(extent=tuple(float(v) for v in extent), real=real,
                       fake=fake.numpy(), surface=surface, manifold=manifold,
                       arrow_from=pts.detach().cpu().numpy(), arrow_dir=(-grad).cpu().numpy(),
-                      surface_is_probability=probabilities,
+                      surface_is_probability=probabilities, fake_score=fake_score, real_score=real_score,
                       lattice=_noise_lattice(2, noise, MANIFOLD_LINES, torch.device("cpu")).numpy())
 
 
@@ -120,3 +127,25 @@ def sample_diversity(samples: Tensor, reference: Tensor) -> float:
     ref = reference.flatten(1).float().std(dim=0).mean().clamp_min(1e-8)
     value = float(spread / ref)
     return value if np.isfinite(value) else 0.0
+
+
+def image_scores(D: nn.Module, fake: Tensor, real: Tensor, fake_labels: Tensor | None,
+                 probabilities: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """D's verdict on each fixed sample and on each real thumbnail in [0, 1] (1 = "real"; a
+    critic's scores min-max scaled together), for the overview's colouring. Real images have
+    no labels here, so a class-conditional D scores only the fakes. Never raises: (None, None)."""
+    try:
+        device = next(D.parameters()).device
+        with _EvalMode(D), torch.no_grad():
+            labels = None if fake_labels is None else fake_labels[: len(fake)].to(device)
+            out_fake = D(fake.to(device).float(), labels).float().reshape(-1)
+            out_real = None if getattr(D, "num_classes", 0) else D(real.to(device).float()).float().reshape(-1)
+    except Exception:  # an optional view: a family whose D wants more never breaks a snapshot
+        return None, None
+    if probabilities:
+        return (torch.sigmoid(out_fake).cpu().numpy(),
+                None if out_real is None else torch.sigmoid(out_real).cpu().numpy())
+    both = out_fake if out_real is None else torch.cat([out_fake, out_real])
+    lo, span = both.min(), (both.max() - both.min()).clamp_min(1e-8)
+    scale = lambda t: None if t is None else ((t - lo) / span).cpu().numpy()  # noqa: E731
+    return scale(out_fake), scale(out_real)

@@ -142,7 +142,7 @@ class Recorder:
                 row = torch.sigmoid(row) if tr.objective.probabilities else (row - row.min()) / (
                     row.max() - row.min()).clamp_min(1e-8)
                 return np.tile(row.cpu().numpy(), (probes.SURFACE_RES, 1))
-            return probes._surface(tr.D, self.extent, probes.SURFACE_RES, tr.objective.probabilities, tr.device)
+            return probes._surface(tr.D, self.extent, probes.SURFACE_RES, tr.objective.probabilities, tr.device)[0]
 
     def _score(self, t: Tensor) -> Tensor:
         t = t.detach().float().flatten()

@@ -98,18 +98,22 @@ def _views_column(ui: SimpleNamespace) -> None:
         ui.divergence_plot = _plot("KL and JS by grid (real vs G)", "divergence")
         gr.Markdown(explain.DIVERGENCE)
     slow_motion.build(ui)
+    with gr.Accordion("Model overview: the data flow of one iteration, live", open=False):
+        ui.overview_view = gr.Image(label="Model overview", type="numpy", format="png", interactive=False,
+                                    elem_id="ganlab-overview-view")
+        gr.Markdown(explain.OVERVIEW)
 
 
 def _wire_run(ui: SimpleNamespace) -> None:
     """Train, the timer, pause/resume/step/stop/reset and the status/samples endpoints."""
     form, job = ui.form, ui.job_state
     views = [ui.main_view, ui.manifold_view, ui.loss_plot, ui.verdict_plot, ui.grad_plot, ui.status, ui.health,
-             ui.divergence_plot, ui.morph_view]  # act.VIEWS, in this order
+             ui.divergence_plot, ui.morph_view, ui.overview_view]  # act.VIEWS, in this order
     toggles = [ui.pause_btn, ui.resume_btn]
-    # /train's parameters: existing ones first, in their order; the style fields last
+    # /train's parameters: existing ones first, in their order; the style, restore, pair fields last
     form_inputs = {name: form[name] for name in ("dataset", "device", "upload", "drawing", *controls.FIELDS,
                                                  *controls.STYLE_FIELDS, *controls.RESTORE_FIELDS,
-                                                 *controls.ITERATION_FIELDS)}
+                                                 "from_pretrained", *controls.ITERATION_FIELDS)}
     # what /resume and /step may change: the first three as before, then the per-iteration settings
     changes = {"g_lr": form["g_lr"], "d_lr": form["d_lr"], "objective": form["objective"],
                "d_steps": form["d_steps"], "g_steps": form["g_steps"], "phase": ui.phase}
@@ -136,6 +140,8 @@ def _wire_run(ui: SimpleNamespace) -> None:
     ui.morph_t.input(act.morph, inputs=[job, ui.morph_t], outputs=ui.morph_view, api_visibility="private",
                      show_progress="hidden", trigger_mode="always_last")
     ui.morph_gif_btn.click(act.morph_gif, inputs=[job], outputs=ui.download, api_name="morph_gif")
+    gr.Button(visible=False).click(act.overview_api, inputs=[job], outputs=gr.Image(visible=False, format="png"),
+                                   api_name="overview")
     ui.presenter.change(None, inputs=[ui.presenter], outputs=None, js=presenter.TOGGLE_JS)
     gr.Button(visible=False).click(act.samples_api, inputs=[job, ui.layers],
                                    outputs=[gr.Image(visible=False, format="png"), gr.JSON(visible=False)],
@@ -165,7 +171,8 @@ def _wire_form(ui: SimpleNamespace) -> None:
     form["model"].change(controls.restore_controls.model_updates, inputs=[form["model"]],
                          outputs=[form["restore_row"], form["task"]], api_visibility="private")
     form["dataset"].change(act.on_dataset_shown, inputs=[form["dataset"], form["upload"]],
-                           outputs=[*ui.kind_outputs, form["upload"], form["drawing"]], api_visibility="private")
+                           outputs=[*ui.kind_outputs, form["upload"], form["drawing"], form["from_pretrained"]],
+                           api_visibility="private")
 
 
 def build() -> None:

@@ -19,24 +19,25 @@ from ganlab.families.gan.job import TrainingJob
 from ganlab.families.gan.lessons import LESSONS
 from ganlab.paths import runs_dir, safe_run_name
 from ganlab.render import views as viz
+from ganlab.render.overview import overview_image
 from ganlab.ui import controls, explain, restore_views, sessions
 from ganlab.ui.numbers import whole_number
 from ganlab.ui import views as render
 
 
-VIEWS = ("main", "manifold", "loss", "verdict", "grads", "status", "health", "divergence", "morph")
+VIEWS = ("main", "manifold", "loss", "verdict", "grads", "status", "health", "divergence", "morph", "overview")
 
 
 def _outputs_for(snap, layers, morph_t: float = 1.0) -> list:
     """Every live view for one snapshot, in VIEWS order (a restoration run: its triplets and losses)."""
     if restore_views.is_restore(snap):
         return [restore_views.main_image(snap), None, restore_views.loss_frame(snap), None, None,
-                restore_views.status_markdown(snap), restore_views.health_markdown(snap), None, None]
+                restore_views.status_markdown(snap), restore_views.health_markdown(snap), None, None, None]
     wasserstein = snap.is_wgan
     return [render.main_image(snap, layers), render.manifold_image(snap),
             render.plot_frame(snap.history, "loss"), render.plot_frame(snap.history, "verdict", wasserstein),
             render.plot_frame(snap.history, "grads"), render.status_markdown(snap), render.health_markdown(snap),
-            render.divergence_frame(snap), _morph_image(snap, morph_t)]
+            render.divergence_frame(snap), _morph_image(snap, morph_t), overview_image(snap)]
 
 
 def _morph_image(snap, t) -> "np.ndarray | None":
@@ -85,13 +86,15 @@ def kind_updates(points: bool, restoring: bool = False, one_d: bool = False) -> 
             explain.SAMPLES_POINTS if points else explain.SAMPLES_IMAGES, *[gr.update(visible=points)] * 4]
 
 @sessions.friendly
-def train(job, layers_value, request: gr.Request, upload=None, drawing=None, **values):
-    """Start a new run with the form's settings (stops this session's previous run)."""
+def train(job, layers_value, request: gr.Request, upload=None, drawing=None, from_pretrained=False, **values):
+    """Start a new run with the form's settings (stops this session's previous run); with
+    from_pretrained, a 2D set starts from its shipped trained pair (converged at step 0)."""
     if upload:
         upload = sessions.check_uploads(upload)[0]  # empty or over the upload cap: say so before reading
     cfg = controls.config_from_form(upload=upload, drawing=drawing, **values)
+    options = controls.start_options(cfg, from_pretrained)
     sessions.close_run(job)
-    job = controls.family_of(cfg).start(cfg)
+    job = controls.family_of(cfg).start(cfg, **options)
     sessions.remember(request, "train", job)
     snap = job.snapshot
     restoring = restore_views.is_restore(snap)
@@ -105,6 +108,17 @@ def refresh(job, seen_version, layers_value, morph_t=1.0):
         return gr.skip()
     snap = job.snapshot
     return [snap.version, *_outputs_for(snap, layers_value or (), morph_t), *_buttons(snap.state)]
+
+
+@sessions.friendly
+def overview_api(job):
+    """The model overview graph of this session's run, as an image: noise z -> G -> fakes; real samples;
+    both -> D -> verdicts -> the two losses -> gradients back to each network, with live thumbnails."""
+    job = _need_job(job)
+    if restore_views.is_restore(job.snapshot):
+        raise GanLabError("the overview graph shows a GAN's data flow; a restoration run's is its input | "
+                          "restored | target rows")
+    return overview_image(job.snapshot)
 
 
 def morph(job, t):
@@ -197,7 +211,8 @@ def status_api(job):
     trainer = getattr(job, "trainer", None)
     iteration = {"d_steps": getattr(job.cfg, "d_steps", 1), "g_steps": getattr(job.cfg, "g_steps", 1),
                  "phase": getattr(trainer, "phase", "both")}
-    return {**status, "seed": job.cfg.seed, **iteration, **controls.model_facts(job.cfg)}
+    return {**status, "seed": job.cfg.seed, **iteration, **controls.model_facts(job.cfg),
+            "from_pretrained": getattr(job, "pair", None) is not None}
 
 def samples_api(job, layers_value):
     """The current sample grid (or 2D view) and the status JSON, always (never skipped)."""
@@ -267,5 +282,5 @@ def on_dataset_shown(dataset, upload):
     """Views and inputs that depend on the data set (also when a lesson picks it)."""
     return [*kind_updates(controls.is_points(dataset, upload), one_d=is_1d_dataset(dataset)),
             gr.update(visible=dataset == controls.UPLOAD),
-            gr.update(visible=dataset == controls.DRAW)]
+            gr.update(visible=dataset == controls.DRAW), gr.update(visible=controls.has_pair(dataset))]
 
