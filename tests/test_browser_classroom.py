@@ -89,5 +89,19 @@ def test_every_new_2d_view_is_drawn(page):
     assert gallery.count() >= 11
     until(page, "() => [...document.querySelectorAll('#ganlab-divergence-plot .mark-line path')].length",
           lambda n: n >= 2, 60, "the KL and JS curves")
+    page.get_by_text("Model overview: the data flow of one iteration, live").click()
+    until(page, f"() => ({SRC_JS})('#ganlab-overview-view')", bool, 30, "the model overview graph")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_classroom_views.png"), full_page=True)
+
+
+def test_a_1d_run_shows_the_densities_and_the_optimal_d(page):
+    page.get_by_label("Data", exact=True).click()
+    page.get_by_role("option", name="1D · Two Gaussians (bimodal)").click()
+    page.wait_for_selector("text=Densities, D and the optimal D*", timeout=20_000)
+    page.get_by_role("button", name="▶ Train").click()
+    until(page, TEXT_JS, lambda text: _step(text) >= 50, 90, "a 1D run to train")
+    until(page, f"() => ({SRC_JS})('#ganlab-main-view')", bool, 30, "the density chart")
+    assert not page.locator("#ganlab-morph-view").is_visible()  # a 2D-only view stays hidden
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser_1d.png"), full_page=False)

@@ -96,13 +96,15 @@ def _lattice(views: PointViews) -> np.ndarray:
     return np.asarray(views.lattice, dtype=np.float64)
 
 
-def morph_view(views: PointViews, t: float, size: int = 512) -> np.ndarray:
-    """The noise grid ``t`` of the way to G's manifold, cells shaded by stretch, over the real points."""
+def morph_view(views: PointViews, t: float, size: int = 512, show_real: bool = True) -> np.ndarray:
+    """The noise grid ``t`` of the way to G's manifold, cells shaded by stretch, over the real points
+    (unless the *real points* layer is off: ``show_real``)."""
     lattice = _lattice(views)
     grid = morph_lattice(lattice, views.manifold, t)
     extent = morph_extent(views)
     canvas = Canvas(extent, size)
-    canvas.dots(views.real, tuple(int(c * 0.4 + 255 * 0.6) for c in REAL), max(1.5, size / 256))
+    if show_real:
+        canvas.dots(views.real, tuple(int(c * 0.4 + 255 * 0.6) for c in REAL), max(1.5, size / 256))
     overlay = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     ratio = area_ratio(lattice, grid)

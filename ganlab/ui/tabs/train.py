@@ -137,7 +137,7 @@ def _wire_run(ui: SimpleNamespace) -> None:
         widget.input(act.live_edit, inputs=[job, *live], outputs=None, api_visibility="private",
                      show_progress="hidden")
     slow_motion.wire(ui, act.controls_now, control_outputs)
-    ui.morph_t.input(act.morph, inputs=[job, ui.morph_t], outputs=ui.morph_view, api_visibility="private",
+    ui.morph_t.input(act.morph, inputs=[job, ui.morph_t, ui.layers], outputs=ui.morph_view, api_visibility="private",
                      show_progress="hidden", trigger_mode="always_last")
     ui.morph_gif_btn.click(act.morph_gif, inputs=[job], outputs=ui.download, api_name="morph_gif")
     gr.Button(visible=False).click(act.overview_api, inputs=[job], outputs=gr.Image(visible=False, format="png"),

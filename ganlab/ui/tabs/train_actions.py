@@ -37,17 +37,19 @@ def _outputs_for(snap, layers, morph_t: float = 1.0) -> list:
     return [render.main_image(snap, layers), render.manifold_image(snap),
             render.plot_frame(snap.history, "loss"), render.plot_frame(snap.history, "verdict", wasserstein),
             render.plot_frame(snap.history, "grads"), render.status_markdown(snap), render.health_markdown(snap),
-            render.divergence_frame(snap), _morph_image(snap, morph_t), overview_image(snap)]
+            render.divergence_frame(snap), _morph_image(snap, morph_t, layers), overview_image(snap)]
 
 
-def _morph_image(snap, t) -> "np.ndarray | None":
-    """The manifold morph at ``t`` for a 2D run with a noise lattice, else None."""
+def _morph_image(snap, t, layers=viz.LAYERS) -> "np.ndarray | None":
+    """The manifold morph at ``t`` for a 2D run with a noise lattice, else None (the *real points*
+    layer switches the real points off here too)."""
     points = getattr(snap, "points", None)
     if points is None or getattr(points, "lattice", None) is None:
         return None
     from ganlab.render.morph import morph_view
 
-    return morph_view(points, float(np.clip(t if t is not None else 1.0, 0, 1)))
+    return morph_view(points, float(np.clip(t if t is not None else 1.0, 0, 1)),
+                      show_real="real" in (layers if layers is not None else viz.LAYERS))
 
 
 def _status_text(snap) -> str:
@@ -121,9 +123,9 @@ def overview_api(job):
     return overview_image(job.snapshot)
 
 
-def morph(job, t):
+def morph(job, t, layers_value=None):
     """The t slider: the manifold morph of the run's latest snapshot at ``t``."""
-    return _morph_image(job.snapshot, t) if job is not None else None
+    return _morph_image(job.snapshot, t, layers_value) if job is not None else None
 
 
 @sessions.friendly
