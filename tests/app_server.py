@@ -106,3 +106,23 @@ def session(url: str, stop_api: str) -> Iterator:
         except AppError:
             pass  # this session never trained
         client.close()
+
+
+@pytest.fixture
+def train_client(app_server):  # noqa: F811  (a test module imports app_server beside it)
+    """A session on the launched app whose Train-tab run is stopped afterwards."""
+    with session(app_server.url, "/stop") as c:
+        yield c
+
+
+def wait_status(client, predicate, timeout: float = 60.0, api_name: str = "/status") -> dict:
+    """Poll a status endpoint until ``predicate(status)`` holds; fail with the last status."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        status = client.predict(api_name=api_name)
+        if predicate(status):
+            return status
+        assert time.monotonic() < deadline, f"timed out; last status {status}"
+        time.sleep(0.2)

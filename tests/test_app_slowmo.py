@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pytest
@@ -14,26 +13,13 @@ from conftest import require_module
 gradio_client = require_module("gradio_client")
 from gradio_client.exceptions import AppError  # noqa: E402
 
-from app_server import app_server, session  # noqa: E402,F401  (the fixture)
+from app_server import app_server, train_client, wait_status  # noqa: E402,F401  (the fixtures)
 
 RING = dict(dataset="ring8", width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-3, d_lr=1e-3,
             steps=100_000, seed=0)
 
 
-@pytest.fixture
-def client(app_server):  # noqa: F811
-    with session(app_server.url, "/stop") as c:
-        yield c
-
-
-def _wait(c, predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        s = c.predict(api_name="/status")
-        if predicate(s):
-            return s
-        assert time.monotonic() < deadline, f"timed out; last status {s}"
-        time.sleep(0.2)
+_wait = wait_status
 
 
 def _gallery(c) -> list[tuple[np.ndarray, str]]:
@@ -41,8 +27,8 @@ def _gallery(c) -> list[tuple[np.ndarray, str]]:
     return [(np.asarray(Image.open(f["image"]).convert("RGB")), f["caption"]) for f in frames]
 
 
-def test_slow_step_returns_numbered_sub_steps_in_order_and_leaves_the_run_paused(client):
-    c = client
+def test_slow_step_returns_numbered_sub_steps_in_order_and_leaves_the_run_paused(train_client):  # noqa: F811
+    c = train_client
     with pytest.raises(AppError, match="press Train first"):
         c.predict(api_name="/slow_step")
     c.predict(**RING, api_name="/train")
@@ -65,8 +51,8 @@ def test_slow_step_returns_numbered_sub_steps_in_order_and_leaves_the_run_paused
     assert c.predict(api_name="/status")["step"] == paused["step"] + 1
 
 
-def test_only_d_steps_and_g_steps_apply_to_a_live_run(client):
-    c = client
+def test_only_d_steps_and_g_steps_apply_to_a_live_run(train_client):  # noqa: F811
+    c = train_client
     c.predict(**RING, api_name="/train")
     _wait(c, lambda s: s["step"] >= 5)
     c.predict(api_name="/pause")
@@ -82,8 +68,8 @@ def test_only_d_steps_and_g_steps_apply_to_a_live_run(client):
         c.predict(g_lr=1e-3, d_lr=1e-3, objective="nonsaturating", d_steps=1, g_steps=1, phase="x", api_name="/step")
 
 
-def test_overview_is_an_image_of_this_sessions_run(client):
-    c = client
+def test_overview_is_an_image_of_this_sessions_run(train_client):  # noqa: F811
+    c = train_client
     with pytest.raises(AppError, match="press Train first"):
         c.predict(api_name="/overview")
     c.predict(**RING, api_name="/train")
