@@ -197,3 +197,15 @@ def test_linear_lr_decay_holds_for_half_the_run_then_falls_to_zero():
     assert rates[:4] == [cfg.lr] * 4 and rates[4] > rates[5] > rates[6] > rates[7] > 0
     with pytest.raises(ConfigError, match="lr_decay: must be one of"):
         cfg.updated(lr_decay="cosine").validate()
+
+
+def test_the_pixel_loss_can_be_the_mse_psnr_measures():
+    with pytest.raises(ConfigError, match="pixel_loss"):
+        RestoreConfig(model="srresnet", task="sr4", pixel_loss="l3").validate()
+    runs = {}
+    for loss in ("l1", "l2"):
+        torch.manual_seed(0)
+        trainer = RestoreTrainer(RestoreConfig(model="srresnet", task="sr4", pixel_loss=loss, **TINY), tiny_data())
+        runs[loss] = trainer.run(1)[0]
+    # the same first batch and output: the L2 term is the square of errors the L1 term averages
+    assert runs["l2"].l1 < runs["l1"].l1 and runs["l2"].l1 > 0
