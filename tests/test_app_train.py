@@ -212,7 +212,7 @@ def test_train_api_keeps_its_parameters_and_adds_the_style_restore_and_pair_ones
     params = [p["parameter_name"] for p in client.view_api(return_format="dict", print_info=False)
               ["named_endpoints"]["/train"]["parameters"]]
     assert params == ["layers_value", "dataset", "device", "upload", "drawing", *FIELDS, "style_block", "mixing_prob",
-                      "mapping_layers", "task", "from_pretrained", "g_steps"]  # the existing ones unchanged, then the new ones
+                      "mapping_layers", "task", "from_pretrained", "g_steps", "preset_defaults"]  # the existing ones unchanged, then the new ones
 
 
 def test_train_from_the_shipped_pair_starts_converged_and_image_data_is_refused(client):
@@ -261,3 +261,19 @@ def test_stylegan_on_points_is_refused_by_name(client):
         client.predict(**dict(RING, model="stylegan"), api_name="/train")
     with pytest.raises(AppError, match="objective: stylegan trains with"):
         client.predict(**dict(STYLE, objective="wgan-gp", steps=5), api_name="/train")
+
+
+def test_a_script_that_names_only_the_data_set_gets_its_preset(client):
+    """gradio_client fills a parameter left out with the form's first value (the digits preset);
+    /train takes those as "not given" and applies the data set's preset, as the UI and CLI do."""
+    c = client
+    c.predict(dataset="ring8", api_name="/train")
+    s = _status(c)
+    assert (s["total_steps"], s["g_lr"], s["d_lr"]) == (12_000, 1e-3, 1e-3)  # the ring-8 preset
+    c.predict(dataset="ring8", steps=500, batch_size=128, api_name="/train")
+    s = _status(c)
+    assert (s["total_steps"], s["g_lr"]) == (500, 1e-3)  # explicit values win, the rest is the preset
+    c.predict(dataset="ring8", steps=1500, g_lr=2e-4, d_lr=2e-4, preset_defaults=False, api_name="/train")
+    s = _status(c)
+    assert (s["total_steps"], s["g_lr"]) == (1500, 2e-4)  # exactly as given
+    c.predict(api_name="/stop")

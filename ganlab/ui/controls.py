@@ -98,6 +98,20 @@ STYLE_FIELDS = style_controls.STYLE_FIELDS  # after FIELDS, shown for model = st
 RESTORE_FIELDS = restore_controls.RESTORE_FIELDS  # after STYLE_FIELDS, shown for restoration models only
 MODELS = ["auto", "mlp", "dcgan", style_controls.MODEL, *restore_controls.MODELS]
 ITERATION_FIELDS = ("g_steps",)  # the last /train parameters (new in #14): G updates per iteration
+# The form's first values: what gradio_client sends for every /train parameter a script leaves out.
+# With preset_defaults (an API call's default), a value still equal to its entry here is taken as
+# "not given", so the data set's preset fills it (the browser's form sends preset_defaults=False).
+API_DEFAULTS: dict[str, Any] = {}
+
+
+def drop_api_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` without the parameters left at the form's first value (the preset fills those)."""
+    def same(a: Any, b: Any) -> bool:
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+            return float(a) == float(b)
+        return a == b
+
+    return {k: v for k, v in values.items() if not (k in API_DEFAULTS and same(v, API_DEFAULTS[k]))}
 
 
 def style_values(cfg: Any) -> dict[str, Any]:
@@ -283,6 +297,7 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
             w["seed"] = gr.Number(values["seed"], label="Seed", precision=0, minimum=slider_range(TrainConfig, "seed")[0])
     uploads.pass_paths(w["upload"], w["drawing"])  # the handler decodes (safely), not Gradio
     sessions.name_errors({k: c for k, c in w.items() if k not in ("style_row", "restore_row")})
+    API_DEFAULTS.update({k: w[k].value for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS, *ITERATION_FIELDS)})
     return w
 
 

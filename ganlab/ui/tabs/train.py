@@ -114,6 +114,9 @@ def _wire_run(ui: SimpleNamespace) -> None:
     form_inputs = {name: form[name] for name in ("dataset", "device", "upload", "drawing", *controls.FIELDS,
                                                  *controls.STYLE_FIELDS, *controls.RESTORE_FIELDS,
                                                  "from_pretrained", *controls.ITERATION_FIELDS)}
+    # /train's last parameter: True (a script) fills what it left out from the data set's preset;
+    # the browser's form holds the preset already and sends its values as they are
+    form_inputs["preset_defaults"] = ui.preset_defaults
     # what /resume and /step may change: the first three as before, then the per-iteration settings
     changes = {"g_lr": form["g_lr"], "d_lr": form["d_lr"], "objective": form["objective"],
                "d_steps": form["d_steps"], "g_steps": form["g_steps"], "phase": ui.phase}
@@ -184,6 +187,8 @@ def build() -> None:
         with gr.Column(scale=2):
             _views_column(ui)
     ui.timer = gr.Timer(REFRESH_S)
+    ui.preset_defaults = gr.Checkbox(True, visible=False)
+    gr.on(triggers=None, fn=None, inputs=None, outputs=ui.preset_defaults, js="() => false")  # page load
     ui.kind_outputs = [ui.main_view, ui.main_text, ui.layers, ui.manifold_row, ui.morph_row, ui.divergence_row]
     _wire_run(ui)
     _wire_form(ui)

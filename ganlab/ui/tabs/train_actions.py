@@ -88,11 +88,16 @@ def kind_updates(points: bool, restoring: bool = False, one_d: bool = False) -> 
             explain.SAMPLES_POINTS if points else explain.SAMPLES_IMAGES, *[gr.update(visible=points)] * 4]
 
 @sessions.friendly
-def train(job, layers_value, request: gr.Request, upload=None, drawing=None, from_pretrained=False, **values):
+def train(job, layers_value, request: gr.Request, upload=None, drawing=None, from_pretrained=False,
+          preset_defaults=True, **values):
     """Start a new run with the form's settings (stops this session's previous run); with
-    from_pretrained, a 2D set starts from its shipped trained pair (converged at step 0)."""
+    from_pretrained, a 2D set starts from its shipped trained pair (converged at step 0). With
+    preset_defaults (the default for scripts), every parameter left out takes the data set's
+    recommended preset; pass preset_defaults=False to use the values exactly as given."""
     if upload:
         upload = sessions.check_uploads(upload)[0]  # empty or over the upload cap: say so before reading
+    if preset_defaults:
+        values = controls.drop_api_defaults(values)
     cfg = controls.config_from_form(upload=upload, drawing=drawing, **values)
     options = controls.start_options(cfg, from_pretrained)
     sessions.close_run(job)
