@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # Real data sets for the tests that use them (they skip cleanly where absent); override freely.
 export GANLAB_DATA ?= $(abspath ../shared/datasets)
 
-.PHONY: run test test-fast chromium bench zoo clean
+.PHONY: run test test-fast lint chromium bench zoo clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,13 @@ chromium:
 		|| if [ "$$CI" = true ]; then echo "chromium could not be installed, and CI needs it for the browser tests" >&2; exit 1; \
 		else echo "chromium could not be installed: browser tests will skip"; fi
 
-test: $(STAMP) chromium
+# ruff (configured in pyproject.toml) first: a lint finding or an unformatted file fails the run
+LINTED := ganlab tests benchmarks scripts app.py
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+
+test: $(STAMP) chromium lint
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP)
