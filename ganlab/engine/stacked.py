@@ -6,8 +6,8 @@ run. The optimizer step then runs the *same fused kernel the solo optimizer
 runs* (``torch._fused_adam_`` / ``torch._fused_sgd_``, what
 ``torch.optim.Adam(fused=True)`` calls) on each run's slices, with that run's
 learning rate, betas and step counter. Why not Adam written with torch ops
-over the whole stack: it was measured 1 ulp off the fused kernel on about one
-element in 10^4 (the kernel's vector code rounds differently), and a GAN
+over the whole stack: it was measured 1 ulp off the fused kernel (one element in
+16,384 after one step; the kernel's vector code rounds differently), and a GAN
 amplifies 1 ulp into different curves within a few hundred steps; the slices
 are contiguous views, so the kernel sees exactly the numbers it sees alone.
 """
