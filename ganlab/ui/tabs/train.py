@@ -99,8 +99,8 @@ def _views_column(ui: SimpleNamespace) -> None:
         gr.Markdown(explain.DIVERGENCE)
     slow_motion.build(ui)
     with gr.Accordion("Model overview: the data flow of one iteration, live", open=False):
-        ui.overview_view = gr.Image(label="Model overview", show_label=False, type="numpy", format="png", interactive=False,
-                                    elem_id="ganlab-overview-view")
+        ui.overview_view = gr.Image(label="Model overview", show_label=False, type="numpy", format="png",
+                                    interactive=False, elem_id="ganlab-overview-view")
         gr.Markdown(explain.OVERVIEW)
 
 
