@@ -48,28 +48,35 @@ class DeviceSlots:
         except ValueError:
             return DEFAULT_LIMITS.get(kind, 2)
 
-    def in_use(self, device: str) -> int:
+    def in_use(self, device: str) -> float:
         with self._lock:
             return self._used.get(device, 0)
 
-    def check(self, device: str) -> None:
-        """Raise the "busy" error now if no slot is free (without taking one)."""
-        if self.in_use(device) >= self.limit(device):
-            raise GanLabError(self._busy(device))
+    def _fits(self, device: str, weight: float) -> bool:
+        return self._used.get(device, 0) + weight <= self.limit(device) + 1e-9
 
-    def acquire(self, device: str) -> None:
+    def check(self, device: str, weight: float = 1.0) -> None:
+        """Raise the "busy" error now if ``weight`` does not fit (without taking it). A run that
+        trains in a batched classroom group weighs a fraction of a slot (its share of the work)."""
         with self._lock:
-            if self._used.get(device, 0) >= self.limit(device):
+            if not self._fits(device, weight):
                 raise GanLabError(self._busy(device))
-            self._used[device] = self._used.get(device, 0) + 1
 
-    def release(self, device: str) -> None:
+    def acquire(self, device: str, weight: float = 1.0) -> None:
         with self._lock:
-            self._used[device] = max(0, self._used.get(device, 0) - 1)
+            if not self._fits(device, weight):
+                raise GanLabError(self._busy(device))
+            self._used[device] = self._used.get(device, 0) + weight
+
+    def release(self, device: str, weight: float = 1.0) -> None:
+        with self._lock:
+            self._used[device] = max(0, self._used.get(device, 0) - weight)
 
     def _busy(self, device: str) -> str:
-        return (f"{device} is busy: {self.limit(device)} training run(s) are already using it. "
-                "Try again in a minute, stop another run, or pick another device.")
+        return (f"{device} is busy: this server's training budget for it is in use ({self.limit(device)} "
+                "run(s) at full weight; 2D runs of a classroom share one batched step and weigh less). "
+                "Try again in a minute, stop another run, pick another device, or run GAN Lab on your "
+                "own computer with the README's two commands (make run).")
 
 
 SLOTS = DeviceSlots()
@@ -103,6 +110,7 @@ class BackgroundRun:
     """Thread, controls and publishing cadence shared by training jobs and races."""
 
     chunk_target_s = 0.2  # each trainer.run(k) call aims at this long (pause answers within it)
+    slot_weight = 1.0  # this run's share of its device's budget (DeviceSlots)
     max_chunk = 2000
 
     def __init__(self, device: str, total_steps: int, slots: DeviceSlots = SLOTS,
@@ -156,7 +164,7 @@ class BackgroundRun:
             raise GanLabError("this run is already training; pause or stop it first")
         if self.state in TERMINAL:
             raise GanLabError(f"this run has {self.state}; press Train to start a new one")
-        self.slots.acquire(self.device_key)
+        self.slots.acquire(self.device_key, self.slot_weight)
         self._started_at = time.monotonic()
         self.state = "paused" if paused else "running"
         snapshot = getattr(self, "snapshot", None)
@@ -303,7 +311,7 @@ class BackgroundRun:
             try:
                 self._publish()
             finally:
-                self.slots.release(self.device_key)
+                self.slots.release(self.device_key, self.slot_weight)
                 self._take(False)  # answer waiting calls
 
     def _out_of_time(self) -> bool:

@@ -25,13 +25,19 @@ class RunJob(BackgroundRun):
                  publish_every_s: float = 0.4) -> None:
         cfg = cfg.validate()
         device = str(resolve_device(cfg.device))
-        slots.check(device)  # say "busy" before spending memory on data and models
+        self.slot_weight = self.weight_of(cfg)
+        slots.check(device, self.slot_weight)  # say "busy" before spending memory on data and models
         super().__init__(device, cfg.steps, slots, publish_every_s)
         self.trainer: StepRunner = self.build_runner(cfg.updated(device=device), data)
         self.cfg = self.trainer.cfg
         self._version = 0
 
     # -- what a family provides ----------------------------------------------------------------
+    @classmethod
+    def weight_of(cls, cfg: Any) -> float:
+        """The run's share of a device slot: 1 (a family that batches runs says less)."""
+        return 1.0
+
     def build_runner(self, cfg: Any, data: Any) -> StepRunner:
         raise NotImplementedError
 

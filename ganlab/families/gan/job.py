@@ -170,6 +170,37 @@ class TrainingJob(RunJob):
         self.snapshot: Snapshot = self._make_snapshot(self.trainer.sample_fixed())
 
     # -- RunJob hooks ------------------------------------------------------------------------
+    @classmethod
+    def weight_of(cls, cfg: Any) -> float:
+        from ganlab.families.gan.classroom import slot_weight
+
+        return slot_weight(cfg)
+
+    def _loop(self) -> None:
+        """The run's thread; a batched run is enrolled in its device's classroom while it lives."""
+        if self.slot_weight == 1.0:
+            return super()._loop()
+        from ganlab.families.gan.classroom import classroom_for
+
+        classroom = classroom_for(self.device_key)
+        classroom.enroll()
+        try:
+            super()._loop()
+        finally:
+            classroom.leave()
+
+    def _advance(self, n: int) -> None:
+        """``n`` steps in the device's classroom when the run batches (the same numbers as alone)."""
+        if self.slot_weight == 1.0:
+            return super()._advance(n)
+        from ganlab.families.gan.classroom import classroom_for
+
+        try:
+            self.record(classroom_for(self.device_key).advance(self.trainer, n))
+        finally:
+            if self.trainer.stopped_reason:
+                self.message = self.trainer.stopped_reason
+
     def build_runner(self, cfg: TrainConfig, data: DataSource | None) -> Trainer:
         trainer = Trainer(cfg, data if data is not None else cached_dataset(cfg))
         if self.pair is not None:

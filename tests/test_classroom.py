@@ -1,0 +1,102 @@
+"""A classroom on one device (#15): live 2D runs share one batched step, and each is still its own run.
+
+Runs are started through TrainingJob, as the app starts them; each must end exactly where the same
+run trained alone ends (GanGroup is bit for bit), a divergence or a pause stays with its run, and a
+batched run weighs a fraction of a device slot, so a class trains instead of being refused.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import torch
+
+from ganlab.engine.background import DeviceSlots
+from ganlab.errors import GanLabError
+from ganlab.families.gan.classroom import CLASSROOM_WEIGHT, classroom_for, slot_weight
+from ganlab.families.gan.config import OptimizerConfig
+from ganlab.families.gan.job import TrainingJob
+from ganlab.families.gan.presets import recommended_config
+from ganlab.families.gan.trainer import Trainer
+
+STEPS = 48
+
+
+def _cfg(seed: int, **changes):
+    return recommended_config("ring8").updated(seed=seed, device="cpu", steps=STEPS, width=32, batch_size=64,
+                                               **changes)
+
+
+def _wait(jobs, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while any(j.state in ("running", "ready") for j in jobs):
+        assert time.monotonic() < deadline, [(j.state, j.trainer.step_count) for j in jobs]
+        time.sleep(0.05)
+
+
+def _same_weights(a: Trainer, b: Trainer) -> bool:
+    return all(torch.equal(x, y) for name in ("G", "D")
+               for x, y in zip(a.networks[name].state_dict().values(), b.networks[name].state_dict().values()))
+
+
+def test_runs_started_together_share_rounds_and_each_ends_as_it_would_alone():
+    classroom = classroom_for("cpu")
+    rounds = classroom.rounds
+    slots = DeviceSlots()
+    jobs = [TrainingJob(_cfg(seed, g_lr=1e-3 * (1 + seed)), slots=slots) for seed in range(3)]
+    assert all(j.slot_weight == CLASSROOM_WEIGHT for j in jobs)
+    for j in jobs:
+        j.start()
+    _wait(jobs)
+    try:
+        assert [j.state for j in jobs] == ["finished"] * 3
+        assert classroom.rounds > rounds  # they really trained together
+        for j, seed in zip(jobs, range(3)):
+            alone = Trainer(_cfg(seed, g_lr=1e-3 * (1 + seed)))
+            alone.run(STEPS)
+            assert _same_weights(j.trainer, alone), seed
+            assert [s.d_loss for s in j.trainer.history] == [s.d_loss for s in alone.history]
+    finally:
+        for j in jobs:
+            j.close()
+    assert slots.in_use("cpu") == pytest.approx(0)
+
+
+def test_a_diverging_or_paused_run_changes_no_other_run():
+    hot = _cfg(1).updated(g_optim=OptimizerConfig("sgd", 5.0, 0.0, 0.999), d_optim=OptimizerConfig("sgd", 5.0, 0.0, 0.999),
+                          r1_weight=0.0)
+    jobs = [TrainingJob(_cfg(0), slots=DeviceSlots()), TrainingJob(hot, slots=DeviceSlots()),
+            TrainingJob(_cfg(2), slots=DeviceSlots())]
+    for j in jobs:
+        j.start()
+    jobs[2].pause()
+    try:
+        _wait(jobs[:2])
+        assert jobs[0].state == "finished" and jobs[1].state == "diverged" and "diverged" in jobs[1].message
+        alone = Trainer(_cfg(0))
+        alone.run(STEPS)
+        assert _same_weights(jobs[0].trainer, alone)
+        paused_at = jobs[2].trainer.step_count
+        jobs[2].resume()
+        _wait(jobs[2:])
+        alone = Trainer(_cfg(2))
+        alone.run(STEPS)
+        assert paused_at < STEPS and _same_weights(jobs[2].trainer, alone)
+    finally:
+        for j in jobs:
+            j.close()
+
+
+def test_a_batched_run_weighs_a_fraction_of_a_slot_and_a_full_device_says_what_to_do(monkeypatch):
+    monkeypatch.setenv("GANLAB_MAX_JOBS_CPU", "1")
+    assert slot_weight(_cfg(0)) == CLASSROOM_WEIGHT
+    assert slot_weight(recommended_config("digits")) == 1.0  # images keep their own thread and slot
+    monkeypatch.setenv("GANLAB_BATCHED", "0")
+    assert slot_weight(_cfg(0)) == 1.0
+    monkeypatch.delenv("GANLAB_BATCHED")
+    slots = DeviceSlots()
+    for _ in range(round(1 / CLASSROOM_WEIGHT)):  # a class of 16 fits where one image run would
+        slots.acquire("cpu", CLASSROOM_WEIGHT)
+    with pytest.raises(GanLabError, match="busy.*make run"):
+        slots.check("cpu", CLASSROOM_WEIGHT)
