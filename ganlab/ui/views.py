@@ -13,7 +13,7 @@ import pandas as pd
 from ganlab.render import views as viz
 from ganlab.render.images import image_grid
 from ganlab.families.gan.health import COL
-from ganlab.families.gan.job import Snapshot
+from ganlab.families.gan.snapshot import Snapshot
 
 MAX_POINTS = 300
 LIVE_GRID_PX = 256  # the browser scales the grid up (CSS: pixelated); fewer pixels to encode 2x a second

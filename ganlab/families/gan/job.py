@@ -15,7 +15,6 @@ import io
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +24,19 @@ import torch
 from ganlab.families.gan import health
 
 from ganlab.families.gan import pretrained, probes
-from ganlab.families.gan.probes1d import Density1D, DensityProbe
+from ganlab.families.gan.probes1d import DensityProbe
+from ganlab.families.gan.snapshot import REAL_THUMBNAILS, History, Snapshot
 from ganlab.data.toy1d import is_1d
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import DataSource, canonical_name, load_dataset
 from ganlab.errors import ConfigError
 from ganlab.render.images import to_uint8
-from ganlab.metrics.toy2d import ModeCoverage, mode_coverage
+from ganlab.metrics.toy2d import mode_coverage
 from ganlab.metrics.divergence import GridReference
 from ganlab.families.gan.trainer import HISTORY_COLUMNS, StepStats, Trainer, make_noise
 from ganlab.engine.background import SLOTS, DeviceSlots
 from ganlab.engine.job import RunJob
 
-REAL_THUMBNAILS = 16  # real images (and scored fakes) an image run's snapshot carries for the overview
 MAX_FRAMES = 80  # timelapse frames kept (thinned by half when full)
 DIVERGENCE_REAL = 10_000  # real points histogrammed once for KL/JS by grid
 DIVERGENCE_EXTRA = 3_072  # G samples on fixed extra noise, beside the 1,024 fixed ones (4,096 in all)
@@ -65,64 +64,6 @@ def cached_dataset(cfg: TrainConfig) -> DataSource:
         while len(_data_cache) > _CACHE_SIZE:
             _data_cache.popitem(last=False)
     return data
-
-
-class History:
-    """Step statistics as a growing float array; published views of it never change."""
-
-    def __init__(self) -> None:
-        self._rows = np.zeros((256, len(HISTORY_COLUMNS)))
-        self._n = 0
-
-    def extend(self, stats: list[StepStats]) -> None:
-        if self._n + len(stats) > len(self._rows):
-            grown = np.zeros((max(2 * len(self._rows), self._n + len(stats)), len(HISTORY_COLUMNS)))
-            grown[: self._n] = self._rows[: self._n]
-            self._rows = grown  # old views keep the old buffer: they stay valid
-        for i, s in enumerate(stats, start=self._n):
-            self._rows[i] = [np.nan if v is None else v for v in (getattr(s, c) for c in HISTORY_COLUMNS)]
-        self._n += len(stats)
-
-    def view(self) -> np.ndarray:
-        v = self._rows[: self._n].view()
-        v.flags.writeable = False
-        return v
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the views show at one moment; immutable, so any thread may read it."""
-
-    version: int
-    state: str  # ready | running | paused | finished | stopped | diverged | error
-    message: str
-    step: int
-    total_steps: int
-    history: np.ndarray  # (steps, len(HISTORY_COLUMNS)), read-only
-    samples: torch.Tensor | None  # G on the fixed noise batch (CPU): images (64,C,H,W) or points (1024,2)
-    data_kind: str  # "points" | "image"
-    dataset: str
-    objective: str
-    device: str
-    steps_per_s: float
-    wall_time_s: float
-    points: probes.PointViews | None = None  # 2D runs
-    density: Density1D | None = None  # 1D runs: p_data, p_g, D(x) and the optimal D*
-    coverage: ModeCoverage | None = None
-    classes: tuple[int, int] | None = None  # (classes seen in the samples, classes total)
-    divergence: tuple[tuple[int, float, float], ...] = ()  # (step, KL, JS) by grid, points data only
-    health: tuple[health.HealthWarning, ...] = ()
-    signals: dict = field(default_factory=dict)  # a family's own live figures, e.g. StyleGAN's w spread
-    real_samples: torch.Tensor | None = None  # a few real images (image runs), for the overview graph
-    fake_scores: np.ndarray | None = None  # D's verdict on the first REAL_THUMBNAILS samples in [0, 1] (images)
-    real_scores: np.ndarray | None = None  # ... and on each of ``real_samples`` (None: not measured)
-    g_lr: float = 0.0  # learning rates in force (edits made while paused show here once applied)
-    d_lr: float = 0.0
-    created: float = field(default_factory=time.time)
-
-    @property
-    def is_wgan(self) -> bool:
-        return self.objective in ("wgan", "wgan-gp")
 
 
 def _classifier_for(name: str):

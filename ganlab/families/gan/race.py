@@ -21,7 +21,8 @@ from ganlab.families.gan.config import TrainConfig
 from ganlab.engine.devices import resolve_device
 from ganlab.errors import ConfigError, GanLabError, TrainingDiverged
 from ganlab.metrics.toy2d import ModeCoverage, mode_coverage
-from ganlab.families.gan.job import History, cached_dataset
+from ganlab.families.gan.job import cached_dataset
+from ganlab.families.gan.snapshot import History
 from ganlab.families.gan.trainer import Trainer
 from ganlab.engine.background import SLOTS, BackgroundRun, DeviceSlots
 
