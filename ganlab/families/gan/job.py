@@ -29,7 +29,7 @@ from ganlab.families.gan.snapshot import REAL_THUMBNAILS, History, Snapshot
 from ganlab.data.toy1d import is_1d
 from ganlab.families.gan.config import TrainConfig
 from ganlab.data import DataSource, canonical_name, load_dataset
-from ganlab.errors import ConfigError
+from ganlab.errors import ConfigError, GanLabError, TrainingDiverged
 from ganlab.render.images import to_uint8
 from ganlab.metrics.toy2d import mode_coverage
 from ganlab.metrics.divergence import GridReference
@@ -189,8 +189,7 @@ class TrainingJob(RunJob):
     def slow_step(self, timeout: float = 60.0):
         """One iteration in slow motion (:mod:`~ganlab.families.gan.slowmo`): pauses a running run,
         applies settings edited meanwhile, trains one iteration, publishes, and stays paused."""
-        from ganlab.errors import GanLabError, TrainingDiverged
-        from ganlab.families.gan.slowmo import record_iteration
+        from ganlab.families.gan.slowmo import record_iteration  # only when a student asks for it
 
         if self.state in ("finished", "stopped", "diverged", "error"):
             raise GanLabError(f"this run has {self.state}; press Train to start a new one")

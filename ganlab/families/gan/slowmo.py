@@ -22,6 +22,7 @@ from torch import Tensor, nn
 
 from ganlab.errors import GanLabError
 from ganlab.families.gan import probes
+from ganlab.families.gan.watch import NO_WATCH
 
 
 @dataclass(frozen=True)
@@ -233,8 +234,6 @@ def record_iteration(trainer, extent=None) -> tuple[SlowStep, list]:
     try:
         stats = trainer.run(1)
     finally:
-        from ganlab.families.gan.watch import NO_WATCH
-
         trainer.watch = NO_WATCH
     slow = SlowStep(step=trainer.step_count, data_kind=trainer.data.kind, substeps=tuple(recorder.substeps),
                     extent=tuple(extent) if extent is not None else None,
