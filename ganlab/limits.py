@@ -44,6 +44,9 @@ LIMITS: dict[str, Limit] = {
     "job_seconds": Limit("GANLAB_MAX_JOB_SECONDS", 1800,
                          "wall-clock seconds of one app run or race, paused time included "
                          "(it then stops itself, with a message)"),
+    "tool_run_ttl": Limit("GANLAB_TOOL_RUN_TTL", 3600,
+                          "seconds a run started by an API or MCP tool (by run id) is kept after the last call "
+                          "about it; then it is stopped and forgotten"),
 }
 
 

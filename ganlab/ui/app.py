@@ -12,7 +12,7 @@ from typing import Callable
 import gradio as gr
 
 from ganlab import limits
-from ganlab.ui import presenter, sessions
+from ganlab.ui import presenter, sessions, tools
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,8 @@ def _tab_builder(module_name: str) -> Callable[[], None]:
 
 
 def build_app() -> gr.Blocks:
-    """Every tab in ``TABS``, one job per browser session, cleaned up when the tab closes."""
+    """Every tab in ``TABS``, one job per browser session, cleaned up when the tab closes; plus the
+    run-by-id tools (:mod:`ganlab.ui.tools`), the only endpoints besides the tabs' own that MCP lists."""
     with gr.Blocks(title="GAN Lab", fill_width=True, delete_cache=(600, 1800)) as demo:
         gr.Markdown(HEADER)
         with gr.Tabs():
@@ -63,7 +64,9 @@ def build_app() -> gr.Blocks:
                 build = _tab_builder(module_name)
                 with gr.Tab(label):
                     build()
+        tools.register()
         demo.unload(sessions.forget_session)
+    tools.keep_browser_endpoints_out(demo)
     demo.queue(default_concurrency_limit=4, max_size=64)
     return demo
 
@@ -91,6 +94,7 @@ def launch(demo: gr.Blocks | None = None, **kwargs) -> gr.Blocks:
     block = not kwargs.pop("prevent_thread_lock", False)
     # Gradio refuses an over-size upload before it reaches a handler (the handlers check again)
     kwargs.setdefault("max_file_size", limits.get("upload_bytes"))
+    kwargs.setdefault("mcp_server", tools.mcp_enabled())  # at /gradio_api/mcp/; GANLAB_MCP=0 turns it off
     demo.launch(css=CSS, js=presenter.KEYBOARD_JS, prevent_thread_lock=True, **kwargs)
     warm_up()
     if block:

@@ -78,7 +78,14 @@ def register_upload(files: Any, session: str | None = None) -> str:
 @friendly
 def generate(checkpoint: str, seed: int, truncation: float = 1.0, label: str | None = None,
              request: gr.Request | None = None):
-    """The picture for one seed: image models give an image, 2D models the point over G's cloud."""
+    """The picture for one seed: image models give an image, 2D models the point over G's cloud.
+
+    Args:
+        checkpoint: a generator's name from list_checkpoints (e.g. "mnist", "digits-style", "ring").
+        seed: which latent code; the same seed always gives the same picture.
+        truncation: psi in [0, 1]; below 1 pulls the code toward the average (more typical, less varied).
+        label: the class to draw, for a class-conditional model (e.g. "7"); empty otherwise.
+    """
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     lat = explore.point(loaded, seed, explore.check_psi(truncation), label=explore.class_index(loaded, label))
     return explore.show(loaded, lat)

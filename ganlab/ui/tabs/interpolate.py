@@ -29,7 +29,21 @@ W_HINT = ("Style-based: **lerp in W** usually looks smoother than slerp in Z: W 
 def interpolate(checkpoint: str, seed_a: int, seed_b: int, frames: int = 8, method: str = "slerp",
                 truncation: float = 1.0, class_a: str | None = None, class_b: str | None = None,
                 request: gr.Request | None = None):
-    """(GIF path, strip picture): the strip goes to a gr.State so the API returns only the GIF."""
+    """An animated GIF walking the latent space from one seed's picture to another's.
+
+    The API and MCP return the GIF; the tab also shows the frames as a strip (kept in a gr.State).
+
+    Args:
+        checkpoint: a generator's name from list_checkpoints (e.g. "mnist", "digits-style").
+        seed_a: the seed the walk starts from.
+        seed_b: the seed the walk ends at.
+        frames: pictures in the walk (2 to 64).
+        method: "slerp" (along the sphere, right for Gaussian z), "lerp" (a straight line) or "lerp-w"
+            (a straight line in W, StyleGAN checkpoints only).
+        truncation: psi in [0, 1]; below 1 pulls both ends toward the average.
+        class_a: the start's class, for a class-conditional model; empty otherwise.
+        class_b: the end's class, for a class-conditional model; empty otherwise.
+    """
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     interpolation.check_method(loaded, method)
     gif_frames, strip = interpolation.interpolation(loaded, seed_a, seed_b, frames, method,

@@ -59,7 +59,17 @@ def resolve(name: Any) -> StyleGANGenerator:
 
 @friendly
 def mix(checkpoint: str, rows: str, cols: str, crossover: int, psi: float = 1.0) -> np.ndarray:
-    """The mixing grid: (rows+1) x (cols+1) cells, row and column sources along the edges."""
+    """Style mixing with a StyleGAN: each cell takes its row's coarse styles and its column's fine ones.
+
+    The grid has (rows + 1) x (cols + 1) cells, with the row and column sources along the edges.
+
+    Args:
+        checkpoint: a StyleGAN's name from list_checkpoints (kind "stylegan", e.g. "digits-style").
+        rows: comma-separated seeds of the row sources, e.g. "1,2,3" (they give the layers before the crossover).
+        cols: comma-separated seeds of the column sources, e.g. "4,5,6" (they give the layers from the crossover on).
+        crossover: the first layer that takes the column's style (0 gives the columns, the layer count the rows).
+        psi: truncation in W, in [0, 1]; 1 leaves w as it is.
+    """
     row_seeds = mixing.parse_seeds("rows", rows, MAX_SEEDS)
     col_seeds = mixing.parse_seeds("cols", cols, MAX_SEEDS)
     gen = resolve(checkpoint)

@@ -127,7 +127,19 @@ def _prepared(image: Any, model: str | None, mask: Any, sigma: float | None):
 
 @friendly
 def restore_image(image: Any, model: str | None, mask: Any = None, sigma: float | None = None) -> Image.Image:
-    """The /restore endpoint: the restored picture (4x the size for an x4 model)."""
+    """Restore a picture with a pix2pix or SRGAN model: x4 super-resolution, denoising or inpainting.
+
+    Args:
+        image: the picture to restore (a file or URL).
+        model: a restoration model's name from list_checkpoints (kind "restore", e.g. "photo-sr4",
+            "fashion-denoise", "mnist-inpaint").
+        mask: for inpainting only: a black-and-white picture of the image's size, white where to fill in.
+        sigma: for denoising only: first add Gaussian noise of this level in [0, 1] (seeded), to see the
+            model at work; empty or 0 denoises the picture as given.
+
+    Returns:
+        The restored picture (4x the size for an x4 model).
+    """
     _, r, image, mask, sigma, _ = _prepared(image, model, mask, sigma)
     return restore(r, image, mask, sigma)
 

@@ -135,7 +135,14 @@ def _as_pil(image: Any, label: str = "photo") -> Image.Image:
 @friendly
 def translate(image: Image.Image | str, model: str, direction: str = "AtoB", size: str = "original",
               request: gr.Request | None = None) -> Image.Image:
-    """The translated photo, at the input's resolution (or ``size`` on its longer side)."""
+    """Translate a photo with a CycleGAN (e.g. summer to winter), at its own resolution or ``size``.
+
+    Args:
+        image: the photo (a file or URL).
+        model: a CycleGAN's name from list_checkpoints (e.g. "summer2winter", "winter2summer").
+        direction: "AtoB" (the model's own direction) or "BtoA" (through its twin, when it has one).
+        size: "original", or the longer side in pixels ("256", "512", ...).
+    """
     image = _as_pil(image)
     translator = resolve_model(model, direction, sessions.session_of(request))
     return to_image(translate_tensor(translator.forward, prepare(image, parse_size(size, image))))
