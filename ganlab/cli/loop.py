@@ -8,6 +8,7 @@ is, re-planning a time budget) comes in as :class:`LoopHooks` from the family's 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import sys
 import time
@@ -36,20 +37,26 @@ class LoopHooks:
 
 
 def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None, quiet: bool) -> str:
-    """Train to ``hooks.total()``; return "finished", "stopped early" or "diverged"."""
+    """Train to ``hooks.total()``; return "finished", "stopped early" or "diverged".
+
+    In a distributed run (``trainer.world``) every rank runs this loop in step; only rank 0
+    writes losses.csv and checkpoints, and the ranks stop at a deadline together."""
     from tqdm import tqdm
 
+    world = getattr(trainer, "world", None)
+    main = world is None or world.is_main
     losses_path = out / "losses.csv"
     fresh = trainer.step_count == 0 or not losses_path.exists()
-    bar = tqdm(total=hooks.total(), initial=trainer.step_count, disable=quiet, unit="step", dynamic_ncols=True)
+    bar = tqdm(total=hooks.total(), initial=trainer.step_count, disable=quiet or not main, unit="step",
+               dynamic_ncols=True)
     status, last = "finished", None
     checkpoint_every = hooks.checkpoint_every
     next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
     start_step, start_t = trainer.step_count, time.monotonic()
     last_log_t = start_t
-    with open(losses_path, "w" if fresh else "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(hooks.columns))
-        if fresh:
+    with open(losses_path, "w" if fresh else "a", newline="") if main else contextlib.nullcontext() as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(hooks.columns)) if main else None
+        if fresh and main:
             writer.writeheader()
         while trainer.step_count < hooks.total():
             chunk = min(hooks.chunk_size(last), hooks.total() - trainer.step_count)
@@ -59,14 +66,15 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None
                 bar.write(f"stopped: {exc}")
                 status = "diverged"
                 break
-            writer.writerows(s.as_dict() for s in stats)
-            handle.flush()
+            if main:
+                writer.writerows(s.as_dict() for s in stats)
+                handle.flush()
             last = stats[-1]
             fields = hooks.postfix(last)
             bar.update(len(stats))
             bar.set_postfix(refresh=False, **fields)
             now = time.monotonic()
-            if quiet and now - last_log_t > QUIET_LOG_EVERY_S:
+            if quiet and main and now - last_log_t > QUIET_LOG_EVERY_S:
                 rate = (trainer.step_count - start_step) / max(now - start_t, 1e-6)
                 print(f"step {trainer.step_count}/{hooks.total()} {rate:.1f} it/s "
                       + " ".join(f"{k} {v}" for k, v in fields.items()), file=sys.stderr, flush=True)
@@ -76,13 +84,15 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None
                 bar.total = hooks.total()
             if deadline is not None and trainer.step_count < hooks.total():
                 next_chunk = min(hooks.chunk_size(last), hooks.total() - trainer.step_count)
-                if now + next_chunk * last.seconds > deadline - hooks.reserve_s:
+                over = now + next_chunk * last.seconds > deadline - hooks.reserve_s
+                if over if world is None else world.any(over, trainer.device):
                     bar.write(f"time budget reached at step {trainer.step_count}")
                     status = "stopped early"
                     break
             due_by_time = hooks.save_every_s is not None and now - last_save_t > hooks.save_every_s
             if trainer.step_count < hooks.total() and (trainer.step_count >= next_save or due_by_time):
-                hooks.save()
+                if main:
+                    hooks.save()
                 checkpoint_every = hooks.checkpoint_every
                 next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
     bar.close()

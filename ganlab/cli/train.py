@@ -59,11 +59,32 @@ def _family(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Train, save and print the closing line; under torchrun every rank runs this (see
+    :mod:`ganlab.engine.distributed`) and rank 0 alone writes."""
+    from ganlab.engine import distributed
+
+    world = distributed.from_env()
+    if world is None:
+        return _train(args, None)
+    family = _family(args)
+    if not family.distributed:
+        raise GanLabError(f"torchrun: the {family.name} family does not train across processes yet; "
+                          "run the same command without torchrun (one process)")
+    args.device = distributed.rank_device(world, args.device)
+    distributed.start(world)
+    try:
+        return _train(args, world)
+    finally:
+        distributed.finish()
+
+
+def _train(args: argparse.Namespace, world) -> int:
     from ganlab.engine.checkpoints import atomic_write_bytes
 
     started = time.monotonic()  # --max-minutes counts loading and the final save too
     out: Path = args.out
     cli = _family(args).cli_module()
+    main = world is None or world.is_main
     if args.resume:
         trainer = cli.resume(args)
     else:
@@ -71,9 +92,16 @@ def run(args: argparse.Namespace) -> int:
             raise GanLabError(f"--out: {out} already holds a run; use --resume to continue it or pick "
                               "another folder (nothing was overwritten)")
         trainer = cli.start(args)
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(out / "config.json", trainer.cfg.to_json().encode())
+    if world is not None:
+        from ganlab.engine.distributed import check_batch
+
+        check_batch(trainer.cfg.batch_size, world)
+        trainer.distribute(world)
+    if main:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(out / "config.json", trainer.cfg.to_json().encode())
     deadline = started + args.max_minutes * 60 if args.max_minutes else None
     status = train_in_chunks(trainer, out, cli.loop_hooks(trainer, out, args), deadline, args.quiet)
-    print(cli.finish(trainer, out, args, status))
+    if main:
+        print(cli.finish(trainer, out, args, status))
     return 3 if status == "diverged" else 0

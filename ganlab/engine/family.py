@@ -27,6 +27,7 @@ class Family:
     family's ``train`` flags and outputs (``add_arguments``, ``start``, ``resume``,
     ``loop_hooks``, ``finish``), imported only when the command runs. ``generator`` puts the
     family's generator modules behind :mod:`ganlab.inference.protocol` (None: it has none).
+    ``distributed`` says whether ``torchrun ... train`` may split its runs over processes.
     """
 
     name: str
@@ -42,6 +43,7 @@ class Family:
     presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     generator: Callable[[Any, str], Any] | None = None  # (module, noise) -> LatentGenerator or None
     default: bool = False
+    distributed: bool = False  # trains under torchrun (its step shards the batch: engine.distributed)
 
     def cli_module(self) -> ModuleType:
         return importlib.import_module(self.cli)

@@ -27,6 +27,7 @@ from ganlab.engine.optim import make_optimizer, restore_moments
 from ganlab.errors import TrainingDiverged
 
 if TYPE_CHECKING:
+    from ganlab.engine.distributed import World
     from ganlab.engine.optim import OptimizerConfig
 
 
@@ -55,6 +56,7 @@ class StepRunner:
         self.wall_time_s = 0.0
         self.history: list[Any] = []
         self.stopped_reason: str | None = None
+        self.world: "World | None" = None  # set by distribute() in a torchrun run
         self._last_good: dict[str, Any] | None = None
 
     # -- what a family registers ----------------------------------------------------------
@@ -80,6 +82,25 @@ class StepRunner:
     def ready(self) -> None:
         """Call at the end of set-up: the state a first divergence would roll back to."""
         self.mark_good()
+
+    def distribute(self, world: "World") -> None:
+        """Train this run as one rank of ``world`` (:mod:`ganlab.engine.distributed`): SyncBatchNorm,
+        rank 0's weights everywhere, and gradients averaged over the ranks before every optimizer step."""
+        from ganlab.engine import distributed
+
+        self.world = world
+        for name, net in self.networks.items():
+            if not any(net is ema for ema, _, _ in self.ema_pairs):
+                self.networks[name] = distributed.sync_batchnorm(net, self.device, name)
+            world.broadcast_(self.networks[name])
+        for opt in self.optimizers.values():
+            params = [p for group in opt.param_groups for p in group["params"]]
+            opt.register_step_pre_hook(lambda *_, _params=params: world.average_gradients(_params))
+        self.mark_good()
+
+    def shard(self, batch: Tensor) -> Tensor:
+        """This rank's share of a global batch (the whole batch outside a distributed run)."""
+        return batch if self.world is None else self.world.shard(batch)
 
     # -- what a family writes ---------------------------------------------------------------
     def train_step(self, step: int) -> Tensor:
@@ -108,7 +129,10 @@ class StepRunner:
 
     @torch.no_grad()
     def update_ema(self) -> None:
-        """Move every EMA copy toward its source (buffers such as BatchNorm statistics are copied)."""
+        """Move every EMA copy toward its source (buffers such as BatchNorm statistics are copied);
+        in a distributed run only rank 0 keeps them (it alone samples and saves)."""
+        if self.world is not None and not self.world.is_main:
+            return
         for ema, source, decay in self.ema_pairs:
             torch._foreach_lerp_(list(ema.parameters()), list(source.parameters()), 1 - decay)
             for b_ema, b in zip(ema.buffers(), source.buffers()):
@@ -147,7 +171,10 @@ class StepRunner:
         for i in range(steps):
             self.apply_schedule(self.step_count + i)
             rows.append(self.train_step(self.step_count + i))
-        raw = torch.stack(rows).cpu()  # the one sync
+        raw = torch.stack(rows)
+        if self.world is not None:  # every rank logs, and rolls back on, the same (averaged) numbers
+            self.world.mean_(raw)
+        raw = raw.cpu()  # the one sync
         elapsed = time.perf_counter() - start
         self.wall_time_s += elapsed
         bad = self.bad_rows(raw)

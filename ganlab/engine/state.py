@@ -69,6 +69,8 @@ def runner_state(runner: StepRunner) -> tuple[dict[str, torch.Tensor], dict[str,
     tensors["rng.generator"] = runner.generator.get_state()
     meta = {"step": runner.step_count, "device": str(runner.device),
             "wall_time_s": round(runner.wall_time_s, 2), "optimizers": infos}
+    if runner.world is not None:  # a torchrun run: how many processes, over which backend
+        meta.update(runner.world.describe())
     return tensors, meta
 
 

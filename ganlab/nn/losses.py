@@ -111,12 +111,18 @@ def _input_grad_norms(d: nn.Module, x: Tensor, labels: Tensor | None) -> Tensor:
     return grad.flatten(1).norm(dim=1)
 
 
+def interpolation_weights(n: int, like: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """WGAN-GP's position on each real-fake line: one U(0, 1) per sample, shaped to broadcast over ``like``."""
+    return torch.rand((n,) + (1,) * (like.dim() - 1), device=like.device, dtype=like.dtype, generator=generator)
+
+
 def gradient_penalty(d: nn.Module, real: Tensor, fake: Tensor, labels: Tensor | None = None,
-                     generator: torch.Generator | None = None) -> Tensor:
+                     generator: torch.Generator | None = None, alpha: Tensor | None = None) -> Tensor:
     """WGAN-GP (Gulrajani et al. 2017): mean over samples of (||grad D(x_hat)|| - 1)^2,
-    x_hat on random lines between real and fake samples; the norm is per sample."""
-    shape = (real.shape[0],) + (1,) * (real.dim() - 1)
-    alpha = torch.rand(shape, device=real.device, dtype=real.dtype, generator=generator)
+    x_hat on random lines between real and fake samples; the norm is per sample. ``alpha`` (from
+    :func:`interpolation_weights`) is drawn here unless given (a distributed rank takes its shard)."""
+    if alpha is None:
+        alpha = interpolation_weights(real.shape[0], real, generator)
     x_hat = alpha * real.detach() + (1 - alpha) * fake.detach()
     return ((_input_grad_norms(d, x_hat, labels) - 1) ** 2).mean()
 

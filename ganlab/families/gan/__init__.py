@@ -15,4 +15,4 @@ FAMILY = Family(
     name="gan", summary="MLP GANs on 2D points, DCGANs on images (six objectives, conditional)",
     config=TrainConfig, runner=Trainer, job=TrainingJob, restore=restore_trainer, checkpoint_kind="gan",
     models=tuple(m for m in MODEL_FAMILIES if m != "auto"), claims=is_known_dataset,
-    cli="ganlab.families.gan.cli", presets=PRESETS, generator=adapt, default=True)
+    cli="ganlab.families.gan.cli", presets=PRESETS, generator=adapt, default=True, distributed=True)

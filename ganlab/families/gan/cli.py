@@ -75,7 +75,7 @@ def start(args: argparse.Namespace) -> Trainer:
 def resume(args: argparse.Namespace) -> Trainer:
     from ganlab.families.gan.state import restore_trainer
 
-    trainer = restore_trainer(args.out)
+    trainer = restore_trainer(args.out, device=args.device if args.device not in (None, "auto") else None)
     if args.steps is not None:
         trainer.cfg = trainer.cfg.updated(steps=args.steps)
     return trainer

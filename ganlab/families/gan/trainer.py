@@ -63,11 +63,12 @@ def make_noise(kind: str, n: int, z_dim: int, generator: torch.Generator) -> Ten
 
 def real_batch(trainer, step: int) -> tuple[Tensor, Tensor | None, bool]:
     """D's real batch for ``step``: (images or points, labels if D is conditional, whether lazy R1
-    is due). When R1 is due the batch requires grad, so one forward pass serves the loss and R1."""
+    is due). When R1 is due the batch requires grad, so one forward pass serves the loss and R1.
+    In a distributed run it is this rank's shard of the global batch."""
     cfg = trainer.cfg
     real, labels = trainer.data.sample(cfg.batch_size, trainer.generator)
-    if not trainer.D.num_classes:
-        labels = None
+    real = trainer.shard(real)
+    labels = trainer.shard(labels) if trainer.D.num_classes else None
     with_r1 = cfg.r1_weight > 0 and step % cfg.r1_every == 0
     if with_r1:
         real = real.detach().requires_grad_(True)
@@ -130,7 +131,11 @@ class Trainer(StepRunner):
         classes = self.G.num_classes
         if not classes:
             return None
-        return torch.randint(0, classes, (n,), generator=self.generator, device=self.device)
+        return self.shard(torch.randint(0, classes, (n,), generator=self.generator, device=self.device))
+
+    def _noise(self) -> Tensor:
+        """This step's z: the global batch's, this rank's shard of it in a distributed run."""
+        return self.shard(make_noise(self.cfg.noise, self.cfg.batch_size, self.cfg.z_dim, self.generator))
 
     # -- the step ------------------------------------------------------------------
     def _d_update(self, step: int) -> dict[str, Tensor]:
@@ -138,7 +143,7 @@ class Trainer(StepRunner):
         see("d.begin")
         real, labels, with_r1 = real_batch(self, step)
         see("d.real", real=real)
-        z = make_noise(cfg.noise, cfg.batch_size, cfg.z_dim, self.generator)
+        z = self._noise()
         fake_labels = self._fake_labels(cfg.batch_size) if labels is not None else None
         with torch.no_grad(), self.autocast():
             fake = self.G(z, fake_labels)
@@ -150,8 +155,9 @@ class Trainer(StepRunner):
             loss = obj.d_loss(d_real, d_fake)
         penalty = torch.zeros((), device=self.device)
         if obj.gradient_penalty:
+            alpha = self.shard(losses.interpolation_weights(cfg.batch_size, real, self.generator))
             penalty = penalty + cfg.gp_weight * losses.gradient_penalty(
-                self.D, real.detach(), fake.float(), labels, self.generator)
+                self.D, real.detach(), fake.float(), labels, alpha=alpha)
         if with_r1:
             penalty = penalty + cfg.r1_weight * cfg.r1_every * losses.r1_from_outputs(d_real, real)
         total = loss + penalty
@@ -171,7 +177,7 @@ class Trainer(StepRunner):
     def _g_update(self) -> dict[str, Tensor]:
         cfg, see = self.cfg, self.watch.see
         see("g.begin")
-        z = make_noise(cfg.noise, cfg.batch_size, cfg.z_dim, self.generator)
+        z = self._noise()
         labels = self._fake_labels(cfg.batch_size)
         see("g.noise", z=z)
         self.D.requires_grad_(False)
