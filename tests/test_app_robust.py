@@ -137,6 +137,36 @@ def test_concurrent_sessions_see_and_stop_only_their_own_run(server, saved):
             c.close()
 
 
+def test_a_class_in_one_batched_group_sees_only_its_own_runs(server):
+    """Six students with one shape of run (so the classroom trains them in one batched step):
+    each status shows its own seed and data, each run moves, and one student's pause stops
+    nobody else."""
+    url, _ = server
+    class_configs = [dict(SMALL, dataset=("ring8", "moons", "grid25")[i % 3], objective="nonsaturating", seed=21 + i)
+                     for i in range(6)]
+    clients = [Client(url, verbose=False) for _ in class_configs]
+    try:
+        for c, cfg in zip(clients, class_configs):
+            c.predict(**cfg, api_name="/train")
+        firsts = [_wait(c, lambda s: s["step"] >= 50) for c in clients]
+        for status, cfg in zip(firsts, class_configs):
+            assert _own(status, cfg) and status["state"] == "running", (cfg, status)
+        clients[0].predict(api_name="/pause")
+        paused_at = _wait(clients[0], lambda s: s["state"] == "paused")["step"]
+        for c, cfg, first in zip(clients[1:], class_configs[1:], firsts[1:]):
+            later = _wait(c, lambda s, before=first["step"]: s["step"] > before + 50)
+            assert _own(later, cfg) and later["state"] == "running"
+        time.sleep(0.5)
+        assert clients[0].predict(api_name="/status")["step"] == paused_at  # the pause held
+    finally:
+        for c in clients:
+            try:
+                c.predict(api_name="/stop")
+            except AppError:
+                pass
+            c.close()
+
+
 def test_bad_inputs_get_one_line_and_nothing_saved_is_lost(server, saved, tmp_path):
     url, runs = server
     archive, weights, digest = saved

@@ -28,9 +28,18 @@ def test_bf16_autocast_runs_the_networks_in_bf16_on_the_cpu():
     assert all(p.dtype == torch.float32 for p in trainer.G.parameters())  # weights stay fp32
 
 
-def test_fp32_is_the_cpu_default():
-    trainer = Trainer(TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, device="cpu"))
-    assert trainer.autocast_dtype is None
+@pytest.mark.parametrize("native", [True, False])
+def test_auto_precision_takes_bf16_for_images_only_on_a_cpu_with_bf16_in_hardware(native, monkeypatch):
+    import ganlab.families.gan.trainer as gan_trainer
+
+    monkeypatch.setattr(gan_trainer, "cpu_has_native_bf16", lambda: native)
+    images = Trainer(TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, device="cpu"))
+    assert images.autocast_dtype == (torch.bfloat16 if native else None)
+    assert images.channels_last  # NHWC on the CPU too
+    points = Trainer(TrainConfig(dataset="ring8", batch_size=8, device="cpu"))
+    assert points.autocast_dtype is None and not points.channels_last  # 2D MLPs: overhead-bound, fp32
+    fp32 = Trainer(TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, device="cpu", precision="fp32"))
+    assert fp32.autocast_dtype is None
 
 
 def test_channels_last_with_fused_adam_resumes_exactly_on_the_cpu(tmp_path):

@@ -82,13 +82,10 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None
             if deadline is not None and hooks.replan is not None:
                 hooks.replan(start_step, start_t, now, deadline)
                 bar.total = hooks.total()
-            if deadline is not None and trainer.step_count < hooks.total():
-                next_chunk = min(hooks.chunk_size(last), hooks.total() - trainer.step_count)
-                over = now + next_chunk * last.seconds > deadline - hooks.reserve_s
-                if over if world is None else world.any(over, trainer.device):
-                    bar.write(f"time budget reached at step {trainer.step_count}")
-                    status = "stopped early"
-                    break
+            if deadline is not None and _out_of_time(trainer, hooks, last, now, deadline):
+                bar.write(f"time budget reached at step {trainer.step_count}")
+                status = "stopped early"
+                break
             due_by_time = hooks.save_every_s is not None and now - last_save_t > hooks.save_every_s
             if trainer.step_count < hooks.total() and (trainer.step_count >= next_save or due_by_time):
                 if main:
@@ -97,3 +94,14 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None
                 next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
     bar.close()
     return status
+
+
+def _out_of_time(trainer, hooks: LoopHooks, last, now: float, deadline: float) -> bool:
+    """Whether the next chunk would overrun the deadline (less the final save's reserve); in a
+    distributed run the ranks decide together, so none waits for a rank that stopped."""
+    if trainer.step_count >= hooks.total():
+        return False
+    next_chunk = min(hooks.chunk_size(last), hooks.total() - trainer.step_count)
+    over = now + next_chunk * last.seconds > deadline - hooks.reserve_s
+    world = getattr(trainer, "world", None)
+    return over if world is None else world.any(over, trainer.device)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 from dataclasses import dataclass
@@ -30,6 +31,22 @@ class DeviceInfo:
 def _cpu_name() -> str:
     name = platform.processor() or platform.machine() or "CPU"
     return f"{name}, {os.cpu_count() or 1} cores"
+
+
+@functools.cache
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU does bf16 arithmetic in hardware (AVX512-BF16 or AMX, e.g. AMD Zen 4, Intel
+    Sapphire Rapids): there bf16 autocast makes a DCGAN step 1.7x faster (benchmarks/train_speed.py);
+    elsewhere oneDNN emulates bf16 and it is slower. Read from /proc/cpuinfo (Linux); False elsewhere."""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
 
 
 def list_devices() -> list[DeviceInfo]:

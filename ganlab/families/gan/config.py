@@ -105,7 +105,7 @@ class TrainConfig(AdversarialConfig):
     snapshot_every: int = 100
     ema: float = 0.0  # EMA decay of G's weights (0: off, e.g. 0.999)
     lr_decay: str = "none"  # "linear": learning rates fall linearly to 0 over the second half
-    precision: str = "auto"  # auto: bf16 autocast for images of 64 px and up on CUDA, else fp32
+    precision: str = "auto"  # auto: bf16 autocast for images on CPUs with native bf16 and of 64 px up on CUDA, else fp32
 
     RANGES: ClassVar[dict[str, Range]] = {  # every numeric field's bounds: validate() and the UI read them
         "width": Range(4, 512), "depth": Range(0, 5),
