@@ -44,8 +44,7 @@ def train_and_score(dataset: str, precision: str, seed: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         save_trainer(trainer, Path(tmp) / "run")
         report = evaluate_checkpoint(Path(tmp) / "run", n=5000 if dataset == "digits" else None, seed=seed)
-    row = dict(dataset=dataset, precision=precision, seed=seed, seconds=seconds,
-               autocast=str(trainer.autocast_dtype))
+    row = dict(dataset=dataset, precision=precision, seed=seed, seconds=seconds, autocast=str(trainer.autocast_dtype))
     if dataset == "digits":
         row["fd"] = report["generated"]["fd"]
     else:

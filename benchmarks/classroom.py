@@ -72,15 +72,20 @@ def round_robin_rates(n: int, steps: int) -> list[float]:
 
 
 def throughput(students: list[int], steps: int) -> None:
-    print(f"{'N':>3} | {'group each (median / min)':>26} | {'group total':>11} | "
-          f"{'solo round-robin each':>21} | {'total':>7} | ratio")
+    print(
+        f"{'N':>3} | {'group each (median / min)':>26} | {'group total':>11} | "
+        f"{'solo round-robin each':>21} | {'total':>7} | ratio"
+    )
     for n in students:
         g = group_rates(n, steps)
         ref_steps = max(CHUNK, steps // max(1, n // 8))  # keep the slow reference's wall time bounded
         r = round_robin_rates(n, ref_steps)
         gt, rt = sum(g), sum(r)
-        print(f"{n:3d} | {statistics.median(g):11.1f} / {min(g):6.1f} steps/s | {gt:7.0f} /s | "
-              f"{statistics.median(r):15.1f} steps/s | {rt:5.0f}/s | {gt / rt:4.1f}x", flush=True)
+        print(
+            f"{n:3d} | {statistics.median(g):11.1f} / {min(g):6.1f} steps/s | {gt:7.0f} /s | "
+            f"{statistics.median(r):15.1f} steps/s | {rt:5.0f}/s | {gt / rt:4.1f}x",
+            flush=True,
+        )
 
 
 def time_to_coverage(n: int, max_steps: int) -> None:
@@ -104,11 +109,12 @@ def time_to_coverage(n: int, max_steps: int) -> None:
                 reached[i] = (t.step_count, now)
     times = sorted(s for _, s in reached.values())
     steps_at = sorted(st for st, _ in reached.values())
-    print(f"\n{n} students in one group: {len(reached)}/{n} reached 8/8 modes with >= 96 % HQ within "
-          f"{max_steps} steps")
+    print(f"\n{n} students in one group: {len(reached)}/{n} reached 8/8 modes with >= 96 % HQ within {max_steps} steps")
     if times:
-        print(f"  time to get there: median {statistics.median(times):.0f} s, slowest {times[-1]:.0f} s; "
-              f"steps: median {statistics.median(steps_at):.0f}, most {steps_at[-1]}")
+        print(
+            f"  time to get there: median {statistics.median(times):.0f} s, slowest {times[-1]:.0f} s; "
+            f"steps: median {statistics.median(steps_at):.0f}, most {steps_at[-1]}"
+        )
 
 
 def memory_waves(waves: int, size: int = 24) -> None:

@@ -26,8 +26,10 @@ def measure(students: int, seconds: float, batched: bool) -> list[float]:
     os.environ["GANLAB_BATCHED"] = "1" if batched else "0"
     os.environ["GANLAB_MAX_JOBS_CPU"] = str(10 * students)  # this measures speed, not the cap
     slots = DeviceSlots()
-    jobs = [TrainingJob(recommended_config("ring8").updated(seed=s, device="cpu", steps=100_000), slots=slots)
-            for s in range(students)]
+    jobs = [
+        TrainingJob(recommended_config("ring8").updated(seed=s, device="cpu", steps=100_000), slots=slots)
+        for s in range(students)
+    ]
     for j in jobs:
         j.start()
     time.sleep(3.0)  # warm up: chunk sizes settle
@@ -50,8 +52,10 @@ def main() -> None:
     for n in args.students:
         for batched in (True, False):
             rates = measure(n, args.seconds, batched)
-            print(f"{n:3d} | {'batched' if batched else 'threads':7s} | {statistics.median(rates):9.1f} / "
-                  f"{min(rates):6.1f}          | {sum(rates):6.0f}")
+            print(
+                f"{n:3d} | {'batched' if batched else 'threads':7s} | {statistics.median(rates):9.1f} / "
+                f"{min(rates):6.1f}          | {sum(rates):6.0f}"
+            )
 
 
 if __name__ == "__main__":

@@ -51,8 +51,10 @@ def main() -> int:
         print("no shipped checkpoints under pretrained/")
         return 1
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch threads "
-          f"{args.threads}, load average {load:.1f}; {args.repeats} repeats; times in ms (median / p95)")
+    print(
+        f"CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch threads "
+        f"{args.threads}, load average {load:.1f}; {args.repeats} repeats; times in ms (median / p95)"
+    )
     print(f"{'model':<20}{'new seed':>16}{'slider move':>16}{'interp 16+GIF':>18}")
     seeds = iter(range(10**9))
     for name in names:
@@ -61,11 +63,14 @@ def main() -> int:
         sliders = [0.5, 0, 0, 0, 0] + [0.0] * 8
         gen = timed(lambda: et.generate(name, next(seeds), 1.0, label), args.repeats)
         edit = timed(lambda: et.edit(name, 3, 1.0, label, "PC1", 3.0, *sliders), args.repeats)
-        interp = timed(lambda: it.interpolate(name, 0, next(seeds), 16, "slerp", 1.0, label, label),
-                       max(5, args.repeats // 5))
+        interp = timed(
+            lambda: it.interpolate(name, 0, next(seeds), 16, "slerp", 1.0, label, label), max(5, args.repeats // 5)
+        )
         verdict = "ok" if max(gen[0], edit[0]) <= 200 else "SLOW"
-        print(f"{name:<20}{gen[0]:>8.1f} / {gen[1]:>5.1f}{edit[0]:>8.1f} / {edit[1]:>5.1f}"
-              f"{interp[0]:>10.1f} / {interp[1]:>5.1f}  {verdict}")
+        print(
+            f"{name:<20}{gen[0]:>8.1f} / {gen[1]:>5.1f}{edit[0]:>8.1f} / {edit[1]:>5.1f}"
+            f"{interp[0]:>10.1f} / {interp[1]:>5.1f}  {verdict}"
+        )
     if args.http:
         http_round_trip(names, args.repeats)
     return 0

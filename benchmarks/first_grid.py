@@ -51,8 +51,9 @@ def click_via_browser(url: str) -> float:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--headless", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--headless", "--disable-gpu"]
+        )
         page = browser.new_page()
         page.goto(url)
         page.wait_for_selector("text=Load lesson", timeout=60_000)
@@ -78,14 +79,19 @@ def main() -> None:
         runs = [click_via_client(url, args.device) for _ in range(args.clicks)]
         first = statistics.median(r[0] for r in runs)
         trained = statistics.median(r[1] for r in runs)
-        print(f"median of {args.clicks} clicks       {first:6.2f} s to first grid, {trained:6.2f} s "
-              f"to first trained grid   (goal <= 3 s)")
+        print(
+            f"median of {args.clicks} clicks       {first:6.2f} s to first grid, {trained:6.2f} s "
+            f"to first trained grid   (goal <= 3 s)"
+        )
         if args.browser:
             print(f"chromium click -> <img>  {click_via_browser(url):6.2f} s")
     import os
     import platform
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load average "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; device {args.device}")
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; device {args.device}"
+    )
 
 
 if __name__ == "__main__":

@@ -50,9 +50,19 @@ def rss_mb(pid: int) -> float:
 
 def user_config(i: int) -> dict:
     """User i's config: its own data set, objective and seed (small models: many share 2 CPUs)."""
-    return dict(dataset=DATASETS[i % len(DATASETS)], objective=OBJECTIVES[i % len(OBJECTIVES)],
-                seed=1000 + i, width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-3, d_lr=1e-3,
-                steps=200_000, device="cpu")
+    return dict(
+        dataset=DATASETS[i % len(DATASETS)],
+        objective=OBJECTIVES[i % len(OBJECTIVES)],
+        seed=1000 + i,
+        width=32,
+        depth=2,
+        z_dim=2,
+        batch_size=64,
+        g_lr=1e-3,
+        d_lr=1e-3,
+        steps=200_000,
+        device="cpu",
+    )
 
 
 @dataclass
@@ -122,8 +132,10 @@ def main() -> int:
     if len({(user_config(i)["dataset"], user_config(i)["objective"]) for i in range(args.users)}) < args.users:
         print("note: more users than distinct (dataset, objective) pairs; seeds still differ")
 
-    with tempfile.TemporaryDirectory() as tmp, serve_app(
-            Path(tmp), GANLAB_MAX_JOBS_CPU=str(args.users), OMP_NUM_THREADS="1") as url:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve_app(Path(tmp), GANLAB_MAX_JOBS_CPU=str(args.users), OMP_NUM_THREADS="1") as url,
+    ):
         pid = serve_app.last_pid
         time.sleep(args.settle)
         cold = rss_mb(pid)
@@ -133,8 +145,10 @@ def main() -> int:
 
         results = [UserResult(i, user_config(i)) for i in range(args.users)]
         barrier = threading.Barrier(args.users)
-        threads = [threading.Thread(target=run_user, args=(url, i, args.seconds, barrier, results[i]))
-                   for i in range(args.users)]
+        threads = [
+            threading.Thread(target=run_user, args=(url, i, args.seconds, barrier, results[i]))
+            for i in range(args.users)
+        ]
         peak = before
         for t in threads:
             t.start()
@@ -148,22 +162,30 @@ def main() -> int:
         after_late = rss_mb(pid)
 
     print(f"users {args.users}, {args.seconds:.0f} s each, server started with GANLAB_MAX_JOBS_CPU={args.users}")
-    print(f"{'user':>4} {'dataset':<14} {'objective':<14} {'seed':>5} {'polls':>6} {'last step':>10} "
-          f"{'foreign':>8}  states / errors")
+    print(
+        f"{'user':>4} {'dataset':<14} {'objective':<14} {'seed':>5} {'polls':>6} {'last step':>10} "
+        f"{'foreign':>8}  states / errors"
+    )
     for r in results:
         c = r.config
-        print(f"{r.index:>4} {c['dataset']:<14} {c['objective']:<14} {c['seed']:>5} {r.polls:>6} "
-              f"{r.last_step:>10,} {len(r.foreign):>8}  {sorted(s for s in r.states if s)} {r.errors or ''}")
+        print(
+            f"{r.index:>4} {c['dataset']:<14} {c['objective']:<14} {c['seed']:>5} {r.polls:>6} "
+            f"{r.last_step:>10,} {len(r.foreign):>8}  {sorted(s for s in r.states if s)} {r.errors or ''}"
+        )
     growth = (after - before) / before
-    print(f"server RSS (MiB): cold {cold:.0f}, before users (after a warm-up visitor) {before:.0f}, "
-          f"peak {peak:.0f}, after users left +{args.settle:.0f} s {after:.0f} ({growth:+.1%}), "
-          f"+{2 * args.settle:.0f} s {after_late:.0f} ({(after_late - before) / before:+.1%})")
+    print(
+        f"server RSS (MiB): cold {cold:.0f}, before users (after a warm-up visitor) {before:.0f}, "
+        f"peak {peak:.0f}, after users left +{args.settle:.0f} s {after:.0f} ({growth:+.1%}), "
+        f"+{2 * args.settle:.0f} s {after_late:.0f} ({(after_late - before) / before:+.1%})"
+    )
 
     isolated = all(not r.foreign for r in results)
     clean = all(not r.errors and r.polls > 0 for r in results)
     memory_ok = min(after, after_late) <= before * (1 + args.tolerance)
-    print(f"isolation: {'ok' if isolated else 'FAILED'}; every user ran: {'ok' if clean else 'FAILED'}; "
-          f"memory within {args.tolerance:.0%}: {'ok' if memory_ok else 'FAILED'}")
+    print(
+        f"isolation: {'ok' if isolated else 'FAILED'}; every user ran: {'ok' if clean else 'FAILED'}; "
+        f"memory within {args.tolerance:.0%}: {'ok' if memory_ok else 'FAILED'}"
+    )
     ok = isolated and clean and memory_ok
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

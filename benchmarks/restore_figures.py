@@ -52,8 +52,10 @@ def sr4(crop_path: Path | None) -> None:
     print(f"  {'bicubic':<26}{base['psnr']:>10.2f}{base['ssim']:>8.3f}{'':>12}")
     for name, report in reports.items():
         got = report["restored"]
-        print(f"  {name + ' (' + report['model'] + ')':<26}{got['psnr']:>10.2f}{got['ssim']:>8.3f}"
-              f"{got['psnr'] - base['psnr']:>+11.2f}dB")
+        print(
+            f"  {name + ' (' + report['model'] + ')':<26}{got['psnr']:>10.2f}{got['ssim']:>8.3f}"
+            f"{got['psnr'] - base['psnr']:>+11.2f}dB"
+        )
     print(f"  ({reports[SR_MODELS[0]]['n']} photos, {sum(r['seconds'] for r in reports.values()):.0f} s)")
     if crop_path:
         write_crop(crop_path)
@@ -64,12 +66,12 @@ def write_crop(path: Path, index: int = 5, box: tuple[int, int, int] = (64, 96, 
     from torchvision.utils import save_image
 
     clean, _, _ = test_images("summer2winter", None, 3)
-    pair = degraded_pair("sr4", clean[index:index + 1], 0.0)
+    pair = degraded_pair("sr4", clean[index : index + 1], 0.0)
     top, left, side = box
     tiles = [degrade.upscale_bicubic(pair.input)]
     tiles += [restore_all(load_restorer(name), pair) for name in SR_MODELS]
     tiles.append(pair.target)
-    crops = [t[..., top:top + side, left:left + side] for t in tiles]
+    crops = [t[..., top : top + side, left : left + side] for t in tiles]
     big = [torch.nn.functional.interpolate(c, scale_factor=3, mode="nearest") for c in crops]
     path.parent.mkdir(parents=True, exist_ok=True)
     save_image(torch.cat(big), path, nrow=len(big), padding=4, pad_value=1.0)
@@ -80,11 +82,15 @@ def inpaint() -> None:
     report = evaluate_restorer("mnist-inpaint")
     acc = report["classifier_accuracy"]
     print(f"inpainting, MNIST test split ({report['n']}), {report['degradation']}")
-    print(f"  classifier accuracy: masked {acc['degraded']:.1%}, inpainted {acc['restored']:.1%}, "
-          f"original {acc['original']:.1%}; the inpainting closes "
-          f"{(acc['restored'] - acc['degraded']) / max(acc['original'] - acc['degraded'], 1e-9):.0%} of the gap")
-    print(f"  PSNR/SSIM: masked {report['baseline']['psnr']:.2f} / {report['baseline']['ssim']:.3f}, "
-          f"inpainted {report['restored']['psnr']:.2f} / {report['restored']['ssim']:.3f}")
+    print(
+        f"  classifier accuracy: masked {acc['degraded']:.1%}, inpainted {acc['restored']:.1%}, "
+        f"original {acc['original']:.1%}; the inpainting closes "
+        f"{(acc['restored'] - acc['degraded']) / max(acc['original'] - acc['degraded'], 1e-9):.0%} of the gap"
+    )
+    print(
+        f"  PSNR/SSIM: masked {report['baseline']['psnr']:.2f} / {report['baseline']['ssim']:.3f}, "
+        f"inpainted {report['restored']['psnr']:.2f} / {report['restored']['ssim']:.3f}"
+    )
 
 
 def denoise() -> None:
@@ -94,8 +100,10 @@ def denoise() -> None:
     print(f"  denoised PSNR {report['restored']['psnr']:.2f} dB, SSIM {report['restored']['ssim']:.3f}")
     acc = report.get("classifier_accuracy")
     if acc:
-        print(f"  classifier accuracy: noisy {acc['degraded']:.1%}, denoised {acc['restored']:.1%}, "
-              f"clean {acc['original']:.1%}")
+        print(
+            f"  classifier accuracy: noisy {acc['degraded']:.1%}, denoised {acc['restored']:.1%}, "
+            f"clean {acc['original']:.1%}"
+        )
 
 
 def speed(threads: int = 2) -> None:
@@ -107,7 +115,7 @@ def speed(threads: int = 2) -> None:
         restore_tensor(r, small[:1])  # warm-up
         model_s, bicubic_s = [], []
         for i in range(len(small)):
-            x = small[i:i + 1]
+            x = small[i : i + 1]
             t0 = time.perf_counter()
             restore_tensor(r, x)
             model_s.append(time.perf_counter() - t0)
@@ -115,8 +123,10 @@ def speed(threads: int = 2) -> None:
             degrade.upscale_bicubic(x)
             bicubic_s.append(time.perf_counter() - t0)
         m, b = statistics.median(model_s), statistics.median(bicubic_s)
-        print(f"speed {name}: {m:.3f} s per 256 px photo (64 px in) on {threads} threads, median of "
-              f"{len(small)}; bicubic {b * 1000:.1f} ms (x{m / b:.0f}); target < 0.5 s")
+        print(
+            f"speed {name}: {m:.3f} s per 256 px photo (64 px in) on {threads} threads, median of "
+            f"{len(small)}; bicubic {b * 1000:.1f} ms (x{m / b:.0f}); target < 0.5 s"
+        )
 
 
 def main() -> int:

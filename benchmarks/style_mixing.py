@@ -52,8 +52,14 @@ def measure(gen, classifier, pairs: int, psi: float, seed: int) -> list[tuple[in
     for crossover in range(gen.latent.num_layers + 1):
         got = classifier.predict(synthesize(gen, mix(gen, rows, cols, crossover)))[differ]
         n = int(differ.sum())
-        table.append((crossover, float((got == row_class[differ]).float().mean()) if n else float("nan"),
-                      float((got == col_class[differ]).float().mean()) if n else float("nan"), n))
+        table.append(
+            (
+                crossover,
+                float((got == row_class[differ]).float().mean()) if n else float("nan"),
+                float((got == col_class[differ]).float().mean()) if n else float("nan"),
+                n,
+            )
+        )
     return table
 
 
@@ -82,14 +88,17 @@ def main() -> int:
     dataset = (ckpt.meta.get("dataset") or {}).get("name", "")
     classifier = classifier_for(dataset)
     if classifier is None:
-        print(f"error: no shipped classifier for data set {dataset!r} (mnist, fashion, digits have one)",
-              file=sys.stderr)
+        print(
+            f"error: no shipped classifier for data set {dataset!r} (mnist, fashion, digits have one)", file=sys.stderr
+        )
         return 2
     started = time.perf_counter()
     table = measure(gen, classifier.to(gen.device), args.pairs, args.psi, args.seed)
     groups, layers = gen.latent.layer_groups, gen.latent.num_layers
-    print(f"{ckpt.name}: {dataset}, {layers} style layers ({groups}), {args.pairs} pairs, psi {args.psi}, "
-          f"{table[0][3]} pairs with different classes, {time.perf_counter() - started:.1f} s on {gen.device}")
+    print(
+        f"{ckpt.name}: {dataset}, {layers} style layers ({groups}), {args.pairs} pairs, psi {args.psi}, "
+        f"{table[0][3]} pairs with different classes, {time.perf_counter() - started:.1f} s on {gen.device}"
+    )
     print(f"{'crossover':>9}  {'columns start':<13} {'row class':>9} {'column class':>12}")
     for crossover, row_share, col_share, _ in table:
         print(f"{crossover:>9}  {group_of(groups, crossover):<13} {row_share:>9.1%} {col_share:>12.1%}")

@@ -69,18 +69,31 @@ def train_and_score(dataset: str, name: str, steps: int, seed: int, eval_n: int)
         report = evaluate_checkpoint(Path(tmp) / name, n=eval_n, seed=seed)
     gen, classes = report["generated"], report.get("classes") or {}
     shares = classes.get("shares") or [float("nan")]
-    return dict(name=name, seconds=seconds, fd=gen["fd"], kid=gen["kid"], precision=gen["precision"],
-                recall=gen["recall"], classes=f"{classes.get('classes_present', '?')}/{classes.get('classes_total', '?')}",
-                share_min=min(shares), share_max=max(shares), real_fd=report["real_vs_real"]["fd"])
+    return dict(
+        name=name,
+        seconds=seconds,
+        fd=gen["fd"],
+        kid=gen["kid"],
+        precision=gen["precision"],
+        recall=gen["recall"],
+        classes=f"{classes.get('classes_present', '?')}/{classes.get('classes_total', '?')}",
+        share_min=min(shares),
+        share_max=max(shares),
+        real_fd=report["real_vs_real"]["fd"],
+    )
 
 
 def print_table(rows: list[dict]) -> None:
     ref = next((r for r in rows if r["name"] == "preset"), rows[0])
-    print(f"{'candidate':<13}{'FD':>8}{'FD/preset':>11}{'KID':>8}{'prec':>7}{'recall':>8}{'classes':>9}"
-          f"{'share min-max':>15}{'seconds':>9}")
+    print(
+        f"{'candidate':<13}{'FD':>8}{'FD/preset':>11}{'KID':>8}{'prec':>7}{'recall':>8}{'classes':>9}"
+        f"{'share min-max':>15}{'seconds':>9}"
+    )
     for r in rows:
-        print(f"{r['name']:<13}{r['fd']:>8.2f}{r['fd'] / ref['fd']:>11.2f}{r['kid']:>8.3f}{r['precision']:>7.2f}"
-              f"{r['recall']:>8.2f}{r['classes']:>9}{r['share_min']:>8.1%}-{r['share_max']:<6.1%}{r['seconds']:>9.0f}")
+        print(
+            f"{r['name']:<13}{r['fd']:>8.2f}{r['fd'] / ref['fd']:>11.2f}{r['kid']:>8.3f}{r['precision']:>7.2f}"
+            f"{r['recall']:>8.2f}{r['classes']:>9}{r['share_min']:>8.1%}-{r['share_max']:<6.1%}{r['seconds']:>9.0f}"
+        )
     print(f"(real vs real FD on the same features: {ref['real_fd']:.2f})")
 
 
@@ -101,8 +114,11 @@ def main() -> int:
         print(f"error: unknown candidate {unknown[0]!r}; known: {', '.join(CANDIDATES)}", file=sys.stderr)
         return 2
     steps = args.steps or recommended(args.dataset)["steps"]
-    print(f"StyleGAN preset candidates on {args.dataset}: {steps} steps, seed {args.seed}, "
-          f"{args.workers} worker(s) x 1 thread, eval on {args.eval_n} samples", flush=True)
+    print(
+        f"StyleGAN preset candidates on {args.dataset}: {steps} steps, seed {args.seed}, "
+        f"{args.workers} worker(s) x 1 thread, eval on {args.eval_n} samples",
+        flush=True,
+    )
     with ProcessPoolExecutor(args.workers) as pool:
         futures = [pool.submit(train_and_score, args.dataset, n, steps, args.seed, args.eval_n) for n in names]
         rows = [f.result() for f in futures]

@@ -51,8 +51,10 @@ def main() -> None:
         "stylegan channels 16 (preset)": StyleGANTrainer(recommended_config(name, **common), data),
         "stylegan channels 16, adain": StyleGANTrainer(recommended_config(name, style_block="adain", **common), data),
     }
-    print(f"{name} at {args.size} px, batch {args.batch}, {args.device}, {torch.get_num_threads()} threads, "
-          f"{args.steps} timed steps each")
+    print(
+        f"{name} at {args.size} px, batch {args.batch}, {args.device}, {torch.get_num_threads()} threads, "
+        f"{args.steps} timed steps each"
+    )
     rates = {label: steps_per_s(trainer, args.steps) for label, trainer in runs.items()}
     for label, rate in rates.items():
         print(f"  {label:32s} {rate:6.2f} steps/s")

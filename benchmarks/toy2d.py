@@ -44,10 +44,17 @@ def run_once(dataset: str, seed: int, overrides: dict, threads: int | None = Non
         trainer.run(min(500, cfg.steps - trainer.step_count))
     seconds = time.perf_counter() - start
     g = trainer.inference_generator.eval()
-    cov = mode_coverage(generate(g, 2500, seed=10_000 + seed, noise=cfg.noise), trainer.data.modes,
-                        trainer.data.sigma)
-    return {"dataset": dataset, "seed": seed, "modes": cov.modes_captured, "of": cov.modes_total,
-            "hq_pct": 100 * cov.high_quality, "kl": cov.kl_to_uniform, "steps": cfg.steps, "seconds": seconds}
+    cov = mode_coverage(generate(g, 2500, seed=10_000 + seed, noise=cfg.noise), trainer.data.modes, trainer.data.sigma)
+    return {
+        "dataset": dataset,
+        "seed": seed,
+        "modes": cov.modes_captured,
+        "of": cov.modes_total,
+        "hq_pct": 100 * cov.high_quality,
+        "kl": cov.kl_to_uniform,
+        "steps": cfg.steps,
+        "seconds": seconds,
+    }
 
 
 def main() -> None:
@@ -68,15 +75,20 @@ def main() -> None:
         results = pool.imap(work, range(args.seeds)) if pool else map(work, range(args.seeds))
         for r in results:
             rows.append(r)
-            print(f"{dataset:7s} seed {r['seed']}: {r['modes']:2d}/{r['of']} modes, {r['hq_pct']:5.1f} % HQ, "
-                  f"KL {r['kl']:.3f}, {r['steps']} steps, {r['seconds']:.1f} s", flush=True)
+            print(
+                f"{dataset:7s} seed {r['seed']}: {r['modes']:2d}/{r['of']} modes, {r['hq_pct']:5.1f} % HQ, "
+                f"KL {r['kl']:.3f}, {r['steps']} steps, {r['seconds']:.1f} s",
+                flush=True,
+            )
         modes = statistics.mean(r["modes"] for r in rows)
         hq = statistics.mean(r["hq_pct"] for r in rows)
         worst = max(r["seconds"] for r in rows)
         pub = PUBLISHED.get(dataset)
         ref = f" (PacGAN: {pub[0]} / {pub[1]} %)" if pub else ""
-        print(f"{dataset:7s} MEAN: {modes:.2f}/{rows[0]['of']} modes, {hq:.1f} % HQ, "
-              f"slowest run {worst:.1f} s{ref}", flush=True)
+        print(
+            f"{dataset:7s} MEAN: {modes:.2f}/{rows[0]['of']} modes, {hq:.1f} % HQ, slowest run {worst:.1f} s{ref}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -68,8 +68,7 @@ def load_images(root: str | None) -> tuple[str, np.ndarray]:
     return name, images
 
 
-def reference_steps_per_s(images: np.ndarray, device: torch.device, steps: int, warmup: int,
-                          workers: int) -> float:
+def reference_steps_per_s(images: np.ndarray, device: torch.device, steps: int, warmup: int, workers: int) -> float:
     """The pytorch/examples DCGAN training loop, unchanged in spirit."""
     torch.manual_seed(0)
     net_g = DCGANGenerator(z_dim=100, image_size=28, channels=1, width=64).to(device)
@@ -77,8 +76,14 @@ def reference_steps_per_s(images: np.ndarray, device: torch.device, steps: int, 
     criterion = nn.BCEWithLogitsLoss()
     opt_d = torch.optim.Adam(net_d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_g = torch.optim.Adam(net_g.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    loader = DataLoader(PILDataset(images), batch_size=64, shuffle=True, num_workers=workers,
-                        drop_last=True, persistent_workers=workers > 0)
+    loader = DataLoader(
+        PILDataset(images),
+        batch_size=64,
+        shuffle=True,
+        num_workers=workers,
+        drop_last=True,
+        persistent_workers=workers > 0,
+    )
     done, start = 0, None
     while done < steps + warmup:
         for real_cpu, _ in loader:
@@ -117,13 +122,24 @@ def reference_steps_per_s(images: np.ndarray, device: torch.device, steps: int, 
     return steps / (time.perf_counter() - start)
 
 
-def ganlab_steps_per_s(dataset: str, root: str | None, device: torch.device, steps: int, warmup: int,
-                       precision: str) -> float:
-    cfg = TrainConfig(dataset="mnist" if dataset == "mnist" else "digits", data_root=root,
-                      image_size=28, model="dcgan", width=64, z_dim=100, objective="nonsaturating",
-                      g_optim=OptimizerConfig("adam", 2e-4, 0.5, 0.999),
-                      d_optim=OptimizerConfig("adam", 2e-4, 0.5, 0.999), batch_size=64,
-                      device=str(device), precision=precision, steps=steps + warmup)
+def ganlab_steps_per_s(
+    dataset: str, root: str | None, device: torch.device, steps: int, warmup: int, precision: str
+) -> float:
+    cfg = TrainConfig(
+        dataset="mnist" if dataset == "mnist" else "digits",
+        data_root=root,
+        image_size=28,
+        model="dcgan",
+        width=64,
+        z_dim=100,
+        objective="nonsaturating",
+        g_optim=OptimizerConfig("adam", 2e-4, 0.5, 0.999),
+        d_optim=OptimizerConfig("adam", 2e-4, 0.5, 0.999),
+        batch_size=64,
+        device=str(device),
+        precision=precision,
+        steps=steps + warmup,
+    )
     trainer = Trainer(cfg)
     trainer.run(warmup)
     chunk = 50
@@ -137,12 +153,22 @@ def ganlab_steps_per_s(dataset: str, root: str | None, device: torch.device, ste
 
 
 def _ddp_config(device: str, batch: int, steps: int, root: str | None, name: str) -> TrainConfig:
-    return TrainConfig(dataset="mnist" if name == "mnist" else "digits", data_root=root, image_size=28,
-                       model="dcgan", width=64, z_dim=100, objective="nonsaturating",
-                       norm="batch" if device.startswith("cuda") else "instance",
-                       g_optim=OptimizerConfig("adam", 2e-4, 0.5, 0.999),
-                       d_optim=OptimizerConfig("adam", 2e-4, 0.5, 0.999), batch_size=batch, device=device,
-                       precision="fp32", steps=steps)
+    return TrainConfig(
+        dataset="mnist" if name == "mnist" else "digits",
+        data_root=root,
+        image_size=28,
+        model="dcgan",
+        width=64,
+        z_dim=100,
+        objective="nonsaturating",
+        norm="batch" if device.startswith("cuda") else "instance",
+        g_optim=OptimizerConfig("adam", 2e-4, 0.5, 0.999),
+        d_optim=OptimizerConfig("adam", 2e-4, 0.5, 0.999),
+        batch_size=batch,
+        device=device,
+        precision="fp32",
+        steps=steps,
+    )
 
 
 def _timed(trainer: Trainer, steps: int, warmup: int) -> float:
@@ -190,8 +216,13 @@ def ddp_main(n: int, device: str, batch: int, steps: int, warmup: int) -> None:
     print(f"1 process ({device}):           {single * batch:9.0f} images/s", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "rate")
-        mp.start_processes(_ddp_rank, args=(n, str(Path(tmp) / "init"), cfg.to_json(), steps, warmup, out),
-                           nprocs=n, join=True, start_method="spawn")
+        mp.start_processes(
+            _ddp_rank,
+            args=(n, str(Path(tmp) / "init"), cfg.to_json(), steps, warmup, out),
+            nprocs=n,
+            join=True,
+            start_method="spawn",
+        )
         rate = float(Path(out).read_text())
     print(f"{n} processes (ganlab.engine.distributed): {rate * batch:9.0f} images/s")
     print(f"ratio {n} processes / 1 process: {rate / single:.2f}x")

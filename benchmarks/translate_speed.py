@@ -38,9 +38,11 @@ def child(model: str, size: int, threads: int, repeats: int) -> dict:
 
     if model == REFERENCE:
         from ganlab.families.cyclegan.models import ResnetGenerator
+
         g = ResnetGenerator(ngf=64, n_blocks=9).eval()
     else:
         from ganlab.families.cyclegan.io import load_translator
+
         g = load_translator(model, "AtoB", "cpu", follow_inverse=False).forward
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     image = Image.effect_noise((size, size), 40).convert("RGB")
@@ -52,9 +54,15 @@ def child(model: str, size: int, threads: int, repeats: int) -> dict:
         times.append(time.perf_counter() - start)
     assert out.size == image.size
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return {"model": model, "size": size, "median_s": statistics.median(times), "min_s": min(times),
-            "peak_rss_mb": peak / 1024, "before_mb": base_rss / 1024,
-            "params_m": sum(p.numel() for p in g.parameters()) / 1e6}
+    return {
+        "model": model,
+        "size": size,
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "peak_rss_mb": peak / 1024,
+        "before_mb": base_rss / 1024,
+        "params_m": sum(p.numel() for p in g.parameters()) / 1e6,
+    }
 
 
 def main() -> None:
@@ -70,18 +78,30 @@ def main() -> None:
         return
     if args.models is None:
         from ganlab.inference.catalog import list_checkpoints
+
         args.models = [str(e.path) for e in list_checkpoints("cyclegan") if e.shipped]
     models = args.models + [REFERENCE]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} cores visible, "
-          f"torch threads {args.threads}, load average {load:.2f} at start")
+    print(
+        f"CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} cores visible, "
+        f"torch threads {args.threads}, load average {load:.2f} at start"
+    )
     print(f"{'model':<36} {'size':>6} {'median s':>9} {'min s':>7} {'peak RSS MB':>12} {'params M':>9}")
     rows = []
     for model in models:
         for size in args.sizes:
             repeats = args.repeats if size <= 512 else max(2, args.repeats // 2)
-            cmd = [sys.executable, __file__, "--threads", str(args.threads), "--repeats", str(repeats),
-                   "--child", model, str(size)]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--threads",
+                str(args.threads),
+                "--repeats",
+                str(repeats),
+                "--child",
+                model,
+                str(size),
+            ]
             done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
             if done.returncode != 0:
                 print(f"{model:<36} {size:>6}  failed: {done.stderr.strip().splitlines()[-1:]}")
@@ -89,13 +109,18 @@ def main() -> None:
             row = json.loads(done.stdout.strip().splitlines()[-1])
             rows.append(row)
             label = Path(model).name if model != REFERENCE else model
-            print(f"{label:<36} {size:>6} {row['median_s']:>9.3f} {row['min_s']:>7.3f} "
-                  f"{row['peak_rss_mb']:>12.0f} {row['params_m']:>9.2f}", flush=True)
+            print(
+                f"{label:<36} {size:>6} {row['median_s']:>9.3f} {row['min_s']:>7.3f} "
+                f"{row['peak_rss_mb']:>12.0f} {row['params_m']:>9.2f}",
+                flush=True,
+            )
     ref = {r["size"]: r["median_s"] for r in rows if r["model"] == REFERENCE}
     for r in rows:
         if r["model"] != REFERENCE and r["size"] in ref:
-            print(f"{Path(r['model']).name} at {r['size']} px: {ref[r['size']] / r['median_s']:.1f}x faster "
-                  "than the official size")
+            print(
+                f"{Path(r['model']).name} at {r['size']} px: {ref[r['size']] / r['median_s']:.1f}x faster "
+                "than the official size"
+            )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average {load:.2f} at end (other processes share these cores: compare within one run)")
 

@@ -47,8 +47,7 @@ from ganlab.ui.controls import form_values  # noqa: E402
 def headless_rate(dataset: str, device: str, seconds: float) -> float:
     """The CLI's loop in a fresh process, timed like the app: steps over a wall-clock window."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, __file__, "--worker", "--dataset", dataset, "--device", device,
-           "--seconds", str(seconds)]
+    cmd = [sys.executable, __file__, "--worker", "--dataset", dataset, "--device", device, "--seconds", str(seconds)]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     found = re.search(r"RATE ([0-9.]+)", result.stdout)
     if not found:
@@ -71,8 +70,23 @@ def _worker(dataset: str, device: str, seconds: float) -> None:
 
 def cli_rate(dataset: str, device: str, seconds: float, workdir: Path) -> float:
     out = workdir / f"cli-{time.monotonic_ns()}"
-    cmd = [sys.executable, "-m", "ganlab", "train", "--dataset", dataset, "--device", device,
-           "--steps", "10000000", "--max-minutes", str(seconds / 60), "--out", str(out), "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ganlab",
+        "train",
+        "--dataset",
+        dataset,
+        "--device",
+        device,
+        "--steps",
+        "10000000",
+        "--max-minutes",
+        str(seconds / 60),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     env = dict(os.environ, PYTHONPATH=str(ROOT))  # OMP_NUM_THREADS is set in main()
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir, check=False)
     found = re.search(r"at step (\d+) on \S+ in ([0-9.]+)s", result.stdout)
@@ -83,10 +97,21 @@ def cli_rate(dataset: str, device: str, seconds: float, workdir: Path) -> float:
 
 def app_rate(url: str, dataset: str, device: str, seconds: float) -> float:
     """Drive the app from a low-priority child process (the stand-in for a remote browser)."""
-    cmd = [sys.executable, __file__, "--viewer", url, "--dataset", dataset, "--device", device,
-           "--seconds", str(seconds)]
-    result = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                            check=False)
+    cmd = [
+        sys.executable,
+        __file__,
+        "--viewer",
+        url,
+        "--dataset",
+        dataset,
+        "--device",
+        device,
+        "--seconds",
+        str(seconds),
+    ]
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), check=False
+    )
     found = re.search(r"RATE ([0-9.]+)", result.stdout)
     if not found:
         raise RuntimeError(f"viewer failed:\n{result.stdout}\n{result.stderr}")
@@ -143,20 +168,26 @@ def main() -> None:
         for r in range(args.rounds):
             ref.append(headless_rate(args.dataset, args.device, args.seconds))
             app.append(app_rate(url, args.dataset, args.device, args.seconds))
-            line = (f"round {r + 1}: headless {ref[-1]:7.1f} steps/s   app {app[-1]:7.1f} steps/s   "
-                    f"ratio {app[-1] / ref[-1]:6.1%}")
+            line = (
+                f"round {r + 1}: headless {ref[-1]:7.1f} steps/s   app {app[-1]:7.1f} steps/s   "
+                f"ratio {app[-1] / ref[-1]:6.1%}"
+            )
             if args.cli:
                 cli.append(cli_rate(args.dataset, args.device, args.seconds, Path(tmp)))
                 line += f"   (CLI itself: {cli[-1]:.1f} steps/s)"
             print(line, flush=True)
     h, a = statistics.median(ref), statistics.median(app)
     paired = statistics.median(x / y for x, y in zip(app, ref))
-    print(f"median: headless {h:.1f} steps/s, app {a:.1f} steps/s; median of the paired ratios "
-          f"app/headless = {paired:.1%}  (goal >= 90 %)")
+    print(
+        f"median: headless {h:.1f} steps/s, app {a:.1f} steps/s; median of the paired ratios "
+        f"app/headless = {paired:.1%}  (goal >= 90 %)"
+    )
     if cli:
         print(f"CLI (python -m ganlab train) median {statistics.median(cli):.1f} steps/s")
-    print(f"config: recommended {args.dataset} on {args.device}, {args.threads} torch thread(s); machine: {platform.machine()}, "
-          f"{os.cpu_count()} CPUs, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"config: recommended {args.dataset} on {args.device}, {args.threads} torch thread(s); machine: {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,28 +25,40 @@ class Limit:
 
 
 LIMITS: dict[str, Limit] = {
-    "upload_bytes": Limit("GANLAB_MAX_UPLOAD_BYTES", 200 * 2**20,
-                          "size of one uploaded file (image set archive, checkpoint, CSV)"),
+    "upload_bytes": Limit(
+        "GANLAB_MAX_UPLOAD_BYTES", 200 * 2**20, "size of one uploaded file (image set archive, checkpoint, CSV)"
+    ),
     "images": Limit("GANLAB_MAX_IMAGES", 20_000, "images in one folder or zip data set"),
-    "image_pixels": Limit("GANLAB_MAX_IMAGE_PIXELS", 40_000_000,
-                          "width x height of one image, checked from its header before decoding"),
-    "image_file_bytes": Limit("GANLAB_MAX_IMAGE_FILE_BYTES", 64 * 2**20,
-                              "bytes of one image file (or one zip member's declared size)"),
-    "zip_bytes": Limit("GANLAB_MAX_ZIP_BYTES", 512 * 2**20,
-                       "total uncompressed bytes of a zip's image members (declared, and as read)"),
+    "image_pixels": Limit(
+        "GANLAB_MAX_IMAGE_PIXELS", 40_000_000, "width x height of one image, checked from its header before decoding"
+    ),
+    "image_file_bytes": Limit(
+        "GANLAB_MAX_IMAGE_FILE_BYTES", 64 * 2**20, "bytes of one image file (or one zip member's declared size)"
+    ),
+    "zip_bytes": Limit(
+        "GANLAB_MAX_ZIP_BYTES", 512 * 2**20, "total uncompressed bytes of a zip's image members (declared, and as read)"
+    ),
     "csv_rows": Limit("GANLAB_MAX_CSV_ROWS", 200_000, "rows of a points CSV (counted before parsing)"),
     "csv_bytes": Limit("GANLAB_MAX_CSV_BYTES", 20 * 2**20, "bytes of a points CSV"),
-    "model_params": Limit("GANLAB_MAX_MODEL_PARAMS", 200_000_000,
-                          "parameters of one network, counted on the meta device before it is built"),
+    "model_params": Limit(
+        "GANLAB_MAX_MODEL_PARAMS",
+        200_000_000,
+        "parameters of one network, counted on the meta device before it is built",
+    ),
     "meta_bytes": Limit("GANLAB_MAX_META_BYTES", 5 * 2**20, "bytes of a checkpoint's model.json"),
     "pth_bytes": Limit("GANLAB_MAX_PTH_BYTES", 2 * 2**30, "bytes of an official CycleGAN .pth file"),
     "steps": Limit("GANLAB_MAX_STEPS", 200_000, "steps of one training run or race started from the app"),
-    "job_seconds": Limit("GANLAB_MAX_JOB_SECONDS", 1800,
-                         "wall-clock seconds of one app run or race, paused time included "
-                         "(it then stops itself, with a message)"),
-    "tool_run_ttl": Limit("GANLAB_TOOL_RUN_TTL", 3600,
-                          "seconds a run started by an API or MCP tool (by run id) is kept after the last call "
-                          "about it; then it is stopped and forgotten"),
+    "job_seconds": Limit(
+        "GANLAB_MAX_JOB_SECONDS",
+        1800,
+        "wall-clock seconds of one app run or race, paused time included (it then stops itself, with a message)",
+    ),
+    "tool_run_ttl": Limit(
+        "GANLAB_TOOL_RUN_TTL",
+        3600,
+        "seconds a run started by an API or MCP tool (by run id) is kept after the last call "
+        "about it; then it is stopped and forgotten",
+    ),
 }
 
 

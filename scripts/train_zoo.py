@@ -29,33 +29,182 @@ sys.path.insert(0, str(ROOT))
 # "gpu" recipes are sized for one GPU (they also run on a CPU, slowly).
 RECIPES: dict[str, tuple[list[str], str]] = {
     "ring": (["--dataset", "ring8", "--seed", "0"], "cpu"),  # the preset: 12,000 steps, lazy R1
-    "digits": (["--dataset", "digits", "--steps", "4000", "--batch-size", "64", "--width", "64",
-                "--z-dim", "32", "--ema", "0.999", "--seed", "0"], "cpu"),
-    "mnist": (["--dataset", "mnist", "--steps", "25000", "--lr-decay", "linear", "--batch-size", "128", "--width", "96",
-               "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
-    "fashion": (["--dataset", "fashion", "--steps", "25000", "--lr-decay", "linear", "--batch-size", "128", "--width", "96",
-                 "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
+    "digits": (
+        [
+            "--dataset",
+            "digits",
+            "--steps",
+            "4000",
+            "--batch-size",
+            "64",
+            "--width",
+            "64",
+            "--z-dim",
+            "32",
+            "--ema",
+            "0.999",
+            "--seed",
+            "0",
+        ],
+        "cpu",
+    ),
+    "mnist": (
+        [
+            "--dataset",
+            "mnist",
+            "--steps",
+            "25000",
+            "--lr-decay",
+            "linear",
+            "--batch-size",
+            "128",
+            "--width",
+            "96",
+            "--z-dim",
+            "64",
+            "--ema",
+            "0.999",
+            "--seed",
+            "0",
+        ],
+        "gpu",
+    ),
+    "fashion": (
+        [
+            "--dataset",
+            "fashion",
+            "--steps",
+            "25000",
+            "--lr-decay",
+            "linear",
+            "--batch-size",
+            "128",
+            "--width",
+            "96",
+            "--z-dim",
+            "64",
+            "--ema",
+            "0.999",
+            "--seed",
+            "0",
+        ],
+        "gpu",
+    ),
     # the StyleGAN digits preset (16 px, channels 16, EMA 0.99, 1,500 steps): a style checkpoint that
     # ships offline, so Explore in W, lerp in W and the Style mixing tab work on a fresh machine
     "digits-style": (["--dataset", "digits", "--model", "stylegan", "--seed", "0"], "cpu"),
     # the StyleGAN mnist / fashion presets (28 px, channels 16, batch 32, EMA 0.999) trained longer, with the
     # rates constant for half the run, then linear to 0 (about 2 h each on one CPU thread)
-    "mnist-style": (["--dataset", "mnist", "--model", "stylegan", "--steps", "30000", "--lr-decay", "linear",
-                     "--seed", "0"], "gpu"),
-    "fashion-style": (["--dataset", "fashion", "--model", "stylegan", "--steps", "25000", "--lr-decay", "linear",
-                       "--seed", "0"], "gpu"),
+    "mnist-style": (
+        ["--dataset", "mnist", "--model", "stylegan", "--steps", "30000", "--lr-decay", "linear", "--seed", "0"],
+        "gpu",
+    ),
+    "fashion-style": (
+        ["--dataset", "fashion", "--model", "stylegan", "--steps", "25000", "--lr-decay", "linear", "--seed", "0"],
+        "gpu",
+    ),
     # restoration (issue #13): pix2pix U-Nets for 28 px digits and clothes, then the x4 twins on photos:
     # the SRResNet (pixel loss only), and the SRGAN warm-started from it (content + 1e-3 adversarial)
-    "fashion-denoise": (["--dataset", "fashion", "--model", "pix2pix", "--task", "denoise", "--steps", "8000",
-                         "--ngf", "32", "--max-images", "60000", "--seed", "0"], "cpu"),
-    "mnist-inpaint": (["--dataset", "mnist", "--model", "pix2pix", "--task", "inpaint", "--steps", "8000",
-                       "--ngf", "32", "--max-images", "60000", "--seed", "0"], "cpu"),
-    "photo-sr4-psnr": (["--dataset", "summer2winter", "--model", "srresnet", "--steps", "18000", "--lr-decay", "linear",
-                        "--batch-size", "8", "--seed", "0"], "gpu"),
-    "photo-sr4": (["--dataset", "summer2winter", "--model", "srgan", "--init-from", "pretrained/photo-sr4-psnr",
-                   "--adv-weight", "0.003", "--steps", "1500", "--lr-decay", "linear", "--batch-size", "8", "--seed", "0"], "gpu"),
-    "mnist-conditional": (["--dataset", "mnist", "--conditional", "--conditioning", "concat", "--steps", "15000", "--lr-decay", "linear", "--batch-size", "128",
-                           "--width", "96", "--z-dim", "64", "--ema", "0.999", "--seed", "0"], "gpu"),
+    "fashion-denoise": (
+        [
+            "--dataset",
+            "fashion",
+            "--model",
+            "pix2pix",
+            "--task",
+            "denoise",
+            "--steps",
+            "8000",
+            "--ngf",
+            "32",
+            "--max-images",
+            "60000",
+            "--seed",
+            "0",
+        ],
+        "cpu",
+    ),
+    "mnist-inpaint": (
+        [
+            "--dataset",
+            "mnist",
+            "--model",
+            "pix2pix",
+            "--task",
+            "inpaint",
+            "--steps",
+            "8000",
+            "--ngf",
+            "32",
+            "--max-images",
+            "60000",
+            "--seed",
+            "0",
+        ],
+        "cpu",
+    ),
+    "photo-sr4-psnr": (
+        [
+            "--dataset",
+            "summer2winter",
+            "--model",
+            "srresnet",
+            "--steps",
+            "18000",
+            "--lr-decay",
+            "linear",
+            "--batch-size",
+            "8",
+            "--seed",
+            "0",
+        ],
+        "gpu",
+    ),
+    "photo-sr4": (
+        [
+            "--dataset",
+            "summer2winter",
+            "--model",
+            "srgan",
+            "--init-from",
+            "pretrained/photo-sr4-psnr",
+            "--adv-weight",
+            "0.003",
+            "--steps",
+            "1500",
+            "--lr-decay",
+            "linear",
+            "--batch-size",
+            "8",
+            "--seed",
+            "0",
+        ],
+        "gpu",
+    ),
+    "mnist-conditional": (
+        [
+            "--dataset",
+            "mnist",
+            "--conditional",
+            "--conditioning",
+            "concat",
+            "--steps",
+            "15000",
+            "--lr-decay",
+            "linear",
+            "--batch-size",
+            "128",
+            "--width",
+            "96",
+            "--z-dim",
+            "64",
+            "--ema",
+            "0.999",
+            "--seed",
+            "0",
+        ],
+        "gpu",
+    ),
 }
 
 # the shipped trained 2D pairs (issue #14): one per 2D set, seed 0, on one CPU thread, shipped whole (G, D,
@@ -68,8 +217,12 @@ PAIR_FLAGS = {"ring8": ["--lr-decay", "none"], "grid25": ["--lr-decay", "none"]}
 SHAPE_FLAGS = ["--steps", "8000", "--r1-weight", "0.05", "--r1-every", "8"]
 PAIR_SETS = ("ring8", "grid25", "line", "two-gaussians", "ring", "blobs", "spiral", "moons")
 PAIRS = {f"2d-{name}": name for name in PAIR_SETS}
-RECIPES.update({pair: (["--dataset", name, "--seed", "0", *PAIR_FLAGS.get(name, SHAPE_FLAGS)], "cpu")
-                for pair, name in PAIRS.items()})
+RECIPES.update(
+    {
+        pair: (["--dataset", name, "--seed", "0", *PAIR_FLAGS.get(name, SHAPE_FLAGS)], "cpu")
+        for pair, name in PAIRS.items()
+    }
+)
 
 # model cards of the restoration models: what each is, what it saw, what it is for (the eval
 # figures are added beside them by record_metrics)
@@ -78,29 +231,32 @@ CARDS: dict[str, str] = {
         "pix2pix for blind denoising: a U-Net (ngf 32, 3 levels, skips) and a PatchGAN conditioned on the "
         "noisy input, L1 x100 + non-saturating adversarial. Trained on 59,744 Fashion-MNIST train images "
         "(the last 256 held out) with Gaussian noise of sigma ~ U[0, 0.5] per image, so one model serves the "
-        "whole sigma slider. Gray 28 px. It removes noise; at high sigma it invents plausible texture."),
+        "whole sigma slider. Gray 28 px. It removes noise; at high sigma it invents plausible texture."
+    ),
     "mnist-inpaint": (
         "pix2pix for inpainting: a U-Net (ngf 32, 3 levels) whose second input channel is the mask, "
         "and a PatchGAN conditioned on the masked input, L1 x100 + adversarial. Trained on 59,744 MNIST train "
         "images (256 held out) with random boxes (25-50 % of each side) and free-form strokes; only the hole "
-        "is replaced, every other pixel is returned as it was. Gray 28 px."),
+        "is replaced, every other pixel is returned as it was. Gray 28 px."
+    ),
     "photo-sr4-psnr": (
         "SRResNet x4, the PSNR-oriented twin of photo-sr4: 6 residual blocks (ngf 32, no BatchNorm), two "
         "PixelShuffle x2 stages and a bicubic skip, pixel L1 only. Trained on random 96 px crops (+ flips) of "
         "the 2,193 summer2winter train photos (both halves, 32 held out), downscaled x4 with antialiased "
-        "bicubic. Any RGB photo; sharpest where photos resemble Yosemite landscapes."),
+        "bicubic. Any RGB photo; sharpest where photos resemble Yosemite landscapes."
+    ),
     "photo-sr4": (
         "SRGAN x4: photo-sr4-psnr's generator, warm-started from it and trained 1,500 more steps with pixel L1 "
         "x1 + a content loss on the features of a fixed random 3-layer conv net (seed 1234: no VGG weights can "
         "be downloaded here) x1 + 3e-3 adversarial (PatchGAN D), on the same crops. 3e-3, not the paper's 1e-3: "
         "beside our pixel term 1e-3 looked no sharper than the SRResNet, and 1e-2 fell below bicubic on the "
         "held-out validation crops. Sharper edges and texture than its twin at a PSNR cost: compare the two in "
-        "the Restore tab's demo."),
+        "the Restore tab's demo."
+    ),
 }
 
 
-def commands(name: str, runs: Path, device: str, out_root: Path,
-             max_minutes: float | None = None) -> list[list[str]]:
+def commands(name: str, runs: Path, device: str, out_root: Path, max_minutes: float | None = None) -> list[list[str]]:
     """train, then export (a pair: copy the whole run), then eval."""
     flags, _ = RECIPES[name]
     if max_minutes:
@@ -110,8 +266,11 @@ def commands(name: str, runs: Path, device: str, out_root: Path,
     export = py + ["export", str(run_dir), "--out", str(out), "--name", name]
     if name in PAIRS:
         export = [sys.executable, str(Path(__file__).resolve()), "--copy-pair", str(run_dir), str(out)]
-    return [py + ["train", *flags, "--device", device, "--out", str(run_dir), "--quiet"], export,
-            py + ["eval", str(out), "--json", "--device", device]]
+    return [
+        py + ["train", *flags, "--device", device, "--out", str(run_dir), "--quiet"],
+        export,
+        py + ["eval", str(out), "--json", "--device", device],
+    ]
 
 
 PAIR_FILES = ("model.json", "model.safetensors", "samples.png")  # a pair ships whole, with its picture
@@ -132,13 +291,15 @@ def copy_pair(run_dir: Path, out: Path) -> None:
 def pair_card(meta: dict) -> str:
     """A pair's model card text: what it is, how it was trained, what it is for."""
     cfg = meta["config"]
-    return (f"A trained 2D pair for {meta['dataset']['name']}: the full resumable checkpoint (G, D and both Adam "
-            f"optimizers' moments) of the data set's preset run, MLPs of width {cfg['width']} and depth "
-            f"{cfg['depth']}, z of size {cfg['z_dim']}, {cfg['objective']}, lr {cfg['g_optim']['lr']:g}, batch "
-            f"{cfg['batch_size']}, {meta['step']:,} steps, seed {cfg['seed']}, in {meta['wall_time_s']:.0f} s of training on "
-            f"the {meta['device']}. The Train tab's 'Start from the shipped trained pair' (API: "
-            "/train from_pretrained=true) loads it into a live run at step 0, to show a converged GAN and "
-            "then perturb it.")
+    return (
+        f"A trained 2D pair for {meta['dataset']['name']}: the full resumable checkpoint (G, D and both Adam "
+        f"optimizers' moments) of the data set's preset run, MLPs of width {cfg['width']} and depth "
+        f"{cfg['depth']}, z of size {cfg['z_dim']}, {cfg['objective']}, lr {cfg['g_optim']['lr']:g}, batch "
+        f"{cfg['batch_size']}, {meta['step']:,} steps, seed {cfg['seed']}, in {meta['wall_time_s']:.0f} s of training on "
+        f"the {meta['device']}. The Train tab's 'Start from the shipped trained pair' (API: "
+        "/train from_pretrained=true) loads it into a live run at step 0, to show a converged GAN and "
+        "then perturb it."
+    )
 
 
 def record_metrics(folder: Path, report: dict) -> None:
@@ -146,17 +307,33 @@ def record_metrics(folder: Path, report: dict) -> None:
     from ganlab.engine.checkpoints import META, atomic_write_bytes
 
     meta = json.loads((folder / META).read_text())
-    keep = {k: report[k] for k in ("mode_coverage", "generated", "real_vs_real", "classes", "classifier",
-                                   "reference", "n", "seed", "task", "degradation", "restored", "baseline",
-                                   "baseline_name", "classifier_accuracy") if k in report}
+    keep = {
+        k: report[k]
+        for k in (
+            "mode_coverage",
+            "generated",
+            "real_vs_real",
+            "classes",
+            "classifier",
+            "reference",
+            "n",
+            "seed",
+            "task",
+            "degradation",
+            "restored",
+            "baseline",
+            "baseline_name",
+            "classifier_accuracy",
+        )
+        if k in report
+    }
     meta["metrics"] = {**(meta.get("metrics") or {}), "eval": keep}
     meta["recipe"] = "python scripts/train_zoo.py " + folder.name
     if folder.name in CARDS:
         meta["card"] = CARDS[folder.name]
     if folder.name in PAIRS:
         meta["card"] = pair_card(meta)
-        meta["metrics"]["train"] = {"steps": meta["step"], "wall_time_s": meta["wall_time_s"],
-                                    "device": meta["device"]}
+        meta["metrics"]["train"] = {"steps": meta["step"], "wall_time_s": meta["wall_time_s"], "device": meta["device"]}
     atomic_write_bytes(folder / META, json.dumps(meta, indent=2).encode())
 
 
@@ -164,8 +341,11 @@ def evaluate_and_record(cmd: list[str], folder: Path, env: dict) -> bool:
     """Run ``eval --json`` and store it in the model card; a failure (e.g. no data here) only warns."""
     result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
-        print(f"warning: eval of {folder.name} failed ({result.stderr.strip()}); run "
-              f"'python scripts/train_zoo.py --eval-only {folder.name}' where the data is", flush=True)
+        print(
+            f"warning: eval of {folder.name} failed ({result.stderr.strip()}); run "
+            f"'python scripts/train_zoo.py --eval-only {folder.name}' where the data is",
+            flush=True,
+        )
         return False
     report = json.loads(result.stdout)
     record_metrics(folder, report)
@@ -184,8 +364,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "pretrained", help="where exported models go")
     p.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     p.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per training run")
-    p.add_argument("--fresh", action="store_true", help="delete an existing run folder first "
-                   "(otherwise an existing run is resumed / re-exported)")
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="delete an existing run folder first (otherwise an existing run is resumed / re-exported)",
+    )
     p.add_argument("--eval-only", action="store_true", help="just score pretrained/NAME and update its card")
     p.add_argument("--copy-pair", nargs=2, type=Path, metavar=("RUN", "OUT"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)

@@ -46,14 +46,21 @@ def serve_app(workdir: Path, **env_extra: str) -> Iterator[str]:
     ``serve_app.last_start_s``.
     """
     port = free_port()
-    env = dict(os.environ, GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(port),
-               GANLAB_RUNS=str(workdir / "runs"), GRADIO_ANALYTICS_ENABLED="False",
-               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]), **env_extra)
+    env = dict(
+        os.environ,
+        GRADIO_SERVER_NAME="127.0.0.1",
+        GRADIO_SERVER_PORT=str(port),
+        GANLAB_RUNS=str(workdir / "runs"),
+        GRADIO_ANALYTICS_ENABLED="False",
+        PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        **env_extra,
+    )
     log_path = workdir / "app.log"
     started = time.monotonic()
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=workdir, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")], cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{port}/"
     serve_app.last_pid = proc.pid  # for benchmarks that watch the server's memory
     try:

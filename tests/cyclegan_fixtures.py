@@ -25,15 +25,24 @@ def make_domains(root: Path, n: int = 12, size: int = 40) -> tuple[Path, Path]:
             y = np.linspace(0, 1, size)[:, None, None]
             img = np.array(base, np.float32) * (0.6 + 0.4 * y) + rng.normal(0, 12, (size, size, 3))
             cx, cy, r = rng.integers(8, size - 8, 2).tolist() + [int(rng.integers(3, 8))]
-            img[cy - r:cy + r, cx - r:cx + r] *= 0.5  # a dark "rock" somewhere
+            img[cy - r : cy + r, cx - r : cx + r] *= 0.5  # a dark "rock" somewhere
             Image.fromarray(img.clip(0, 255).astype(np.uint8)).save(folder / f"photo {i:02d}.png")
     return a, b
 
 
 def tiny_trainer(root: Path, steps: int = 0, **changes) -> CycleGANTrainer:
     a, b = make_domains(root)
-    fields = dict(image_size=32, load_size=36, ngf=8, ndf=8, n_blocks=2, batch_size=4, steps=max(steps, 1),
-                  pool_size=8, device="cpu")
+    fields = dict(
+        image_size=32,
+        load_size=36,
+        ngf=8,
+        ndf=8,
+        n_blocks=2,
+        batch_size=4,
+        steps=max(steps, 1),
+        pool_size=8,
+        device="cpu",
+    )
     cfg = CycleGANConfig(dataset=f"unpaired:{a},{b}", **{**fields, **changes})
     trainer = CycleGANTrainer(cfg, load_unpaired(cfg.dataset, None, 36, 32))
     if steps:

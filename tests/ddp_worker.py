@@ -22,8 +22,11 @@ def train_rank(rank: int, world_size: int, init_file: str, out_dir: str, cfg_jso
         trainer = Trainer(TrainConfig.from_dict(json.loads(cfg_json)))
         trainer.distribute(World(rank, world_size, rank, "gloo"))
         trainer.run(steps)
-        weights = {f"{name}.{k}": v.detach().clone().contiguous()
-                   for name in ("G", "D") for k, v in trainer.networks[name].state_dict().items()}
+        weights = {
+            f"{name}.{k}": v.detach().clone().contiguous()
+            for name in ("G", "D")
+            for k, v in trainer.networks[name].state_dict().items()
+        }
         save_file(weights, str(Path(out_dir) / f"rank{rank}.safetensors"))
         losses = [[s.d_loss, s.g_loss] for s in trainer.history]
         (Path(out_dir) / f"rank{rank}.json").write_text(json.dumps(losses))

@@ -23,7 +23,7 @@ import torch
 def official_layers(ngf: int = 64, n_blocks: int = 9, input_nc: int = 3, output_nc: int = 3) -> list[tuple]:
     layers: list[tuple] = [("pad",), ("conv", ngf, input_nc, 7), ("norm", ngf), ("relu",)]
     for i in range(2):  # n_downsampling = 2
-        mult = 2 ** i
+        mult = 2**i
         layers += [("conv", ngf * mult * 2, ngf * mult, 3), ("norm", ngf * mult * 2), ("relu",)]
     layers += [("block", ngf * 4)] * n_blocks
     for i in range(2):
@@ -44,8 +44,13 @@ def official_manifest(ngf: int = 64, n_blocks: int = 9, norm_buffers: bool = Fal
 
     def norm(prefix: str, channels: int) -> None:
         if norm_buffers:
-            shapes.update({f"{prefix}.running_mean": (channels,), f"{prefix}.running_var": (channels,),
-                           f"{prefix}.num_batches_tracked": ()})
+            shapes.update(
+                {
+                    f"{prefix}.running_mean": (channels,),
+                    f"{prefix}.running_var": (channels,),
+                    f"{prefix}.num_batches_tracked": (),
+                }
+            )
 
     for i, layer in enumerate(official_layers(ngf, n_blocks)):
         kind = layer[0]

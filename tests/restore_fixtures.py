@@ -11,8 +11,12 @@ from PIL import Image
 TINY = dict(dataset="digits", device="cpu", ngf=4, ndf=4, depth=2, n_blocks=1, batch_size=2, holdout=4)
 
 # name in the zoo -> (model, task); the two x4 models are twins (same data, the names extend each other)
-ZOO = {"digits-sr4": ("srgan", "sr4"), "digits-sr4-psnr": ("srresnet", "sr4"),
-       "digits-inpaint": ("pix2pix", "inpaint"), "digits-denoise": ("pix2pix", "denoise")}
+ZOO = {
+    "digits-sr4": ("srgan", "sr4"),
+    "digits-sr4-psnr": ("srresnet", "sr4"),
+    "digits-inpaint": ("pix2pix", "inpaint"),
+    "digits-denoise": ("pix2pix", "denoise"),
+}
 
 
 def train_tiny(folder: Path, model: str, task: str, steps: int = 2) -> Path:
@@ -36,7 +40,7 @@ def digit_png(path: Path, size: tuple[int, int] = (28, 28), seed: int = 0) -> Pa
     """A gray picture with structure (a bright bar on noise), saved as PNG."""
     rng = np.random.default_rng(seed)
     array = rng.integers(0, 60, size[::-1], dtype=np.uint8)
-    array[size[1] // 4: 3 * size[1] // 4, size[0] // 2 - 2: size[0] // 2 + 2] = 230
+    array[size[1] // 4 : 3 * size[1] // 4, size[0] // 2 - 2 : size[0] // 2 + 2] = 230
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(array, "L").save(path)
     return path
@@ -46,6 +50,6 @@ def mask_png(path: Path, size: tuple[int, int], box: tuple[int, int, int, int] |
     """A white-is-hole mask: ``box`` (left, top, right, bottom) white on black; all black when None."""
     array = np.zeros(size[::-1], dtype=np.uint8)
     if box:
-        array[box[1]:box[3], box[0]:box[2]] = 255
+        array[box[1] : box[3], box[0] : box[2]] = 255
     Image.fromarray(array, "L").save(path)
     return path

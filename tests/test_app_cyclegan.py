@@ -22,8 +22,17 @@ from app_server import app_server, session  # noqa: E402,F401  (the fixture)
 from ganlab.inference.catalog import list_checkpoints  # noqa: E402
 from shared_data import shared_data_root  # noqa: E402
 
-TINY = dict(source="Upload two zips", device="cpu", steps=5000, image_size=32, ngf=4, n_blocks=1, batch_size=1,
-            max_images=6, seed=0)
+TINY = dict(
+    source="Upload two zips",
+    device="cpu",
+    steps=5000,
+    image_size=32,
+    ngf=4,
+    n_blocks=1,
+    batch_size=1,
+    max_images=6,
+    seed=0,
+)
 
 
 def _photo_zip(path: Path, channel: int, seed: int, n: int = 6) -> Path:
@@ -64,8 +73,9 @@ def _wait(c, predicate, timeout=40.0) -> dict:
 @pytest.mark.slow  # CycleGAN training through the app: 4-37 s measured on two busy cores
 def test_train_watch_stop_and_save(client, zips, app_server, monkeypatch):  # noqa: F811
     red, blue = zips
-    result = client.predict(zip_a=handle_file(str(red)), zip_b=handle_file(str(blue)), **TINY,
-                            api_name="/cyclegan_train")
+    result = client.predict(
+        zip_a=handle_file(str(red)), zip_b=handle_file(str(blue)), **TINY, api_name="/cyclegan_train"
+    )
     picture = Image.open(result[0])  # the first triplets: 2 rows from each domain, 3 columns
     assert picture.width > 3 * 100 and picture.height > 4 * 100
     first = _wait(client, lambda s: s["history_rows"] >= 3)
@@ -100,19 +110,23 @@ def test_bad_inputs_are_one_line_errors(client, zips, tmp_path):
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"this is not a zip archive at all")
     with pytest.raises(AppError, match="broken.zip: not a folder or a zip archive of images"):
-        client.predict(zip_a=handle_file(str(red)), zip_b=handle_file(str(broken)), **TINY,
-                       api_name="/cyclegan_train")
+        client.predict(zip_a=handle_file(str(red)), zip_b=handle_file(str(broken)), **TINY, api_name="/cyclegan_train")
     no_photos = tmp_path / "notes.zip"
     with zipfile.ZipFile(no_photos, "w") as z:
         z.writestr("readme.txt", "no photos here")
     with pytest.raises(AppError, match="notes.zip: no readable images"):
-        client.predict(zip_a=handle_file(str(no_photos)), zip_b=handle_file(str(red)), **TINY,
-                       api_name="/cyclegan_train")
+        client.predict(
+            zip_a=handle_file(str(no_photos)), zip_b=handle_file(str(red)), **TINY, api_name="/cyclegan_train"
+        )
     with pytest.raises(AppError, match="upload two zips"):
         client.predict(zip_a=handle_file(str(red)), zip_b=None, **TINY, api_name="/cyclegan_train")
     with pytest.raises(AppError, match="image size: must be between 32"):
-        client.predict(zip_a=handle_file(str(red)), zip_b=handle_file(str(red)),
-                       **dict(TINY, image_size=16), api_name="/cyclegan_train")
+        client.predict(
+            zip_a=handle_file(str(red)),
+            zip_b=handle_file(str(red)),
+            **dict(TINY, image_size=16),
+            api_name="/cyclegan_train",
+        )
     with pytest.raises(AppError, match="Train first"):
         client.predict(api_name="/cyclegan_stop")
     assert client.predict(api_name="/cyclegan_status")["state"] == "none"
@@ -128,9 +142,19 @@ def test_summer_winter_from_the_data_root(client):
 
 def test_api_lists_the_documented_parameters(client):
     info = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    assert [p["parameter_name"] for p in info["/cyclegan_train"]["parameters"]] == \
-        ["source", "zip_a", "zip_b", "device", "steps", "image_size", "ngf", "n_blocks", "batch_size",
-         "max_images", "seed"]
+    assert [p["parameter_name"] for p in info["/cyclegan_train"]["parameters"]] == [
+        "source",
+        "zip_a",
+        "zip_b",
+        "device",
+        "steps",
+        "image_size",
+        "ngf",
+        "n_blocks",
+        "batch_size",
+        "max_images",
+        "seed",
+    ]
     for name in ("/cyclegan_stop", "/cyclegan_status"):
         assert info[name]["parameters"] == []
     assert [p["parameter_name"] for p in info["/cyclegan_save"]["parameters"]] == ["name"]

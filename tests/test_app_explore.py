@@ -27,8 +27,17 @@ from ganlab.families.gan.trainer import Trainer  # noqa: E402
 
 
 def _tiny(folder, **changes):
-    cfg = TrainConfig(dataset="digits", model="dcgan", image_size=16, width=8, z_dim=8, batch_size=16,
-                      steps=2, device="cpu", **changes)
+    cfg = TrainConfig(
+        dataset="digits",
+        model="dcgan",
+        image_size=16,
+        width=8,
+        z_dim=8,
+        batch_size=16,
+        steps=2,
+        device="cpu",
+        **changes,
+    )
     trainer = Trainer(cfg)
     trainer.run(2)
     save_trainer(trainer, folder, inference_only=True)
@@ -135,8 +144,12 @@ def test_two_d_model_shows_points_in_data_space(app):
 def test_api_lists_exactly_the_documented_parameters(app):
     client, _ = app
     info = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
-    assert [p["parameter_name"] for p in info["/generate"]["parameters"]] == \
-        ["checkpoint", "seed", "truncation", "label"]
+    assert [p["parameter_name"] for p in info["/generate"]["parameters"]] == [
+        "checkpoint",
+        "seed",
+        "truncation",
+        "label",
+    ]
     params = [p["parameter_name"] for p in info["/interpolate"]["parameters"]]
     assert params[:5] == ["checkpoint", "seed_a", "seed_b", "frames", "method"]
     assert len(info["/interpolate"]["returns"]) == 1  # just the GIF

@@ -21,16 +21,44 @@ from ganlab.cli import main  # noqa: E402
 from ganlab.families.stylegan.mixing import cell_box, describe_crossover  # noqa: E402
 from ganlab.paths import pretrained_dir  # noqa: E402
 
-TINY_FLAGS = ["--channels", "4", "--z-dim", "8", "--w-dim", "8", "--mapping-layers", "2", "--batch-size", "8",
-              "--device", "cpu", "--quiet"]
+TINY_FLAGS = [
+    "--channels",
+    "4",
+    "--z-dim",
+    "8",
+    "--w-dim",
+    "8",
+    "--mapping-layers",
+    "2",
+    "--batch-size",
+    "8",
+    "--device",
+    "cpu",
+    "--quiet",
+]
 SIZE, LAYERS = 16, 5  # digits are 16 px: 5 style layers (coarse 0 | middle 1-2 | fine 3-4)
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     zoo = tmp_path_factory.mktemp("mixzoo")
-    assert main(["train", "--dataset", "digits", "--model", "stylegan", "--steps", "2", "--out",
-                 str(zoo / "style"), *TINY_FLAGS]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "digits",
+                "--model",
+                "stylegan",
+                "--steps",
+                "2",
+                "--out",
+                str(zoo / "style"),
+                *TINY_FLAGS,
+            ]
+        )
+        == 0
+    )
     shutil.copytree(pretrained_dir() / "digits", zoo / "digits")  # a plain GAN: refused by name
     mp = pytest.MonkeyPatch()
     mp.setenv("GANLAB_PRETRAINED", str(zoo))
@@ -80,23 +108,43 @@ def test_crossover_zero_is_the_columns_and_the_last_layer_is_the_rows(app):
 def test_the_tab_draws_the_same_picture_as_the_cli(app, tmp_path):
     client, zoo, _ = app
     out = tmp_path / "grid.png"
-    assert main(["mix", str(zoo / "style"), "--rows", "7,8", "--cols", "1,2,3", "--crossover", "3",
-                 "--psi", "0.7", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "mix",
+                str(zoo / "style"),
+                "--rows",
+                "7,8",
+                "--cols",
+                "1,2,3",
+                "--crossover",
+                "3",
+                "--psi",
+                "0.7",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert np.array_equal(_grid(client, "7,8", "1,2,3", 3, 0.7), np.asarray(Image.open(out)))
 
 
-@pytest.mark.parametrize("args,needle", [
-    (("digits", "1", "2", 1, 1.0), "digits is a gan checkpoint with no style layers"),
-    (("nope", "1", "2", 1, 1.0), "unknown checkpoint 'nope'"),
-    ((None, "1", "2", 1, 1.0), "choose a style checkpoint first"),
-    (("style", "1,x", "2", 1, 1.0), "rows: must be comma-separated whole seeds"),
-    (("style", "1", "", 1, 1.0), "cols: must be comma-separated whole seeds"),
-    (("style", "1,2,3,4,5,6,7,8,9", "2", 1, 1.0), "rows: at most 8 seeds; got 9"),
-    (("style", "1", "2", 6, 1.0), "crossover: must be in [0, 5]"),
-    (("style", "1", "2", -1, 1.0), "crossover: must be in [0, 5]"),
-    (("style", "1", "2", 1.5, 1.0), "crossover: must be in [0, 5], a whole number"),
-    (("style", "1", "2", 1, 3.0), "psi: "),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (("digits", "1", "2", 1, 1.0), "digits is a gan checkpoint with no style layers"),
+        (("nope", "1", "2", 1, 1.0), "unknown checkpoint 'nope'"),
+        ((None, "1", "2", 1, 1.0), "choose a style checkpoint first"),
+        (("style", "1,x", "2", 1, 1.0), "rows: must be comma-separated whole seeds"),
+        (("style", "1", "", 1, 1.0), "cols: must be comma-separated whole seeds"),
+        (("style", "1,2,3,4,5,6,7,8,9", "2", 1, 1.0), "rows: at most 8 seeds; got 9"),
+        (("style", "1", "2", 6, 1.0), "crossover: must be in [0, 5]"),
+        (("style", "1", "2", -1, 1.0), "crossover: must be in [0, 5]"),
+        (("style", "1", "2", 1.5, 1.0), "crossover: must be in [0, 5], a whole number"),
+        (("style", "1", "2", 1, 3.0), "psi: "),
+    ],
+)
 def test_bad_input_gets_a_message_that_names_it(app, args, needle):
     client, _, _ = app
     with pytest.raises(AppError) as info:
@@ -109,11 +157,13 @@ def test_only_style_checkpoints_are_offered_and_the_caption_names_the_groups(app
     from ganlab.ui.tabs import mix as tab
 
     assert tab.checkpoint_choices() == ["style"]
-    assert tab.caption("style", 1) == ("**Crossover** after layer 1 of 5: coarse styles from the rows, "
-                                       "middle+fine from the columns")
+    assert tab.caption("style", 1) == (
+        "**Crossover** after layer 1 of 5: coarse styles from the rows, middle+fine from the columns"
+    )
     groups = {"coarse": (0, 1), "middle": (1, 3), "fine": (3, 5)}
-    assert describe_crossover(groups, 5, 2) == ("after layer 2 of 5: coarse+part of middle styles from the rows, "
-                                                "the rest of middle+fine from the columns")
+    assert describe_crossover(groups, 5, 2) == (
+        "after layer 2 of 5: coarse+part of middle styles from the rows, the rest of middle+fine from the columns"
+    )
     assert "every style from the columns" in describe_crossover(groups, 5, 0)
     assert "every style from the rows" in describe_crossover(groups, 5, 5)
 
@@ -127,8 +177,23 @@ def test_with_no_style_checkpoint_the_tab_says_how_to_train_one(tmp_path, monkey
         parts = build_mix_tab()
     assert parts["empty"].visible and "python -m ganlab train --dataset digits --model stylegan" in parts["empty"].value
     assert parts["checkpoint"].value is None and parts["grid"].value is None
-    assert main(["train", "--dataset", "digits", "--model", "stylegan", "--steps", "1", "--out",
-                 str(tmp_path / "runs" / "fresh"), *TINY_FLAGS]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "digits",
+                "--model",
+                "stylegan",
+                "--steps",
+                "1",
+                "--out",
+                str(tmp_path / "runs" / "fresh"),
+                *TINY_FLAGS,
+            ]
+        )
+        == 0
+    )
     from ganlab.ui.tabs.mix import refresh
 
     dropdown, empty = refresh(None)  # trained since the page opened: Refresh offers it

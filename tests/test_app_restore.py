@@ -51,7 +51,7 @@ def digit(tmp_path) -> Path:
 
 def _hole() -> np.ndarray:
     hole = np.zeros((28, 28), dtype=bool)
-    hole[BOX[1]:BOX[3], BOX[0]:BOX[2]] = True
+    hole[BOX[1] : BOX[3], BOX[0] : BOX[2]] = True
     return hole
 
 
@@ -75,8 +75,11 @@ def test_x4_returns_four_times_the_size_and_the_core_result(app, tmp_path):
 def test_inpaint_changes_only_the_hole(app, digit, tmp_path):
     client, _, _, _ = app
     mask = mask_png(tmp_path / "mask.png", (28, 28), BOX)
-    result = np.asarray(Image.open(client.predict(handle_file(str(digit)), "digits-inpaint", handle_file(str(mask)),
-                                                  0.25, api_name="/restore")).convert("L"))
+    result = np.asarray(
+        Image.open(
+            client.predict(handle_file(str(digit)), "digits-inpaint", handle_file(str(mask)), 0.25, api_name="/restore")
+        ).convert("L")
+    )
     before, hole = np.asarray(Image.open(digit)), _hole()
     assert result.shape == before.shape
     assert np.array_equal(result[~hole], before[~hole])
@@ -100,12 +103,15 @@ def _refused(client, needle: str, *args) -> str:
     return message
 
 
-@pytest.mark.parametrize("kind, needle", [
-    ("size", "mask: the mask is 10x12 but the image is 28x28"),
-    ("black", "mask: the mask is all black"),
-    ("garbage", "mask: mask.png: not a readable image"),
-    ("none", "draw the hole on the image"),
-])
+@pytest.mark.parametrize(
+    "kind, needle",
+    [
+        ("size", "mask: the mask is 10x12 but the image is 28x28"),
+        ("black", "mask: the mask is all black"),
+        ("garbage", "mask: mask.png: not a readable image"),
+        ("none", "draw the hole on the image"),
+    ],
+)
 def test_bad_masks_are_refused_with_their_reason(app, digit, tmp_path, kind, needle):
     client, _, _, _ = app
     mask = None
@@ -128,10 +134,17 @@ def test_other_bad_input_gets_one_specific_line(app, digit, tmp_path):
     _refused(client, "choose a restoration model first", handle_file(str(digit)), "", None, 0.25)
     _refused(client, "unknown model 'photo-sr8'", handle_file(str(digit)), "photo-sr8", None, 0.25)
     _refused(client, "image: notes.png: not a readable image", handle_file(str(notes)), "digits-sr4", None, 0.25)
-    _refused(client, "mask: digits-sr4 does x4 upscale; a mask is only for inpainting", handle_file(str(digit)),
-             "digits-sr4", mask, 0.25)
-    _refused(client, "sigma: Value 1.5 is greater than maximum value 1", handle_file(str(digit)), "digits-denoise",
-             None, 1.5)
+    _refused(
+        client,
+        "mask: digits-sr4 does x4 upscale; a mask is only for inpainting",
+        handle_file(str(digit)),
+        "digits-sr4",
+        mask,
+        0.25,
+    )
+    _refused(
+        client, "sigma: Value 1.5 is greater than maximum value 1", handle_file(str(digit)), "digits-denoise", None, 1.5
+    )
 
 
 def test_a_big_upload_is_scaled_down_before_x4_and_the_tab_says_so(app, tmp_path):
@@ -193,8 +206,11 @@ def test_degrade_then_restore_captions_every_result_with_psnr_and_ssim(app, digi
         assert f"PSNR {s['psnr']:.2f} dB, SSIM {s['ssim']:.3f}" in caption  # the caption says what it shows
         assert f"{s['psnr']:.2f}" in table
     noisy = act.degrade_demo(str(digit), "digits-denoise", None, 0.3)[0]
-    assert [c.split(":")[0] for _, c in noisy] == ["clean (ground truth)", "noisy (sigma 0.3)",
-                                                  "pix2pix (digits-denoise)"]
+    assert [c.split(":")[0] for _, c in noisy] == [
+        "clean (ground truth)",
+        "noisy (sigma 0.3)",
+        "pix2pix (digits-denoise)",
+    ]
     mask = Image.fromarray(_hole().astype(np.uint8) * 255, "L")
     masked = act.degrade_demo(str(digit), "digits-inpaint", mask, 0.25)[0]
     assert "PSNR" in masked[1][1] and "PSNR" in masked[2][1]
@@ -225,6 +241,9 @@ def test_the_demo_panels_arrive_lossless_through_the_app(app, digit):
     gallery, table = client.predict(handle_file(str(digit)), "digits-denoise", None, 0.3, api_name="/restore_demo")
     shown = [np.asarray(Image.open(item["image"]).convert("L")) for item in gallery]
     assert np.array_equal(shown[0], np.asarray(Image.open(digit)))  # the clean picture, exactly
-    assert [item["caption"].split(":")[0] for item in gallery] == ["clean (ground truth)", "noisy (sigma 0.3)",
-                                                                  "pix2pix (digits-denoise)"]
+    assert [item["caption"].split(":")[0] for item in gallery] == [
+        "clean (ground truth)",
+        "noisy (sigma 0.3)",
+        "pix2pix (digits-denoise)",
+    ]
     assert "| noisy (sigma 0.3) |" in table

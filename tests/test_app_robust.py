@@ -32,16 +32,17 @@ from ganlab.engine.background import DeviceSlots  # noqa: E402
 from ganlab.ui import sessions  # noqa: E402
 
 SMALL = dict(width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-3, d_lr=1e-3, steps=100_000, device="cpu")
-CONFIGS = [dict(SMALL, dataset="ring8", objective="nonsaturating", seed=11),
-           dict(SMALL, dataset="grid25", objective="lsgan", seed=12),
-           dict(SMALL, dataset="spiral", objective="hinge", seed=13)]
+CONFIGS = [
+    dict(SMALL, dataset="ring8", objective="nonsaturating", seed=11),
+    dict(SMALL, dataset="grid25", objective="lsgan", seed=12),
+    dict(SMALL, dataset="spiral", objective="hinge", seed=13),
+]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("robust")
-    with serve_app(workdir, GANLAB_MAX_JOBS_CPU="4", GANLAB_MAX_MODEL_PARAMS="1000000",
-                   OMP_NUM_THREADS="1") as url:
+    with serve_app(workdir, GANLAB_MAX_JOBS_CPU="4", GANLAB_MAX_MODEL_PARAMS="1000000", OMP_NUM_THREADS="1") as url:
         yield url, workdir / "runs"
 
 
@@ -126,8 +127,9 @@ def test_concurrent_sessions_see_and_stop_only_their_own_run(server, saved):
         # a run saved to runs/ on purpose is shared; the upload is its zip, so the same seed draws the same
         shared = _picture(clients[2].predict("runs/keep-me", 1, 1.0, None, api_name="/generate"))
         assert np.array_equal(uploaded, shared)
-        assert not np.array_equal(shared, _picture(clients[2].predict("runs/keep-me", 2, 1.0, None,
-                                                                      api_name="/generate")))  # seed matters
+        assert not np.array_equal(
+            shared, _picture(clients[2].predict("runs/keep-me", 2, 1.0, None, api_name="/generate"))
+        )  # seed matters
     finally:
         for c in clients + [stranger]:
             try:
@@ -142,8 +144,10 @@ def test_a_class_in_one_batched_group_sees_only_its_own_runs(server):
     each status shows its own seed and data, each run moves, and one student's pause stops
     nobody else."""
     url, _ = server
-    class_configs = [dict(SMALL, dataset=("ring8", "moons", "grid25")[i % 3], objective="nonsaturating", seed=21 + i)
-                     for i in range(6)]
+    class_configs = [
+        dict(SMALL, dataset=("ring8", "moons", "grid25")[i % 3], objective="nonsaturating", seed=21 + i)
+        for i in range(6)
+    ]
     clients = [Client(url, verbose=False) for _ in class_configs]
     try:
         for c, cfg in zip(clients, class_configs):
@@ -174,12 +178,20 @@ def test_bad_inputs_get_one_line_and_nothing_saved_is_lost(server, saved, tmp_pa
     upload = dict(CONFIGS[0], dataset="upload")
     try:
         before = _picture(c.predict("runs/keep-me", 3, 1.0, None, api_name="/generate"))
-        files = {"empty.zip": b"", "notes.zip": b"lecture notes, not an archive\n" * 10,
-                 "nan.csv": b"x,y\n1,2\nnan,inf\n", "words.csv": b"x,y\n1,2\nthree,4\n", "one.csv": b"x\n1\n2\n"}
+        files = {
+            "empty.zip": b"",
+            "notes.zip": b"lecture notes, not an archive\n" * 10,
+            "nan.csv": b"x,y\n1,2\nnan,inf\n",
+            "words.csv": b"x,y\n1,2\nthree,4\n",
+            "one.csv": b"x\n1\n2\n",
+        }
         for name, data in files.items():
             (tmp_path / name).write_bytes(data)
-        train = lambda name, **kw: c.predict(**dict(upload, **kw), upload=handle_file(str(tmp_path / name)),  # noqa: E731
-                                             api_name="/train")
+        train = lambda name, **kw: c.predict(
+            **dict(upload, **kw),
+            upload=handle_file(str(tmp_path / name)),  # noqa: E731
+            api_name="/train",
+        )
         _one_line_error(lambda: train("empty.zip"), "empty")
         _one_line_error(lambda: train("notes.zip"), "notes.zip")
         for name, needle in {"nan.csv": "finite", "words.csv": "row 3", "one.csv": "column"}.items():
@@ -191,7 +203,9 @@ def test_bad_inputs_get_one_line_and_nothing_saved_is_lost(server, saved, tmp_pa
         # configs no public server should accept
         run = lambda **kw: c.predict(**dict(CONFIGS[0], **kw), api_name="/train")  # noqa: E731
         _one_line_error(lambda: run(g_lr=1e9), "lr")
-        _one_line_error(lambda: run(batch_size=0), "batch_size: Value 0 is less than minimum value 1")  # the config's own bound
+        _one_line_error(
+            lambda: run(batch_size=0), "batch_size: Value 0 is less than minimum value 1"
+        )  # the config's own bound
         _one_line_error(lambda: run(device="cuda:7"), "device: Value: cuda:7")
         _one_line_error(lambda: run(steps=1_000_000), "GANLAB_MAX_STEPS")
         # the model-size cap (1M parameters on this server): DCGAN at width 256 on digits is ~2.4M
@@ -200,17 +214,20 @@ def test_bad_inputs_get_one_line_and_nothing_saved_is_lost(server, saved, tmp_pa
         # a pickle that would run code, given to the Style tab's import: refused, never run
         marker = tmp_path / "ran"
         (tmp_path / "evil.pth").write_bytes(pickle.dumps(_RunsCode(str(marker))))
-        _one_line_error(lambda: c.predict([handle_file(str(tmp_path / "evil.pth"))], api_name="/style_upload"),
-                        "refused")
+        _one_line_error(
+            lambda: c.predict([handle_file(str(tmp_path / "evil.pth"))], api_name="/style_upload"), "refused"
+        )
         assert not marker.exists()
 
         # a truncated checkpoint zip and a foreign zip, given to Explore's upload
         raw = open(archive, "rb").read()
         (tmp_path / "cut.zip").write_bytes(raw[: len(raw) // 2])
-        _one_line_error(lambda: c.predict([handle_file(str(tmp_path / "cut.zip"))], api_name="/explore_upload"),
-                        "cut.zip")
-        _one_line_error(lambda: c.predict([handle_file(str(tmp_path / "no-images.zip"))],
-                                          api_name="/explore_upload"), "model.json")
+        _one_line_error(
+            lambda: c.predict([handle_file(str(tmp_path / "cut.zip"))], api_name="/explore_upload"), "cut.zip"
+        )
+        _one_line_error(
+            lambda: c.predict([handle_file(str(tmp_path / "no-images.zip"))], api_name="/explore_upload"), "model.json"
+        )
 
         # the server is still up, and the saved run is intact and still loads
         assert c.predict(api_name="/status")["state"] == "none"
@@ -232,6 +249,7 @@ class _RunsCode:
 
 
 # -- caps, in process (fast) -------------------------------------------------------------------
+
 
 def test_a_job_stops_itself_at_the_wall_time_cap(monkeypatch):
     monkeypatch.setenv("GANLAB_MAX_JOB_SECONDS", "1")

@@ -15,8 +15,7 @@ from gradio_client.exceptions import AppError  # noqa: E402
 
 from app_server import app_server, train_client, wait_status  # noqa: E402,F401  (the fixtures)
 
-RING = dict(dataset="ring8", width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-3, d_lr=1e-3,
-            steps=100_000, seed=0)
+RING = dict(dataset="ring8", width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-3, d_lr=1e-3, steps=100_000, seed=0)
 
 
 _wait = wait_status

@@ -20,8 +20,7 @@ from gradio_client.exceptions import AppError  # noqa: E402
 from app_server import app_server, session  # noqa: E402,F401  (the fixture)
 from ganlab.ui.controls import FIELDS  # noqa: E402
 
-RING = dict(dataset="ring8", width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-3, d_lr=1e-3,
-            steps=100_000, seed=0)
+RING = dict(dataset="ring8", width=32, depth=2, z_dim=2, batch_size=64, g_lr=1e-3, d_lr=1e-3, steps=100_000, seed=0)
 
 
 @pytest.fixture
@@ -100,7 +99,7 @@ def test_train_pause_step_resume_stop(client, app_server):  # noqa: F811
 def test_preset_fills_the_form_and_trains_digits(client):
     c = client
     out = c.predict("dcgan-digits", api_name="/preset")
-    dataset, text, values = out[0], out[1], dict(zip(FIELDS, out[2:2 + len(FIELDS)]))
+    dataset, text, values = out[0], out[1], dict(zip(FIELDS, out[2 : 2 + len(FIELDS)]))
     assert dataset == "digits" and "DCGAN" in text and values["objective"] == "nonsaturating"
     c.predict(dataset=dataset, **values, api_name="/train")
     _wait(c, lambda s: s["history_rows"] >= 3)
@@ -203,16 +202,45 @@ def test_drawn_points_train_and_g_learns_the_drawing(client, tmp_path):
         c.predict(**dict(RING, dataset="draw"), api_name="/train")
 
 
-STYLE = dict(dataset="digits", model="stylegan", width=8, z_dim=16, batch_size=16, g_lr=2e-3, d_lr=2e-3,
-             beta1=0.0, r1_weight=1.0, ema=0.99, steps=100_000, seed=0, style_block="adain", mixing_prob=0.5,
-             mapping_layers=2)
+STYLE = dict(
+    dataset="digits",
+    model="stylegan",
+    width=8,
+    z_dim=16,
+    batch_size=16,
+    g_lr=2e-3,
+    d_lr=2e-3,
+    beta1=0.0,
+    r1_weight=1.0,
+    ema=0.99,
+    steps=100_000,
+    seed=0,
+    style_block="adain",
+    mixing_prob=0.5,
+    mapping_layers=2,
+)
 
 
 def test_train_api_keeps_its_parameters_and_adds_the_style_restore_and_pair_ones_last(client):
-    params = [p["parameter_name"] for p in client.view_api(return_format="dict", print_info=False)
-              ["named_endpoints"]["/train"]["parameters"]]
-    assert params == ["layers_value", "dataset", "device", "upload", "drawing", *FIELDS, "style_block", "mixing_prob",
-                      "mapping_layers", "task", "from_pretrained", "g_steps", "preset_defaults"]  # the existing ones unchanged, then the new ones
+    params = [
+        p["parameter_name"]
+        for p in client.view_api(return_format="dict", print_info=False)["named_endpoints"]["/train"]["parameters"]
+    ]
+    assert params == [
+        "layers_value",
+        "dataset",
+        "device",
+        "upload",
+        "drawing",
+        *FIELDS,
+        "style_block",
+        "mixing_prob",
+        "mapping_layers",
+        "task",
+        "from_pretrained",
+        "g_steps",
+        "preset_defaults",
+    ]  # the existing ones unchanged, then the new ones
 
 
 def test_train_from_the_shipped_pair_starts_converged_and_image_data_is_refused(client):
@@ -251,7 +279,7 @@ def test_stylegan_trains_live_and_its_save_opens_in_explore(client, app_server):
 
 def test_stylegan_lesson_fills_the_form(client):
     out = client.predict("stylegan-mixing", api_name="/preset")
-    values = dict(zip(FIELDS, out[2:2 + len(FIELDS)]))
+    values = dict(zip(FIELDS, out[2 : 2 + len(FIELDS)]))
     assert out[0] == "digits" and values["model"] == "stylegan" and "crossover" in out[1]
     assert list(out[-3:]) == ["modulated", 0.9, 4]  # style block, mixing probability, mapping layers
 

@@ -65,8 +65,13 @@ def test_pix2pix_inpainting_trains_live_and_beats_the_masked_input(client, app_s
     hole[4:10, 5:11] = 255
     digit.save(tmp_path / "digit.png")
     Image.fromarray(hole, "L").save(tmp_path / "hole.png")
-    out = c.predict(handle_file(str(tmp_path / "digit.png")), "runs/inpaint-run", handle_file(str(tmp_path / "hole.png")),
-                    0, api_name="/restore")  # the Restore tab's endpoint opens the saved run
+    out = c.predict(
+        handle_file(str(tmp_path / "digit.png")),
+        "runs/inpaint-run",
+        handle_file(str(tmp_path / "hole.png")),
+        0,
+        api_name="/restore",
+    )  # the Restore tab's endpoint opens the saved run
     filled = np.asarray(Image.open(out).convert("L"))
     before = np.asarray(digit)
     assert filled.shape == before.shape and np.array_equal(filled[hole == 0], before[hole == 0])

@@ -40,8 +40,12 @@ BAD = {  # name -> bytes: what a careless or hostile visitor uploads
     "empty.jpg": b"",
     "truncated.png": _truncated_png(),
 }
-IMAGE_NEEDLES = {"notes.jpg": "not a readable image", "bomb.png": "decompression bomb",
-                 "empty.jpg": "empty", "truncated.png": "truncated"}
+IMAGE_NEEDLES = {
+    "notes.jpg": "not a readable image",
+    "bomb.png": "decompression bomb",
+    "empty.jpg": "empty",
+    "truncated.png": "truncated",
+}
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +93,16 @@ def _still_answers(client: Client) -> None:
 
 # -- image components: Style's photo and Train's drawing canvas ------------------------------------
 
+
 @pytest.mark.parametrize("name", list(BAD))
 def test_translate_refuses_a_bad_photo_with_its_reason(app, files, name):
     client, _ = app
-    _refused(lambda: client.predict(handle_file(str(files / name)), "summer2winter", api_name="/translate"),
-             "photo", name, IMAGE_NEEDLES[name])
+    _refused(
+        lambda: client.predict(handle_file(str(files / name)), "summer2winter", api_name="/translate"),
+        "photo",
+        name,
+        IMAGE_NEEDLES[name],
+    )
     _still_answers(client)
 
 
@@ -101,20 +110,30 @@ def test_translate_refuses_a_bad_photo_with_its_reason(app, files, name):
 def test_train_refuses_a_bad_drawing_with_its_reason(app, files, name):
     client, _ = app
     drawing = {"background": None, "layers": [], "composite": handle_file(str(files / name))}
-    _refused(lambda: client.predict(**RING, dataset="draw", drawing=drawing, api_name="/train"),
-             "drawing", name, IMAGE_NEEDLES[name])
+    _refused(
+        lambda: client.predict(**RING, dataset="draw", drawing=drawing, api_name="/train"),
+        "drawing",
+        name,
+        IMAGE_NEEDLES[name],
+    )
     _still_answers(client)
 
 
 # -- file components: a wrong kind of file is refused naming it; the right suffix, read safely --------
 
 FILE_ENDPOINTS: dict[str, tuple[Callable[[Client, str], Any], tuple[str, ...]]] = {
-    "train": (lambda c, f: c.predict(**RING, dataset="upload", upload=handle_file(f), api_name="/train"),
-              (".csv", ".zip")),
-    "cyclegan_train": (lambda c, f: c.predict(CYCLEGAN_UPLOAD, handle_file(f), handle_file(f), "cpu", 2,
-                                              api_name="/cyclegan_train"), (".zip",)),
-    "explore_upload": (lambda c, f: c.predict([handle_file(f)], api_name="/explore_upload"),
-                       (".zip", ".json", ".safetensors")),
+    "train": (
+        lambda c, f: c.predict(**RING, dataset="upload", upload=handle_file(f), api_name="/train"),
+        (".csv", ".zip"),
+    ),
+    "cyclegan_train": (
+        lambda c, f: c.predict(CYCLEGAN_UPLOAD, handle_file(f), handle_file(f), "cpu", 2, api_name="/cyclegan_train"),
+        (".zip",),
+    ),
+    "explore_upload": (
+        lambda c, f: c.predict([handle_file(f)], api_name="/explore_upload"),
+        (".zip", ".json", ".safetensors"),
+    ),
     "style_upload": (lambda c, f: c.predict([handle_file(f)], api_name="/style_upload"), (".pth", ".pt")),
 }
 
@@ -149,11 +168,16 @@ def test_cyclegan_names_the_bad_zip_when_the_other_is_good(app, files, tmp_path)
     good = str(_photos_zip(tmp_path / "photos.zip"))
     bad = tmp_path / "notes.zip"
     bad.write_bytes(BAD["notes.jpg"])
-    _refused(lambda: client.predict(CYCLEGAN_UPLOAD, handle_file(good), handle_file(str(bad)), "cpu", 2,
-                                    api_name="/cyclegan_train"), "notes.zip")
+    _refused(
+        lambda: client.predict(
+            CYCLEGAN_UPLOAD, handle_file(good), handle_file(str(bad)), "cpu", 2, api_name="/cyclegan_train"
+        ),
+        "notes.zip",
+    )
 
 
 # -- and a good upload still works end to end -----------------------------------------------------
+
 
 def test_a_good_photo_still_translates_after_the_bad_ones(app, tmp_path):
     client, _ = app
@@ -189,8 +213,7 @@ def test_an_inline_data_url_photo_is_decoded_safely_too():
     png = encode(Image.new("RGB", (6, 4), (255, 0, 0)))
     good = gr.data_classes.FileData(url="data:image/png;base64," + base64.b64encode(png).decode(), path="x")
     assert uploads.open_upload(image.preprocess(good), "photo").size == (6, 4)
-    bad = gr.data_classes.FileData(url="data:image/png;base64," + base64.b64encode(BAD["notes.jpg"]).decode(),
-                                   path="x")
+    bad = gr.data_classes.FileData(url="data:image/png;base64," + base64.b64encode(BAD["notes.jpg"]).decode(), path="x")
     with pytest.raises(gr.Error, match="photo: pasted.png: not a readable image"):
         uploads.open_upload(image.preprocess(bad), "photo")
 

@@ -29,6 +29,7 @@ from ganlab.families.gan.mlp import MLPGenerator
 
 # -- checkpoints -------------------------------------------------------------------------------
 
+
 class _RunsCode:
     """Unpickling this runs a shell command: the loaders must never do it."""
 
@@ -41,8 +42,13 @@ class _RunsCode:
 
 def _gan_checkpoint(folder: Path, **meta_changes) -> Path:
     g = MLPGenerator(z_dim=2, width=8, depth=1)
-    meta = {"kind": "gan", "generator": {"arch": g.arch, "args": g.args}, "config": {"noise": "normal"},
-            "step": 7, **meta_changes}
+    meta = {
+        "kind": "gan",
+        "generator": {"arch": g.arch, "args": g.args},
+        "config": {"noise": "normal"},
+        "step": 7,
+        **meta_changes,
+    }
     return save_checkpoint(folder, {f"G.{k}": v for k, v in g.state_dict().items()}, meta)
 
 
@@ -111,12 +117,15 @@ def _embedded_free(weights: Path) -> bytes:
     return save(load_file(str(weights)), metadata={"format": "ganlab-checkpoint"})
 
 
-@pytest.mark.parametrize("meta_text,needle", [
-    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    ('{"format": "ganlab-checkpoint", "kind": "gan", "config": [1, 2]}', "'config' must be a JSON object"),
-    ('{"format": "ganlab-checkpoint", "format_version": "one"}', "format_version"),
-    ("{not json", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "meta_text,needle",
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"format": "ganlab-checkpoint", "kind": "gan", "config": [1, 2]}', "'config' must be a JSON object"),
+        ('{"format": "ganlab-checkpoint", "format_version": "one"}', "format_version"),
+        ("{not json", "not valid JSON"),
+    ],
+)
 def test_broken_metadata_is_a_clear_error(tmp_path, meta_text, needle):
     folder = _gan_checkpoint(tmp_path / "ck")
     (folder / "model.json").write_text(meta_text)
@@ -135,24 +144,31 @@ def test_oversized_metadata_is_refused_unread(tmp_path, monkeypatch):
 def test_wrong_architecture_truncated_weights_and_swapped_kinds_via_the_cli(tmp_path, capsys):
     from ganlab.families.cyclegan.models import ResnetGenerator
 
-    wrong = _gan_checkpoint(tmp_path / "wrong", generator={"arch": "mlp-g", "args": {"z_dim": 2, "width": 16,
-                                                                                  "depth": 1}})
+    wrong = _gan_checkpoint(
+        tmp_path / "wrong", generator={"arch": "mlp-g", "args": {"z_dim": 2, "width": 16, "depth": 1}}
+    )
     truncated = _gan_checkpoint(tmp_path / "truncated")
     weights = truncated / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:200])
     cyc = ResnetGenerator(ngf=4, n_blocks=1)
-    cyclegan = save_checkpoint(tmp_path / "cyc", {f"G.{k}": v for k, v in cyc.state_dict().items()},
-                               {"kind": "cyclegan", "generator": {"arch": cyc.arch, "args": cyc.args}})
+    cyclegan = save_checkpoint(
+        tmp_path / "cyc",
+        {f"G.{k}": v for k, v in cyc.state_dict().items()},
+        {"kind": "cyclegan", "generator": {"arch": cyc.arch, "args": cyc.args}},
+    )
     gan = _gan_checkpoint(tmp_path / "gan")
     torch.save(cyc.state_dict(), tmp_path / "official.pth")
     png = tmp_path / "in.png"
     png.write_bytes(encode(Image.new("RGB", (8, 8))))
     out = tmp_path / "out.csv"
-    for spec, needle in ((wrong, "does not fit"), (truncated, "truncated"), (cyclegan, "use it with 'translate'"),
-                         (tmp_path / "official.pth", "open with 'translate'")):
+    for spec, needle in (
+        (wrong, "does not fit"),
+        (truncated, "truncated"),
+        (cyclegan, "use it with 'translate'"),
+        (tmp_path / "official.pth", "open with 'translate'"),
+    ):
         assert_one_line_error(*run_cli(capsys, "sample", spec, "--n", "3", "--out", out), needle)
-    assert_one_line_error(*run_cli(capsys, "translate", gan, png, "--out", tmp_path / "t"),
-                          "not a CycleGAN translator")
+    assert_one_line_error(*run_cli(capsys, "translate", gan, png, "--out", tmp_path / "t"), "not a CycleGAN translator")
     assert not out.exists()
     assert run_cli(capsys, "translate", tmp_path / "official.pth", png, "--out", tmp_path / "t")[0] == 0
 
@@ -162,13 +178,15 @@ def test_exports_never_overwrite_a_run(tmp_path, capsys):
     other = _gan_checkpoint(tmp_path / "other")
     before = (other / "model.safetensors").read_bytes()
     assert_one_line_error(*run_cli(capsys, "export", run, "--out", other), "already holds a training run")
-    assert_one_line_error(*run_cli(capsys, "sample", run, "--n", "3", "--out", other / "model.json"),
-                          "nothing was overwritten")
+    assert_one_line_error(
+        *run_cli(capsys, "sample", run, "--n", "3", "--out", other / "model.json"), "nothing was overwritten"
+    )
     assert (other / "model.safetensors").read_bytes() == before
     assert load_checkpoint(other).meta["step"] == 7
 
 
 # -- divergence --------------------------------------------------------------------------------
+
 
 def _finite(folder: Path) -> bool:
     return all(torch.isfinite(t).all() for t in load_checkpoint(folder).tensors.values() if t.is_floating_point())
@@ -187,8 +205,28 @@ def test_a_run_that_blows_up_stops_with_a_reason_and_keeps_its_last_good_checkpo
 
     monkeypatch.setattr(Trainer, "run", poisoned)
     run = tmp_path / "run"
-    code = cli_main(["train", "--dataset", "ring8", "--steps", "40", "--snapshot-every", "10", "--checkpoint-every",
-                     "10", "--width", "16", "--depth", "1", "--device", "cpu", "--out", str(run), "--quiet"])
+    code = cli_main(
+        [
+            "train",
+            "--dataset",
+            "ring8",
+            "--steps",
+            "40",
+            "--snapshot-every",
+            "10",
+            "--checkpoint-every",
+            "10",
+            "--width",
+            "16",
+            "--depth",
+            "1",
+            "--device",
+            "cpu",
+            "--out",
+            str(run),
+            "--quiet",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 3 and "NaN" in captured.err + captured.out
     assert load_checkpoint(run).meta["step"] == 20 and _finite(run)
@@ -198,15 +236,43 @@ def test_a_run_that_blows_up_stops_with_a_reason_and_keeps_its_last_good_checkpo
 
 def test_a_learning_rate_that_really_diverges_exits_3_with_a_finite_checkpoint(tmp_path, capsys):
     run = tmp_path / "run"
-    code = cli_main(["train", "--dataset", "ring8", "--objective", "lsgan", "--g-optim", "sgd", "--d-optim", "sgd",
-                     "--g-lr", "9", "--d-lr", "9", "--steps", "200", "--snapshot-every", "10", "--width", "16",
-                     "--depth", "1", "--device", "cpu", "--out", str(run), "--quiet"])
+    code = cli_main(
+        [
+            "train",
+            "--dataset",
+            "ring8",
+            "--objective",
+            "lsgan",
+            "--g-optim",
+            "sgd",
+            "--d-optim",
+            "sgd",
+            "--g-lr",
+            "9",
+            "--d-lr",
+            "9",
+            "--steps",
+            "200",
+            "--snapshot-every",
+            "10",
+            "--width",
+            "16",
+            "--depth",
+            "1",
+            "--device",
+            "cpu",
+            "--out",
+            str(run),
+            "--quiet",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 3 and "diverged" in captured.err + captured.out
     assert _finite(run)
 
 
 # -- atomic saves ------------------------------------------------------------------------------
+
 
 def test_a_save_that_fails_midway_keeps_the_previous_checkpoint_and_no_temp_files(tmp_path, monkeypatch):
     from ganlab.inference.sample import save_points_csv
@@ -251,8 +317,9 @@ def test_killing_a_save_at_random_moments_never_breaks_the_checkpoint(tmp_path):
     save_checkpoint(folder, {"w": torch.zeros(2_000_000)}, {"kind": "gan", "i": 0})
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     for _ in range(3):
-        proc = subprocess.Popen([sys.executable, "-c", SAVER, str(folder), str(last)], stdout=subprocess.PIPE,
-                                env=env, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(folder), str(last)], stdout=subprocess.PIPE, env=env, text=True
+        )
         assert proc.stdout.readline().strip()  # at least one save has completed
         time.sleep(rng.uniform(0.0, 0.15))
         proc.kill()

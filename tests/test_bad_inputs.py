@@ -26,6 +26,7 @@ from ganlab.errors import ConfigError, GanLabError
 
 # -- images ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", list(odd_images()))
 def test_odd_but_valid_images_load_with_the_right_colours(tmp_path, name):
     raw, expected = odd_images()[name]
@@ -95,6 +96,7 @@ def test_translate_cli_answers_bad_and_odd_images(tmp_path, capsys):
 
 # -- archives ----------------------------------------------------------------------------------
 
+
 def test_zip_with_escaping_paths_mixed_sizes_and_modes_loads_without_extracting(tmp_path):
     archive = tmp_path / "inner" / "set.zip"
     archive.parent.mkdir()
@@ -110,10 +112,9 @@ def test_zip_with_escaping_paths_mixed_sizes_and_modes_loads_without_extracting(
     assert sorted(tmp_path.rglob("*")) == before  # nothing was extracted, anywhere
 
 
-@pytest.mark.parametrize("members,needle", [
-    ({}, "no image files"),
-    ({"readme.txt": b"hello", "data.csv": b"1,2"}, "no image files"),
-])
+@pytest.mark.parametrize(
+    "members,needle", [({}, "no image files"), ({"readme.txt": b"hello", "data.csv": b"1,2"}, "no image files")]
+)
 def test_zip_without_images_is_a_clear_error(tmp_path, members, needle):
     archive = tmp_path / "set.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -152,8 +153,8 @@ def test_zip_member_that_lies_about_its_size_is_cut_off(tmp_path, monkeypatch):
         start = raw.find(signature, raw.find(b"liar.png") - 64 if signature == b"PK\x03\x04" else 0)
         while start != -1:
             name_at = start + (30 if signature == b"PK\x03\x04" else 46)
-            if raw[name_at:name_at + 8] == b"liar.png":
-                raw[start + offset:start + offset + 4] = struct.pack("<I", 1000)  # "only 1000 bytes"
+            if raw[name_at : name_at + 8] == b"liar.png":
+                raw[start + offset : start + offset + 4] = struct.pack("<I", 1000)  # "only 1000 bytes"
             start = raw.find(signature, start + 4)
     archive.write_bytes(bytes(raw))
     assert zipfile.ZipFile(archive).getinfo("liar.png").file_size == 1000
@@ -163,14 +164,18 @@ def test_zip_member_that_lies_about_its_size_is_cut_off(tmp_path, monkeypatch):
 
 # -- point CSVs --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,needle", [
-    ("\n\n  \n", "empty"),
-    ("x,y\nleft,right\nup,down\n", "not numbers"),
-    ("x,y\n1,inf\n2,3\n", "finite"),
-    ("x,y\n1,-Infinity\n2,3\n", "finite"),
-    ("1\n2\n3\n", "two columns"),
-    ("\xff\xfe binary", "not UTF-8"),
-])
+
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        ("\n\n  \n", "empty"),
+        ("x,y\nleft,right\nup,down\n", "not numbers"),
+        ("x,y\n1,inf\n2,3\n", "finite"),
+        ("x,y\n1,-Infinity\n2,3\n", "finite"),
+        ("1\n2\n3\n", "two columns"),
+        ("\xff\xfe binary", "not UTF-8"),
+    ],
+)
 def test_points_csv_corpus(tmp_path, text, needle):
     path = tmp_path / "p.csv"
     path.write_bytes(text.encode("latin-1"))
@@ -191,30 +196,37 @@ def test_a_million_row_csv_is_refused_before_parsing(tmp_path, monkeypatch, caps
 
 # -- configs -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("flags,needle", [
-    (["--steps", "-5"], "steps"),
-    (["--steps", str(10**13)], "steps"),
-    (["--g-lr", "nan"], "g_optim.lr"),
-    (["--d-lr", "-1"], "d_optim.lr"),
-    (["--device", "tpu"], "'tpu' is not available"),
-    (["--width", "100000"], "width"),
-])
+
+@pytest.mark.parametrize(
+    "flags,needle",
+    [
+        (["--steps", "-5"], "steps"),
+        (["--steps", str(10**13)], "steps"),
+        (["--g-lr", "nan"], "g_optim.lr"),
+        (["--d-lr", "-1"], "d_optim.lr"),
+        (["--device", "tpu"], "'tpu' is not available"),
+        (["--width", "100000"], "width"),
+    ],
+)
 def test_bad_train_flags(tmp_path, capsys, flags, needle):
     code, err = run_cli(capsys, "train", "--dataset", "ring8", "--out", tmp_path / "r", *flags)
     assert_one_line_error(code, err, needle)
     assert not (tmp_path / "r").exists()
 
 
-@pytest.mark.parametrize("text,needle", [
-    ('{"gp_weight": NaN}', "gp_weight"),
-    ('{"clip_value": Infinity}', "clip_value"),
-    ('{"batch_size": "64"}', "batch_size"),
-    ('{"g_optim": {"lr": "fast"}}', "g_optim.lr"),
-    ('{"g_optim": "adam"}', "g_optim"),
-    ('{"objective": "magic"}', "objective"),
-    ("[1, 2, 3]", "expected a JSON object"),
-    ("{", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        ('{"gp_weight": NaN}', "gp_weight"),
+        ('{"clip_value": Infinity}', "clip_value"),
+        ('{"batch_size": "64"}', "batch_size"),
+        ('{"g_optim": {"lr": "fast"}}', "g_optim.lr"),
+        ('{"g_optim": "adam"}', "g_optim"),
+        ('{"objective": "magic"}', "objective"),
+        ("[1, 2, 3]", "expected a JSON object"),
+        ("{", "not valid JSON"),
+    ],
+)
 def test_bad_config_files_name_the_field(tmp_path, capsys, text, needle):
     with pytest.raises(ConfigError, match=needle):
         TrainConfig.from_json(text).validate()

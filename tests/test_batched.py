@@ -145,13 +145,16 @@ def test_join_and_leave_mid_run_then_continue_alone():
     assert len(group) == 0
 
 
-@pytest.mark.parametrize("changes, field", [
-    (dict(objective="wgan-gp"), "objective"),
-    (dict(g_optim=OptimizerConfig("rmsprop", 1e-4, 0.5, 0.99)), "optimizer"),
-    (dict(ema=0.999), "ema"),
-    (dict(spectral_norm=True), "spectral_norm"),
-    (dict(dataset="digits", model="dcgan"), "points"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        (dict(objective="wgan-gp"), "objective"),
+        (dict(g_optim=OptimizerConfig("rmsprop", 1e-4, 0.5, 0.99)), "optimizer"),
+        (dict(ema=0.999), "ema"),
+        (dict(spectral_norm=True), "spectral_norm"),
+        (dict(dataset="digits", model="dcgan"), "points"),
+    ],
+)
 def test_configs_that_cannot_be_batched_are_refused_with_a_reason(changes, field):
     cfg = _cfg(0, **changes)
     reason = why_not_batchable(cfg)

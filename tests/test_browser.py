@@ -46,8 +46,9 @@ def _step(text: str) -> int:
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     # one training run per device, and a fast heartbeat so a closed tab is noticed in ~1 s
-    with serve_app(tmp_path_factory.mktemp("browser-app"), GANLAB_MAX_JOBS_CPU="1",
-                   GRADIO_HEARTBEAT_INTERVAL="1") as url:
+    with serve_app(
+        tmp_path_factory.mktemp("browser-app"), GANLAB_MAX_JOBS_CPU="1", GRADIO_HEARTBEAT_INTERVAL="1"
+    ) as url:
         yield url
 
 
@@ -72,8 +73,7 @@ def test_lesson_then_train_shows_live_curves_and_a_changing_grid(page):
     page.get_by_role("button", name="▶ Train").click()
 
     first = until(page, GRID_SRC_JS, bool, 60, "the first sample grid")
-    lines = until(page, LINE_POINTS_JS, lambda v: len(v) >= 2 and min(v) >= 5, 90,
-                   "D and G loss curves with points")
+    lines = until(page, LINE_POINTS_JS, lambda v: len(v) >= 2 and min(v) >= 5, 90, "D and G loss curves with points")
     assert len(lines) == 2  # D loss and G loss
     until(page, STEP_JS, lambda text: _step(text) >= 150, 90, "150 training steps")
     later = until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the sample grid to change")

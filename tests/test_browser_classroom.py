@@ -84,11 +84,21 @@ def test_every_new_2d_view_is_drawn(page):
     for element in ("#ganlab-slow-view", "#ganlab-morph-view", "#ganlab-main-view"):
         until(page, f"() => ({SRC_JS})('{element}')", bool, 30, f"a picture in {element}")
     gallery = page.locator("#ganlab-slow-gallery img")
-    until(page, "() => document.querySelectorAll('#ganlab-slow-gallery img').length", lambda n: n >= 11, 30,
-          "the eleven sub-step thumbnails")
+    until(
+        page,
+        "() => document.querySelectorAll('#ganlab-slow-gallery img').length",
+        lambda n: n >= 11,
+        30,
+        "the eleven sub-step thumbnails",
+    )
     assert gallery.count() >= 11
-    until(page, "() => [...document.querySelectorAll('#ganlab-divergence-plot .mark-line path')].length",
-          lambda n: n >= 2, 60, "the KL and JS curves")
+    until(
+        page,
+        "() => [...document.querySelectorAll('#ganlab-divergence-plot .mark-line path')].length",
+        lambda n: n >= 2,
+        60,
+        "the KL and JS curves",
+    )
     page.get_by_text("Model overview: the data flow of one iteration, live").click()
     until(page, f"() => ({SRC_JS})('#ganlab-overview-view')", bool, 30, "the model overview graph")
     ARTIFACTS.mkdir(exist_ok=True)

@@ -19,15 +19,43 @@ pytestmark = pytest.mark.slow  # a real browser on the launched app: tens of sec
 from ganlab.cli import main
 
 GRID_SRC_JS = "() => (document.querySelector('#ganlab-mix-grid img') || {}).src || ''"
-TINY_FLAGS = ["--channels", "4", "--z-dim", "8", "--w-dim", "8", "--mapping-layers", "2", "--batch-size", "8",
-              "--device", "cpu", "--quiet"]
+TINY_FLAGS = [
+    "--channels",
+    "4",
+    "--z-dim",
+    "8",
+    "--w-dim",
+    "8",
+    "--mapping-layers",
+    "2",
+    "--batch-size",
+    "8",
+    "--device",
+    "cpu",
+    "--quiet",
+]
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-mix")
-    assert main(["train", "--dataset", "digits", "--model", "stylegan", "--steps", "2", "--out",
-                 str(workdir / "runs" / "style"), *TINY_FLAGS]) == 0  # the app lists it as runs/style
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "digits",
+                "--model",
+                "stylegan",
+                "--steps",
+                "2",
+                "--out",
+                str(workdir / "runs" / "style"),
+                *TINY_FLAGS,
+            ]
+        )
+        == 0
+    )  # the app lists it as runs/style
     with serve_app(workdir, OMP_NUM_THREADS="1") as url, chromium() as browser:
         pg = open_app(browser, url)
         pg.get_by_role("tab", name="Style mixing").click()
@@ -46,8 +74,9 @@ def test_moving_the_crossover_slider_changes_the_grid(page):
     page.locator("#ganlab-mix-crossover input[type=range]").focus()
     page.keyboard.press("End")  # crossover at the last layer: every cell is its row source
     page.wait_for_selector("text=every style from the rows", timeout=30_000)
-    later = until(page, GRID_SRC_JS, lambda src: src and src != first, 30, "the grid to change",
-                  shot="browser_mix_failure.png")
+    later = until(
+        page, GRID_SRC_JS, lambda src: src and src != first, 30, "the grid to change", shot="browser_mix_failure.png"
+    )
     before, after = _pixels(page, first), _pixels(page, later)
     assert before.shape == after.shape and np.abs(before - after).max() > 20
     ARTIFACTS.mkdir(exist_ok=True)

@@ -27,8 +27,7 @@ DIGIT = "ganlab/ui/examples/digit-3.png"
 def page(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser-restore")
     train_tiny(root / "zoo" / "digits-inpaint", "pix2pix", "inpaint", steps=30)
-    with serve_app(root, GANLAB_PRETRAINED=str(root / "zoo"), OMP_NUM_THREADS="1") as url, \
-            chromium() as browser:
+    with serve_app(root, GANLAB_PRETRAINED=str(root / "zoo"), OMP_NUM_THREADS="1") as url, chromium() as browser:
         pg = open_app(browser, url)
         pg.get_by_role("tab", name="Restore", exact=True).click()
         yield pg
@@ -57,8 +56,14 @@ def test_a_hole_drawn_with_the_mouse_is_inpainted(page):
     _stroke(page)
     page.get_by_role("button", name="Restore", exact=True).click()
     src = until(page, OUTPUT_SRC, bool, 60, "the inpainted picture", "browser_restore_failure.png")
-    until(page, "() => document.querySelectorAll('#ganlab-restore-slider img').length", lambda n: n >= 1, 30,
-          "the before/after view", "browser_restore_failure.png")
+    until(
+        page,
+        "() => document.querySelectorAll('#ganlab-restore-slider img').length",
+        lambda n: n >= 1,
+        30,
+        "the before/after view",
+        "browser_restore_failure.png",
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_restore.png"), full_page=True)
     with urllib.request.urlopen(src, timeout=10) as response:

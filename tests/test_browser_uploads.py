@@ -18,8 +18,7 @@ PHOTO_INPUT = "#ganlab-style-photo input[type=file]"
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    with serve_app(tmp_path_factory.mktemp("browser-uploads"), OMP_NUM_THREADS="1") as url, \
-            chromium() as browser:
+    with serve_app(tmp_path_factory.mktemp("browser-uploads"), OMP_NUM_THREADS="1") as url, chromium() as browser:
         pg = open_app(browser, url)
         pg.get_by_role("tab", name="Style", exact=True).click()
         yield pg
@@ -31,10 +30,13 @@ def _clear_photo(page) -> None:
         clear.first.click()
 
 
-@pytest.mark.parametrize("name, raw, reason", [
-    ("notes.jpg", b"these are my lecture notes, not a picture\n" * 20, "not a readable image"),
-    ("bomb.png", bomb_png(30000, 30000), "decompression bomb"),
-])
+@pytest.mark.parametrize(
+    "name, raw, reason",
+    [
+        ("notes.jpg", b"these are my lecture notes, not a picture\n" * 20, "not a readable image"),
+        ("bomb.png", bomb_png(30000, 30000), "decompression bomb"),
+    ],
+)
 def test_a_bad_photo_gets_its_reason_in_the_page(page, tmp_path, name, raw, reason):
     path = tmp_path / name
     path.write_bytes(raw)

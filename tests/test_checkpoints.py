@@ -12,8 +12,7 @@ from ganlab.errors import CheckpointError
 from ganlab.families.gan.trainer import Trainer
 from ganlab.families.gan.state import restore_trainer, save_trainer
 
-CFG = TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, ema=0.9, objective="hinge", seed=5,
-                  device="cpu")
+CFG = TrainConfig(dataset="digits", width=8, z_dim=8, batch_size=8, ema=0.9, objective="hinge", seed=5, device="cpu")
 
 
 def test_save_then_load_is_bit_identical(tmp_path):

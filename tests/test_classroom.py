@@ -24,8 +24,7 @@ STEPS = 48
 
 
 def _cfg(seed: int, **changes):
-    return recommended_config("ring8").updated(seed=seed, device="cpu", steps=STEPS, width=32, batch_size=64,
-                                               **changes)
+    return recommended_config("ring8").updated(seed=seed, device="cpu", steps=STEPS, width=32, batch_size=64, **changes)
 
 
 def _wait(jobs, timeout: float = 120.0) -> None:
@@ -36,8 +35,11 @@ def _wait(jobs, timeout: float = 120.0) -> None:
 
 
 def _same_weights(a: Trainer, b: Trainer) -> bool:
-    return all(torch.equal(x, y) for name in ("G", "D")
-               for x, y in zip(a.networks[name].state_dict().values(), b.networks[name].state_dict().values()))
+    return all(
+        torch.equal(x, y)
+        for name in ("G", "D")
+        for x, y in zip(a.networks[name].state_dict().values(), b.networks[name].state_dict().values())
+    )
 
 
 def test_runs_started_together_share_rounds_and_each_ends_as_it_would_alone():
@@ -64,10 +66,14 @@ def test_runs_started_together_share_rounds_and_each_ends_as_it_would_alone():
 
 
 def test_a_diverging_or_paused_run_changes_no_other_run():
-    hot = _cfg(1).updated(g_optim=OptimizerConfig("sgd", 5.0, 0.0, 0.999), d_optim=OptimizerConfig("sgd", 5.0, 0.0, 0.999),
-                          r1_weight=0.0)
-    jobs = [TrainingJob(_cfg(0), slots=DeviceSlots()), TrainingJob(hot, slots=DeviceSlots()),
-            TrainingJob(_cfg(2), slots=DeviceSlots())]
+    hot = _cfg(1).updated(
+        g_optim=OptimizerConfig("sgd", 5.0, 0.0, 0.999), d_optim=OptimizerConfig("sgd", 5.0, 0.0, 0.999), r1_weight=0.0
+    )
+    jobs = [
+        TrainingJob(_cfg(0), slots=DeviceSlots()),
+        TrainingJob(hot, slots=DeviceSlots()),
+        TrainingJob(_cfg(2), slots=DeviceSlots()),
+    ]
     for j in jobs:
         j.start()
     jobs[2].pause()

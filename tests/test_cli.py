@@ -13,9 +13,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "ganlab", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, env={"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1",
-                                            "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "ganlab", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+    )
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -42,8 +47,7 @@ def test_points_train_sample_eval(tmp_path):
 @pytest.mark.slow
 def test_image_train_resume_sample(tmp_path):
     run = tmp_path / "digits"
-    cli("train", "--dataset", "digits", "--steps", "20", "--width", "8", "--conditional", "--out", str(run),
-        "--quiet")
+    cli("train", "--dataset", "digits", "--steps", "20", "--width", "8", "--conditional", "--out", str(run), "--quiet")
     cli("train", "--dataset", "digits", "--steps", "30", "--out", str(run), "--resume", "--quiet")
     rows = list(csv.DictReader(open(run / "losses.csv")))
     assert [int(r["step"]) for r in rows] == list(range(1, 31))
@@ -54,16 +58,19 @@ def test_image_train_resume_sample(tmp_path):
     assert Image.open(files[0]).size == (16, 16)
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["train", "--dataset", "ring8", "--batch-size", "0", "--out", "X"], "batch_size"),
-    (["train", "--dataset", "ring8", "--g-lr", "1e9", "--out", "X"], "g_optim.lr"),
-    (["train", "--dataset", "ring8", "--objective", "magic", "--out", "X"], "objective"),
-    (["train", "--dataset", "ring8", "--device", "cuda:7", "--out", "X"], "cuda:7"),
-    (["train", "--dataset", "nope", "--out", "X"], "unknown data set"),
-    (["sample", "no-such-checkpoint", "--n", "3", "--out", "X"], "not found"),
-    (["sample", "pretrained-missing", "--n", "0", "--out", "X"], "--n"),
-    (["train", "--dataset", "ring8", "--steps", "abc", "--out", "X"], "invalid int"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["train", "--dataset", "ring8", "--batch-size", "0", "--out", "X"], "batch_size"),
+        (["train", "--dataset", "ring8", "--g-lr", "1e9", "--out", "X"], "g_optim.lr"),
+        (["train", "--dataset", "ring8", "--objective", "magic", "--out", "X"], "objective"),
+        (["train", "--dataset", "ring8", "--device", "cuda:7", "--out", "X"], "cuda:7"),
+        (["train", "--dataset", "nope", "--out", "X"], "unknown data set"),
+        (["sample", "no-such-checkpoint", "--n", "3", "--out", "X"], "not found"),
+        (["sample", "pretrained-missing", "--n", "0", "--out", "X"], "--n"),
+        (["train", "--dataset", "ring8", "--steps", "abc", "--out", "X"], "invalid int"),
+    ],
+)
 def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, needle):
     args = [str(tmp_path / a) if a == "X" else a for a in args]
     proc = cli(*args, check=False)
@@ -76,8 +83,9 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, needle):
 @pytest.mark.slow
 def test_a_time_budget_stops_early_with_everything_saved(tmp_path):
     run = tmp_path / "budget"
-    proc = cli("train", "--dataset", "ring8", "--steps", "1000000", "--max-minutes", "0.05", "--out", str(run),
-               "--quiet")
+    proc = cli(
+        "train", "--dataset", "ring8", "--steps", "1000000", "--max-minutes", "0.05", "--out", str(run), "--quiet"
+    )
     assert "stopped early" in proc.stdout
     saved = json.loads((run / "model.json").read_text())
     rows = list(csv.DictReader(open(run / "losses.csv")))

@@ -42,8 +42,14 @@ def test_bad_value_names_its_field_and_range(change, field):
 
 
 def test_json_round_trip_is_exact():
-    cfg = TrainConfig(dataset="grid25", objective="wgan-gp", g_optim=OptimizerConfig("rmsprop", 5e-5, 0.0, 0.99),
-                      ema=0.999, conditional=True, seed=7)
+    cfg = TrainConfig(
+        dataset="grid25",
+        objective="wgan-gp",
+        g_optim=OptimizerConfig("rmsprop", 5e-5, 0.0, 0.99),
+        ema=0.999,
+        conditional=True,
+        seed=7,
+    )
     again = TrainConfig.from_json(cfg.to_json())
     assert again == cfg
     assert isinstance(again.g_optim, OptimizerConfig)

@@ -31,11 +31,19 @@ def test_generator_names_and_shapes_equal_the_official_release():
     g = ResnetGenerator(ngf=64, n_blocks=9)
     state = g.state_dict()
     assert count_parameters(g) == 11_378_179  # resnet_9blocks, ngf 64, instance norm
-    expected = {"model.1.weight": (64, 3, 7, 7), "model.1.bias": (64,), "model.4.weight": (128, 64, 3, 3),
-                "model.7.weight": (256, 128, 3, 3), "model.10.conv_block.1.weight": (256, 256, 3, 3),
-                "model.10.conv_block.5.bias": (256,), "model.18.conv_block.5.weight": (256, 256, 3, 3),
-                "model.19.weight": (256, 128, 3, 3), "model.22.weight": (128, 64, 3, 3),
-                "model.26.weight": (3, 64, 7, 7), "model.26.bias": (3,)}
+    expected = {
+        "model.1.weight": (64, 3, 7, 7),
+        "model.1.bias": (64,),
+        "model.4.weight": (128, 64, 3, 3),
+        "model.7.weight": (256, 128, 3, 3),
+        "model.10.conv_block.1.weight": (256, 256, 3, 3),
+        "model.10.conv_block.5.bias": (256,),
+        "model.18.conv_block.5.weight": (256, 256, 3, 3),
+        "model.19.weight": (256, 128, 3, 3),
+        "model.22.weight": (128, 64, 3, 3),
+        "model.26.weight": (3, 64, 7, 7),
+        "model.26.bias": (3,),
+    }
     for key, shape in expected.items():
         assert tuple(state[key].shape) == shape, key
     assert len(state) == 48 and not any("running" in k for k in state)  # no norm buffers, no affine
@@ -44,7 +52,12 @@ def test_generator_names_and_shapes_equal_the_official_release():
     d = PatchDiscriminator()
     assert count_parameters(d) == 2_764_737
     assert [k for k in d.state_dict() if k.endswith("weight")] == [
-        "model.0.weight", "model.2.weight", "model.5.weight", "model.8.weight", "model.11.weight"]
+        "model.0.weight",
+        "model.2.weight",
+        "model.5.weight",
+        "model.8.weight",
+        "model.11.weight",
+    ]
     assert tuple(d(torch.zeros(1, 3, 256, 256)).shape) == (1, 1, 30, 30)  # 70x70 patches
 
 
@@ -74,8 +87,10 @@ def test_a_release_shaped_latest_net_G_A_pth_imports_and_translates(tmp_path, no
     """A file with exactly the release's names and shapes (resnet_9blocks, ngf 64), built from the
     official layout, not from our module: every tensor lands where the release put it."""
     manifest = official_manifest(ngf=64, n_blocks=9, norm_buffers=norm_buffers)
-    assert sum(torch.Size(s).numel() for k, s in manifest.items() if "running" not in k
-               and "num_batches" not in k) == 11_378_179  # the release's generator size
+    assert (
+        sum(torch.Size(s).numel() for k, s in manifest.items() if "running" not in k and "num_batches" not in k)
+        == 11_378_179
+    )  # the release's generator size
     state = fake_release_state(manifest)
     path = tmp_path / "latest_net_G_A.pth"
     torch.save(state, path)
@@ -157,7 +172,7 @@ def test_unpaired_folders_with_spaces_crop_and_flip(tmp_path):
     assert tuple(real_a.shape) == (3, 3, 32, 32) and real_b.min() >= -1 and real_b.max() <= 1
     image = torch.arange(3 * 6 * 6, dtype=torch.uint8).reshape(1, 3, 6, 6)
     crop = _crop_flip(image, 8, 4, True, torch.Generator().manual_seed(1))
-    windows = {image[0, :, i:i + 4, j:j + 4].float().div(127.5).sub(1) for i in range(3) for j in range(3)}
+    windows = {image[0, :, i : i + 4, j : j + 4].float().div(127.5).sub(1) for i in range(3) for j in range(3)}
     for c in crop:  # every crop is a 4x4 window of the image, maybe mirrored
         assert any(torch.equal(c, w) or torch.equal(c, w.flip(-1)) for w in windows)
     with pytest.raises(Exception, match="not found"):
@@ -216,8 +231,9 @@ def test_cli_translate_writes_one_png_per_input(tmp_path, capsys):
     odd = tmp_path / "odd size.png"
     Image.new("RGB", (451, 300), (90, 160, 70)).save(odd)
     out = tmp_path / "out"
-    code = cli_main(["translate", str(tmp_path / "zoo" / "warm2cold"), str(photo), str(odd),
-                     "--out", str(out), "--round-trip"])
+    code = cli_main(
+        ["translate", str(tmp_path / "zoo" / "warm2cold"), str(photo), str(odd), "--out", str(out), "--round-trip"]
+    )
     assert code == 0
     assert Image.open(out / "china.png").size == (640, 427)
     assert Image.open(out / "odd size.png").size == (451, 300)
@@ -232,9 +248,32 @@ def test_cli_translate_writes_one_png_per_input(tmp_path, capsys):
 def test_cli_trains_a_cyclegan_on_unpaired_folders(tmp_path):
     a, b = make_domains(tmp_path / "data", n=6)
     run, zoo = tmp_path / "run", tmp_path / "zoo"
-    code = cli_main(["train", "--dataset", f"unpaired:{a},{b}", "--out", str(run), "--steps", "6",
-                     "--device", "cpu", "--image-size", "32", "--load-size", "36", "--ngf", "8", "--ndf", "8",
-                     "--n-blocks", "1", "--export-dir", str(zoo), "--quiet"])
+    code = cli_main(
+        [
+            "train",
+            "--dataset",
+            f"unpaired:{a},{b}",
+            "--out",
+            str(run),
+            "--steps",
+            "6",
+            "--device",
+            "cpu",
+            "--image-size",
+            "32",
+            "--load-size",
+            "36",
+            "--ngf",
+            "8",
+            "--ndf",
+            "8",
+            "--n-blocks",
+            "1",
+            "--export-dir",
+            str(zoo),
+            "--quiet",
+        ]
+    )
     assert code == 0
     assert (run / "samples.png").is_file() and len((run / "losses.csv").read_text().splitlines()) == 7
     assert {p.name for p in zoo.iterdir()} == {"warm days2cold days", "cold days2warm days"}

@@ -23,8 +23,17 @@ from ganlab.engine.background import DeviceSlots
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     a, b = make_domains(tmp_path_factory.mktemp("domains"), n=6)
-    cfg = CycleGANConfig(dataset=f"unpaired:{a},{b}", image_size=32, load_size=36, ngf=4, ndf=4, n_blocks=1,
-                         pool_size=4, steps=100_000, device="cpu")
+    cfg = CycleGANConfig(
+        dataset=f"unpaired:{a},{b}",
+        image_size=32,
+        load_size=36,
+        ngf=4,
+        ndf=4,
+        n_blocks=1,
+        pool_size=4,
+        steps=100_000,
+        device="cpu",
+    )
     return cfg, load_unpaired(cfg.dataset, None, 36, 32)
 
 

@@ -44,13 +44,16 @@ def test_points_csv_with_header(tmp_path):
     assert ds.data.tolist() == [[0, 1], [2.5, -3], [4, 4]]
 
 
-@pytest.mark.parametrize("text,needle", [
-    ("", "empty"),
-    ("x,y\n1,2\nfoo,3\n", "row 3"),
-    ("x,y\n1,nan\n2,3\n", "finite"),
-    ("x\n1\n2\n", "two columns"),
-    ("x,y\n1,2\n", "at least 2"),
-])
+@pytest.mark.parametrize(
+    "text,needle",
+    [
+        ("", "empty"),
+        ("x,y\n1,2\nfoo,3\n", "row 3"),
+        ("x,y\n1,nan\n2,3\n", "finite"),
+        ("x\n1\n2\n", "two columns"),
+        ("x,y\n1,2\n", "at least 2"),
+    ],
+)
 def test_points_csv_errors_say_what_is_wrong(tmp_path, text, needle):
     path = tmp_path / "bad.csv"
     path.write_text(text)

@@ -33,8 +33,13 @@ def _configs() -> dict[str, TrainConfig]:
 @pytest.mark.parametrize("name", list(_configs()))
 def test_two_ranks_keep_one_set_of_weights_and_match_one_process(name, tmp_path):
     cfg = _configs()[name]
-    mp.start_processes(train_rank, args=(2, str(tmp_path / "init"), str(tmp_path), cfg.to_json(), STEPS),
-                       nprocs=2, join=True, start_method="spawn")
+    mp.start_processes(
+        train_rank,
+        args=(2, str(tmp_path / "init"), str(tmp_path), cfg.to_json(), STEPS),
+        nprocs=2,
+        join=True,
+        start_method="spawn",
+    )
     rank0, rank1 = (load_file(str(tmp_path / f"rank{r}.safetensors")) for r in (0, 1))
     for key in rank0:
         assert torch.equal(rank0[key], rank1[key]), f"{key} differs between the ranks"
@@ -44,30 +49,50 @@ def test_two_ranks_keep_one_set_of_weights_and_match_one_process(name, tmp_path)
     for key, value in rank0.items():
         net, param = key.split(".", 1)
         single = alone.networks[net].state_dict()[param]
-        assert torch.allclose(value, single, rtol=1e-4, atol=1e-5), \
+        assert torch.allclose(value, single, rtol=1e-4, atol=1e-5), (
             f"{key}: the 2-rank run left the 1-process run by {(value - single).abs().max():.2e}"
+        )
     distributed_losses = json.loads((tmp_path / "rank0.json").read_text())
     single_losses = [[s.d_loss, s.g_loss] for s in alone.history]
     assert torch.allclose(torch.tensor(distributed_losses), torch.tensor(single_losses), rtol=1e-4, atol=1e-5)
 
 
 def _torchrun(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    return subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-                           "-m", "ganlab", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    env = dict(
+        os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", "-m", "ganlab", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def _ganlab(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    return subprocess.run([sys.executable, "-m", "ganlab", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "ganlab", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_a_torchrun_checkpoint_records_the_run_samples_and_resumes(tmp_path):
     out = tmp_path / "run"
-    done = _torchrun("train", "--dataset", "ring8", "--steps", "120", "--batch-size", "64", "--out", str(out),
-                     "--quiet", cwd=tmp_path)
+    done = _torchrun(
+        "train",
+        "--dataset",
+        "ring8",
+        "--steps",
+        "120",
+        "--batch-size",
+        "64",
+        "--out",
+        str(out),
+        "--quiet",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.count("finished at step 120") == 1  # rank 0 alone reports (and writes)
     meta = json.loads((out / "model.json").read_text())
@@ -75,21 +100,29 @@ def test_a_torchrun_checkpoint_records_the_run_samples_and_resumes(tmp_path):
     assert len((out / "losses.csv").read_text().splitlines()) == 121  # header + one row per step, once
     sampled = _ganlab("sample", str(out), "--n", "16", "--out", str(tmp_path / "s.png"), cwd=tmp_path)
     assert sampled.returncode == 0, sampled.stderr[-2000:]
-    again = _torchrun("train", "--dataset", "ring8", "--out", str(out), "--resume", "--steps", "160", "--quiet",
-                      cwd=tmp_path)
+    again = _torchrun(
+        "train", "--dataset", "ring8", "--out", str(out), "--resume", "--steps", "160", "--quiet", cwd=tmp_path
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     assert json.loads((out / "model.json").read_text())["step"] == 160
-    alone = _ganlab("train", "--dataset", "ring8", "--out", str(out), "--resume", "--steps", "180", "--quiet",
-                    cwd=tmp_path)
+    alone = _ganlab(
+        "train", "--dataset", "ring8", "--out", str(out), "--resume", "--steps", "180", "--quiet", cwd=tmp_path
+    )
     assert alone.returncode == 0, alone.stderr[-2000:]
     assert json.loads((out / "model.json").read_text())["step"] == 180
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--dataset", "digits"], "G has BatchNorm, which under torchrun becomes SyncBatchNorm"),
-    (["--dataset", "ring8", "--batch-size", "63"], "--batch-size: 63 does not split over 2 processes"),
-    (["--dataset", "digits", "--model", "stylegan"], "torchrun: the stylegan family does not train across processes yet"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--dataset", "digits"], "G has BatchNorm, which under torchrun becomes SyncBatchNorm"),
+        (["--dataset", "ring8", "--batch-size", "63"], "--batch-size: 63 does not split over 2 processes"),
+        (
+            ["--dataset", "digits", "--model", "stylegan"],
+            "torchrun: the stylegan family does not train across processes yet",
+        ),
+    ],
+)
 def test_what_torchrun_cannot_split_is_refused_by_name(args, message, tmp_path):
     done = _torchrun("train", *args, "--steps", "10", "--out", str(tmp_path / "run"), "--quiet", cwd=tmp_path)
     assert done.returncode != 0

@@ -112,6 +112,7 @@ def test_bad_extent_is_refused_by_name():
 
 # -- live in a run --------------------------------------------------------------------------
 
+
 def _run(cfg, steps):
     from ganlab.families import FAMILIES
     from ganlab.engine.background import DeviceSlots

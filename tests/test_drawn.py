@@ -44,11 +44,14 @@ def test_same_drawing_same_points_and_a_cap_on_how_many():
     assert a.shape == (500, 2) and np.array_equal(a, b)
 
 
-@pytest.mark.parametrize("canvas,needle", [
-    (transparent_canvas(), "draw some strokes"),
-    (np.full((50, 50, 4), 255, dtype=np.uint8)[..., :3] * 0, "whole canvas"),
-    (np.zeros((5,), dtype=np.uint8), "expected an image"),
-])
+@pytest.mark.parametrize(
+    "canvas,needle",
+    [
+        (transparent_canvas(), "draw some strokes"),
+        (np.full((50, 50, 4), 255, dtype=np.uint8)[..., :3] * 0, "whole canvas"),
+        (np.zeros((5,), dtype=np.uint8), "expected an image"),
+    ],
+)
 def test_empty_or_odd_drawings_say_what_to_do(canvas, needle):
     with pytest.raises(GanLabError, match=needle):
         points_from_drawing(canvas)

@@ -27,8 +27,17 @@ def _tiny_stylegan(folder):
     from ganlab.families.stylegan.state import save_stylegan
     from ganlab.families.stylegan.trainer import StyleGANTrainer
 
-    cfg = StyleGANConfig(dataset="digits", image_size=16, channels=4, z_dim=8, w_dim=8, mapping_layers=2,
-                         batch_size=8, steps=3, device="cpu")
+    cfg = StyleGANConfig(
+        dataset="digits",
+        image_size=16,
+        channels=4,
+        z_dim=8,
+        w_dim=8,
+        mapping_layers=2,
+        batch_size=8,
+        steps=3,
+        device="cpu",
+    )
     trainer = StyleGANTrainer(cfg)
     trainer.run(3)
     with torch.no_grad():
@@ -43,8 +52,11 @@ def _tiny_gan(folder):
     from ganlab.families.gan.state import save_trainer
     from ganlab.families.gan.trainer import Trainer
 
-    trainer = Trainer(TrainConfig(dataset="digits", model="dcgan", image_size=16, width=8, z_dim=8, batch_size=16,
-                                  steps=2, device="cpu"))
+    trainer = Trainer(
+        TrainConfig(
+            dataset="digits", model="dcgan", image_size=16, width=8, z_dim=8, batch_size=16, steps=2, device="cpu"
+        )
+    )
     trainer.run(2)
     save_trainer(trainer, folder, inference_only=True)
 
@@ -106,6 +118,7 @@ def _view(name, seed, psi=1.0, basis="ganspace", coarse=False, noise=None, pcs=Z
 
 # -- truncation in W ---------------------------------------------------------------------------
 
+
 def test_psi_zero_gives_the_w_avg_image_for_every_seed(zoo, style):
     from ganlab.ui.tabs import explore as et
 
@@ -128,6 +141,7 @@ def test_psi_on_the_coarse_layers_only_leaves_the_finer_styles_alone(style):
 
 
 # -- directions in W -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("basis", ["ganspace", "sefa"])
 def test_a_w_direction_slider_changes_the_picture_and_moving_it_back_restores_it(zoo, style, basis):
@@ -159,6 +173,7 @@ def test_a_w_model_strips_along_w_directions_only(style):
 
 
 # -- noise -----------------------------------------------------------------------------------------
+
 
 def test_resample_noise_only_keeps_w_and_changes_the_texture(zoo, style):
     lat = explore.point(style, 6)
@@ -195,6 +210,7 @@ def test_the_w_controls_show_only_for_a_w_model(zoo):
 
 # -- interpolation in W ----------------------------------------------------------------------------
 
+
 def test_lerp_in_w_frames_lie_on_a_straight_line(style):
     frames = 7
     lat = interpolation.interpolation_latents(style, 0, 1, frames, "lerp-w", psi=0.8)
@@ -215,6 +231,7 @@ def test_a_plain_gan_refuses_lerp_in_w_by_name(zoo):
 
 
 # -- the API -------------------------------------------------------------------------------------
+
 
 def test_generate_and_interpolate_answer_for_a_stylegan_checkpoint(client):
     size = 16 * explore.image_scale(16)

@@ -28,15 +28,19 @@ def test_the_family_follows_from_the_flag_the_model_or_the_data_set():
 def test_a_family_and_a_model_that_disagree_are_named():
     with pytest.raises(ConfigError, match="model: 'dcgan' is not a cyclegan model"):
         family_for(family="cyclegan", model="dcgan")
-    with pytest.raises(ConfigError, match="model: must be one of auto, mlp, dcgan, cyclegan, stylegan, pix2pix, srresnet, srgan; got 'vae'"):
+    with pytest.raises(
+        ConfigError,
+        match="model: must be one of auto, mlp, dcgan, cyclegan, stylegan, pix2pix, srresnet, srgan; got 'vae'",
+    ):
         family_for(model="vae")
     with pytest.raises(ConfigError, match="family: must be one of"):
         family_for(family="diffusion")
 
 
 def test_train_refuses_a_model_of_another_family(capsys, tmp_path):
-    code = main(["train", "--dataset", "digits", "--family", "cyclegan", "--model", "dcgan",
-                 "--out", str(tmp_path / "run")])
+    code = main(
+        ["train", "--dataset", "digits", "--family", "cyclegan", "--model", "dcgan", "--out", str(tmp_path / "run")]
+    )
     assert code == 2
     assert "model: 'dcgan' is not a cyclegan model" in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
@@ -50,8 +54,7 @@ def toy_registered(monkeypatch):
 
 def test_a_new_family_trains_saves_and_resumes_through_the_one_train_command(toy_registered, tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["train", "--dataset", "toy", "--target", "2.5", "--steps", "40", "--out", str(out),
-                 "--quiet"]) == 0
+    assert main(["train", "--dataset", "toy", "--target", "2.5", "--steps", "40", "--out", str(out), "--quiet"]) == 0
     assert "finished at step 40" in capsys.readouterr().out
     rows = list(csv.DictReader((out / "losses.csv").open()))
     assert [r["step"] for r in rows] == [str(i) for i in range(1, 41)]
@@ -97,7 +100,13 @@ def test_mid_run_checkpoints_come_every_checkpoint_every_steps_not_every_chunk(t
             return [type("S", (), {"as_dict": lambda self: {"step": 0}, "seconds": 0.0})() for _ in range(n)]
 
     trainer, saved = Counter(), []
-    hooks = LoopHooks(columns=["step"], total=lambda: 100, save=lambda: saved.append(trainer.step_count),
-                      chunk_size=lambda _last: 5, postfix=lambda _s: {}, checkpoint_every=30)
+    hooks = LoopHooks(
+        columns=["step"],
+        total=lambda: 100,
+        save=lambda: saved.append(trainer.step_count),
+        chunk_size=lambda _last: 5,
+        postfix=lambda _s: {},
+        checkpoint_every=30,
+    )
     assert train_in_chunks(trainer, tmp_path, hooks, deadline=None, quiet=True) == "finished"
     assert saved == [30, 60, 90]

@@ -128,8 +128,10 @@ def test_per_device_cap_says_busy(monkeypatch, slots):
 
 
 def test_divergence_stops_cleanly_with_reason(slots):
-    job = start_job(_cfg(g_optim=OptimizerConfig("sgd", 1.0, 0.5, 0.999),
-                         d_optim=OptimizerConfig("sgd", 1.0, 0.5, 0.999)), slots=slots)
+    job = start_job(
+        _cfg(g_optim=OptimizerConfig("sgd", 1.0, 0.5, 0.999), d_optim=OptimizerConfig("sgd", 1.0, 0.5, 0.999)),
+        slots=slots,
+    )
     _wait(lambda: not job.alive)
     snap = job.snapshot
     assert snap.state == "diverged" and "NaN" in snap.message
@@ -171,9 +173,16 @@ def test_race_runs_every_racer_on_one_clock_with_the_same_data_and_seed(slots):
     from ganlab.families.gan.race import Racer, run_race
 
     base = _cfg(steps=60, seed=5)
-    racers = [Racer("ns", base), Racer("ls", base.updated(objective="lsgan", seed=99, dataset="grid25")),
-              Racer("hot", base.updated(g_optim=OptimizerConfig("sgd", 1.0, 0.5, 0.999),
-                                        d_optim=OptimizerConfig("sgd", 1.0, 0.5, 0.999)))]
+    racers = [
+        Racer("ns", base),
+        Racer("ls", base.updated(objective="lsgan", seed=99, dataset="grid25")),
+        Racer(
+            "hot",
+            base.updated(
+                g_optim=OptimizerConfig("sgd", 1.0, 0.5, 0.999), d_optim=OptimizerConfig("sgd", 1.0, 0.5, 0.999)
+            ),
+        ),
+    ]
     snap = run_race(racers)
     assert snap.state == "finished" and snap.step == 60 and snap.names == ("ns", "ls", "hot")
     assert snap.dataset == "ring8"  # the second racer's data and seed were overridden

@@ -66,6 +66,8 @@ def test_the_stylegan_lessons_module_imports_on_its_own():
     import subprocess
     import sys
 
-    code = "import ganlab.families.stylegan.lessons as m; from ganlab.families.gan.lessons import LESSONS; " \
-           "assert 'stylegan-mixing' in LESSONS and m.style_lessons()"
+    code = (
+        "import ganlab.families.stylegan.lessons as m; from ganlab.families.gan.lessons import LESSONS; "
+        "assert 'stylegan-mixing' in LESSONS and m.style_lessons()"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)  # no circular import, whichever comes first

@@ -57,7 +57,7 @@ class Quadratic(nn.Module):
         self.w = nn.Parameter(torch.tensor(w))
 
     def forward(self, x, labels=None):
-        return (self.w * x ** 2).sum(dim=1)
+        return (self.w * x**2).sum(dim=1)
 
 
 def test_gradient_penalty_is_per_sample():

@@ -36,6 +36,7 @@ def call(url: str, name: str, **arguments):
     async def go():
         async with mcp_session(url) as s:
             return await s.call_tool(name, arguments)
+
     return run(go())
 
 
@@ -52,6 +53,7 @@ def test_the_tool_list_is_the_curated_set_each_parameter_explained(app_server): 
     async def go():
         async with mcp_session(app_server.url) as s:
             return (await s.list_tools()).tools
+
     listed = {t.name: t for t in run(go())}
     assert set(listed) == set(tools.MCP_TOOLS) - {"restore"} | {"restore_image"}
     for tool in listed.values():

@@ -46,7 +46,7 @@ def test_frechet_distance_agrees_with_pytorch_fids_scipy_formula():
     mu1, mu2 = a.mean(0), b.mean(0)
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     covmean, _ = linalg.sqrtm(s1.dot(s2), disp=False)
-    reference = ((mu1 - mu2) @ (mu1 - mu2) + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean.real))
+    reference = (mu1 - mu2) @ (mu1 - mu2) + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean.real)
     assert fm.frechet_distance(a, b) == pytest.approx(reference, rel=1e-6)
 
 
@@ -125,8 +125,9 @@ def test_metrics_reject_bad_input_with_a_message():
 HELD_OUT = 2000  # images of the real test split measured per set: a few seconds on a CPU
 
 
-@pytest.mark.parametrize("name, minimum, folder", [("digits", 0.95, None), ("mnist", 0.97, "MNIST"),
-                                                   ("fashion", 0.85, "FashionMNIST")])
+@pytest.mark.parametrize(
+    "name, minimum, folder", [("digits", 0.95, None), ("mnist", 0.97, "MNIST"), ("fashion", 0.85, "FashionMNIST")]
+)
 def test_shipped_classifier_is_small_and_accurate_on_held_out_images(name, minimum, folder):
     """Accuracy is measured here on images the classifier never trained on, not read from its JSON
     (digits' split ships with scikit-learn; MNIST and Fashion need $GANLAB_DATA)."""
@@ -165,8 +166,11 @@ def test_eval_cli_prints_image_metrics_beside_real_vs_real(tmp_path, capsys):
     from ganlab.families.gan.state import save_trainer
     from ganlab.families.gan.trainer import Trainer
 
-    trainer = Trainer(TrainConfig(dataset="digits", model="dcgan", image_size=16, width=8, z_dim=8,
-                                  batch_size=16, steps=1, device="cpu"))
+    trainer = Trainer(
+        TrainConfig(
+            dataset="digits", model="dcgan", image_size=16, width=8, z_dim=8, batch_size=16, steps=1, device="cpu"
+        )
+    )
     trainer.run(1)
     save_trainer(trainer, tmp_path / "tiny", inference_only=True)
     assert main(["eval", str(tmp_path / "tiny"), "--n", "300", "--json"]) == 0
@@ -218,8 +222,10 @@ def test_inception_features_match_torchvisions_own_forward(monkeypatch, tmp_path
     assert inception.find_weights() == path
     x = torch.rand(2, 1, 28, 28) * 2 - 1
     feats, logits = inception.InceptionFeatures(path)(x)
-    reference.fc, big = torch.nn.Identity(), torch.nn.functional.interpolate(
-        x.expand(-1, 3, -1, -1), size=(299, 299), mode="bilinear", align_corners=False)
+    reference.fc, big = (
+        torch.nn.Identity(),
+        torch.nn.functional.interpolate(x.expand(-1, 3, -1, -1), size=(299, 299), mode="bilinear", align_corners=False),
+    )
     with torch.no_grad():
         assert torch.allclose(feats, reference(big), atol=1e-4)
     assert feats.shape == (2, 2048) and logits.shape == (2, 1000)
@@ -257,9 +263,15 @@ def test_report_scores_an_mnist_generator_against_the_real_test_split(tmp_path):
     from ganlab.families.gan.dcgan import DCGANGenerator
 
     g = DCGANGenerator(z_dim=8, image_size=28, channels=1, width=8)
-    save_checkpoint(tmp_path / "m", {f"G.{k}": v for k, v in g.state_dict().items()},
-                    {"kind": "gan", "generator": {"arch": g.arch, "args": g.args},
-                     "dataset": {"name": "mnist", "kind": "image", "shape": [1, 28, 28]}})
+    save_checkpoint(
+        tmp_path / "m",
+        {f"G.{k}": v for k, v in g.state_dict().items()},
+        {
+            "kind": "gan",
+            "generator": {"arch": g.arch, "args": g.args},
+            "dataset": {"name": "mnist", "kind": "image", "shape": [1, 28, 28]},
+        },
+    )
     result = evaluate_checkpoint(tmp_path / "m", n=200, data_root=str(root))
     assert result["reference"] == "test split" and result["real_vs_real"]["n"] == 200
     assert result["generated"]["fd"] > 5 * result["real_vs_real"]["fd"]  # noise is not MNIST

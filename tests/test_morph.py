@@ -19,9 +19,16 @@ def _lattice(lines: int = 9, span: float = 1.0) -> np.ndarray:
 
 def _views(manifold: np.ndarray, lattice: np.ndarray) -> probes.PointViews:
     return probes.PointViews(
-        extent=(-2.0, 2.0, -2.0, 2.0), real=np.array([[0.5, 0.5]]), fake=np.zeros((1, 2)),
-        surface=np.full((4, 4), 0.5), manifold=manifold, arrow_from=np.zeros((1, 2)),
-        arrow_dir=np.zeros((1, 2)), surface_is_probability=True, lattice=lattice)
+        extent=(-2.0, 2.0, -2.0, 2.0),
+        real=np.array([[0.5, 0.5]]),
+        fake=np.zeros((1, 2)),
+        surface=np.full((4, 4), 0.5),
+        manifold=manifold,
+        arrow_from=np.zeros((1, 2)),
+        arrow_dir=np.zeros((1, 2)),
+        surface_is_probability=True,
+        lattice=lattice,
+    )
 
 
 def test_morph_starts_at_the_lattice_and_ends_at_the_manifold():
@@ -47,7 +54,7 @@ def test_area_ratio_is_the_determinant_of_a_linear_map_and_shading_follows_the_s
     right, left = ratio[:, 4:], ratio[:, :4]
     assert np.allclose(right, 3.0) and np.allclose(left, 1.0)
     rel = morph.relative_stretch(ratio)
-    assert np.allclose(rel[:, 4:], 3 ** 0.5) and np.allclose(rel[:, :4], 3 ** -0.5)
+    assert np.allclose(rel[:, 4:], 3**0.5) and np.allclose(rel[:, :4], 3**-0.5)
     colours = morph.cell_colours(ratio)
     assert (colours[:, 4:, :3] == morph.STRETCH).all() and (colours[:, :4, :3] == morph.SQUEEZE).all()
     assert not morph.folded(ratio).any()
@@ -99,8 +106,7 @@ def test_live_views_carry_the_noise_lattice():
     torch.manual_seed(0)
     G, D = MLPGenerator(z_dim=3, width=16, depth=2), MLPDiscriminator(width=16, depth=2)
     fake = torch.randn(32, 2)
-    views = probes.probe_points(G, D, lambda s: -s.mean(), fake, np.zeros((4, 2)), (-2, 2, -2, 2), 3,
-                                "normal", True)
+    views = probes.probe_points(G, D, lambda s: -s.mean(), fake, np.zeros((4, 2)), (-2, 2, -2, 2), 3, "normal", True)
     assert views.lattice.shape == views.manifold.shape == (probes.MANIFOLD_LINES,) * 2 + (2,)
     assert views.lattice[0, 0].tolist() == [-2.5, -2.5] and views.lattice[0, -1].tolist() == [2.5, -2.5]
     assert morph.morph_view(views, 0.5, 64).shape == (64, 64, 3)

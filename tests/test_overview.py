@@ -84,12 +84,16 @@ def test_an_image_run_shows_sample_grids_framed_by_ds_score(digits_job):
 
 def test_a_diverged_run_renders_its_nans_without_crashing(ring_job):
     snap = ring_job.snapshot
-    nan_views = dataclasses.replace(snap.points, fake=np.full_like(snap.points.fake, np.nan),
-                                    surface=np.full_like(snap.points.surface, np.nan),
-                                    fake_score=np.full(len(snap.points.fake), np.nan),
-                                    manifold=np.full_like(snap.points.manifold, np.nan))
-    broken = dataclasses.replace(snap, state="diverged", history=np.full((4, snap.history.shape[1]), np.nan),
-                                 points=nan_views)
+    nan_views = dataclasses.replace(
+        snap.points,
+        fake=np.full_like(snap.points.fake, np.nan),
+        surface=np.full_like(snap.points.surface, np.nan),
+        fake_score=np.full(len(snap.points.fake), np.nan),
+        manifold=np.full_like(snap.points.manifold, np.nan),
+    )
+    broken = dataclasses.replace(
+        snap, state="diverged", history=np.full((4, snap.history.shape[1]), np.nan), points=nan_views
+    )
     image = overview.overview_image(broken)
     assert image.shape == (720, 1280, 3)
     assert _has(image[:60], overview.DIVERGED, tol=10)  # the title says it diverged

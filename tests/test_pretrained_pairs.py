@@ -73,10 +73,13 @@ def test_sgd_after_the_pairs_adam_starts_without_its_moments():
         job.close()
 
 
-@pytest.mark.parametrize("dataset, message", [
-    ("digits", "trained pairs are shipped for the 2D sets: ring8, grid25"),
-    ("csv:/tmp/points.csv", "no trained pair is shipped for 'csv:/tmp/points.csv'; the sets that have one: ring8"),
-])
+@pytest.mark.parametrize(
+    "dataset, message",
+    [
+        ("digits", "trained pairs are shipped for the 2D sets: ring8, grid25"),
+        ("csv:/tmp/points.csv", "no trained pair is shipped for 'csv:/tmp/points.csv'; the sets that have one: ring8"),
+    ],
+)
 def test_a_set_without_a_pair_gets_a_message_naming_those_with_one(dataset, message):
     with pytest.raises(GanLabError, match=message.replace("(", r"\(")):
         pretrained.require_pair(dataset)

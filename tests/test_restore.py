@@ -33,11 +33,13 @@ def tiny_data(n: int = 48, size: int = 16) -> CleanImages:
     return CleanImages("blobs", torch.exp(-r / 0.15)[:, None], crop=size, holdout=8)
 
 
-TINY = dict(dataset="blobs", device="cpu", ngf=8, ndf=8, depth=2, n_blocks=1, batch_size=8, holdout=8,
-            lr=2e-3, steps=40)
+TINY = dict(
+    dataset="blobs", device="cpu", ngf=8, ndf=8, depth=2, n_blocks=1, batch_size=8, holdout=8, lr=2e-3, steps=40
+)
 
 
 # -- degradations ------------------------------------------------------------------------------
+
 
 def test_downscale4_is_torchvision_bicubic_antialias():
     x = torch.rand(2, 3, 32, 24, generator=torch.Generator().manual_seed(1))
@@ -82,10 +84,11 @@ def test_inpaint_input_zeroes_the_hole_and_carries_the_mask():
 
 # -- metrics -------------------------------------------------------------------------------
 
+
 def test_psnr_ssim_agree_with_torchmetrics_on_known_pairs():
     x = torch.rand(3, 1, 32, 32, generator=torch.Generator().manual_seed(0))
     assert torch.allclose(ssim(x, x), torch.ones(3))
-    shifted = (x * 0.8 + 0.1)  # inside [0, 1]: no clipping
+    shifted = x * 0.8 + 0.1  # inside [0, 1]: no clipping
     mse = (shifted - x).square().mean(dim=(1, 2, 3))
     assert torch.allclose(psnr(shifted, x), 10 * torch.log10(1 / mse), atol=1e-4)
     noisy = degrade.add_noise(x, 0.1, torch.Generator().manual_seed(1))
@@ -111,6 +114,7 @@ def test_an_exact_copy_scores_the_cap_so_a_mean_stays_finite():
 
 
 # -- training --------------------------------------------------------------------------------
+
 
 def test_inpainting_leaves_pixels_outside_the_mask_unchanged():
     trainer = RestoreTrainer(RestoreConfig(model="pix2pix", task="inpaint", **TINY), tiny_data())
@@ -166,6 +170,7 @@ def test_srgan_warm_starts_from_its_srresnet_and_survives_a_resume(tmp_path):
 
 # -- the train contract ----------------------------------------------------------------------
 
+
 def test_model_picks_the_family_and_bad_pairs_are_refused_by_name():
     assert family_for(model="srgan").name == "restore"
     with pytest.raises(ConfigError, match="model: pix2pix does not do sr4"):
@@ -178,8 +183,20 @@ def test_model_picks_the_family_and_bad_pairs_are_refused_by_name():
 
 def test_train_contract_end_to_end(tmp_path, capsys):
     out = tmp_path / "run"
-    common = ["--dataset", "digits", "--steps", "4", "--batch-size", "4", "--ngf", "8", "--ndf", "8",
-              "--quiet", "--out"]
+    common = [
+        "--dataset",
+        "digits",
+        "--steps",
+        "4",
+        "--batch-size",
+        "4",
+        "--ngf",
+        "8",
+        "--ndf",
+        "8",
+        "--quiet",
+        "--out",
+    ]
     assert main(["train", "--model", "pix2pix", "--task", "inpaint", *common, str(out)]) == 0
     meta = read_meta(out)
     assert meta["kind"] == "restore" and meta["task"] == "inpaint" and meta["step"] == 4

@@ -37,7 +37,7 @@ def photo(tmp_path):
 def _mask(tmp_path, size=(24, 20), box=(4, 4, 12, 10)) -> str:
     array = np.zeros(size[::-1], dtype=np.uint8)
     if box:
-        array[box[1]:box[3], box[0]:box[2]] = 255
+        array[box[1] : box[3], box[0] : box[2]] = 255
     path = tmp_path / "mask.png"
     Image.fromarray(array, "L").save(path)
     return str(path)
@@ -65,9 +65,15 @@ def test_denoise_keeps_the_size_and_takes_a_sigma(runs, photo, tmp_path):
     assert Image.open(tmp_path / "o" / "digit.png").size == (24, 20)
 
 
-@pytest.mark.parametrize("kind,needle", [("size", "the mask is 10x10 but the image is 24x20"),
-                                         ("black", "all black"), ("garbage", "not a readable image"),
-                                         ("none", "give --mask")])
+@pytest.mark.parametrize(
+    "kind,needle",
+    [
+        ("size", "the mask is 10x10 but the image is 24x20"),
+        ("black", "all black"),
+        ("garbage", "not a readable image"),
+        ("none", "give --mask"),
+    ],
+)
 def test_bad_masks_are_refused_clearly(runs, photo, tmp_path, capsys, kind, needle):
     extra = []
     if kind == "size":
@@ -94,6 +100,7 @@ def test_a_non_restoration_checkpoint_is_refused(tmp_path, capsys, photo):
 
 # -- export and eval ---------------------------------------------------------------------------
 
+
 def test_export_keeps_only_the_generator_and_restores_the_same(runs, photo, tmp_path, capsys):
     shipped = tmp_path / "shipped"
     assert main(["export", str(runs / "sr4"), "--out", str(shipped)]) == 0
@@ -104,21 +111,29 @@ def test_export_keeps_only_the_generator_and_restores_the_same(runs, photo, tmp_
     assert ckpt.tensors and all(k.startswith("G.") for k in ckpt.tensors)
     for folder, out in ((runs / "sr4", "a"), (shipped, "b")):
         assert main(["restore", str(folder), str(photo), "--out", str(tmp_path / out)]) == 0
-    assert np.array_equal(np.asarray(Image.open(tmp_path / "a" / "digit.png")),
-                          np.asarray(Image.open(tmp_path / "b" / "digit.png")))
+    assert np.array_equal(
+        np.asarray(Image.open(tmp_path / "a" / "digit.png")), np.asarray(Image.open(tmp_path / "b" / "digit.png"))
+    )
     assert main(["export", str(shipped), "--out", str(runs / "sr4")]) == 2  # never over a training run
     assert "already holds a training run" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("task, baseline", [("inpaint", "masked input"), ("sr4", "bicubic x4"),
-                                            ("denoise", "noisy input")])
+@pytest.mark.parametrize(
+    "task, baseline", [("inpaint", "masked input"), ("sr4", "bicubic x4"), ("denoise", "noisy input")]
+)
 def test_eval_scores_the_test_split_against_the_trivial_baseline(runs, task, baseline, capsys):
     import json
 
     from ganlab.metrics.splits import load_split
 
-    assert main(["eval", str(runs / task), "--json", "--sigma", "0.2"] if task == "denoise"
-                else ["eval", str(runs / task), "--json"]) == 0
+    assert (
+        main(
+            ["eval", str(runs / task), "--json", "--sigma", "0.2"]
+            if task == "denoise"
+            else ["eval", str(runs / task), "--json"]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["kind"] == "restore" and report["baseline_name"] == baseline
     assert report["n"] == len(load_split("digits", "test").data)  # every held-out image, no train image

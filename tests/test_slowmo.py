@@ -43,17 +43,23 @@ def _same_state(a: Trainer, b: Trainer) -> None:
     assert torch.equal(a.generator.get_state(), b.generator.get_state())
 
 
-@pytest.mark.parametrize("dataset,changes", [
-    ("ring8", {}),  # the preset: lazy R1 on some steps
-    ("ring8", {"objective": "wgan-gp", "d_steps": 2, "g_steps": 2}),  # GP draws random numbers
-    ("digits", {}),  # a DCGAN with BatchNorm in both networks
-])
+@pytest.mark.parametrize(
+    "dataset,changes",
+    [
+        ("ring8", {}),  # the preset: lazy R1 on some steps
+        ("ring8", {"objective": "wgan-gp", "d_steps": 2, "g_steps": 2}),  # GP draws random numbers
+        ("digits", {}),  # a DCGAN with BatchNorm in both networks
+    ],
+)
 def test_a_slow_step_updates_exactly_like_a_normal_step(dataset, changes):
     plain = _trainer(dataset, **changes)
     slow = copy.deepcopy(plain)
     normal_stats = plain.run(1)[0]
-    extent = probes.view_extent(slow.data.sample(512, torch.Generator().manual_seed(0))[0].cpu()) \
-        if slow.data.kind == "points" else None
+    extent = (
+        probes.view_extent(slow.data.sample(512, torch.Generator().manual_seed(0))[0].cpu())
+        if slow.data.kind == "points"
+        else None
+    )
     record, stats = record_iteration(slow, extent)
     _same_state(plain, slow)
     assert stats[0].d_loss == normal_stats.d_loss and stats[0].g_loss == normal_stats.g_loss

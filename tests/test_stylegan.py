@@ -21,10 +21,34 @@ from ganlab.families.stylegan.state import restore_stylegan, save_stylegan
 from ganlab.families.stylegan.trainer import StyleGANTrainer
 from ganlab.inference.protocol import open_generator, sample_latents
 
-TINY = dict(dataset="digits", device="cpu", channels=4, z_dim=8, w_dim=8, mapping_layers=2, batch_size=8,
-            steps=100, snapshot_every=10)
-TINY_FLAGS = ["--channels", "4", "--z-dim", "8", "--w-dim", "8", "--mapping-layers", "2", "--batch-size", "8",
-              "--snapshot-every", "10", "--device", "cpu", "--quiet"]
+TINY = dict(
+    dataset="digits",
+    device="cpu",
+    channels=4,
+    z_dim=8,
+    w_dim=8,
+    mapping_layers=2,
+    batch_size=8,
+    steps=100,
+    snapshot_every=10,
+)
+TINY_FLAGS = [
+    "--channels",
+    "4",
+    "--z-dim",
+    "8",
+    "--w-dim",
+    "8",
+    "--mapping-layers",
+    "2",
+    "--batch-size",
+    "8",
+    "--snapshot-every",
+    "10",
+    "--device",
+    "cpu",
+    "--quiet",
+]
 
 
 def tiny_trainer(**changes) -> StyleGANTrainer:
@@ -33,8 +57,9 @@ def tiny_trainer(**changes) -> StyleGANTrainer:
 
 def tiny_generator(**changes) -> StyleGANGenerator:
     torch.manual_seed(0)
-    g = StyleGenerator(**{**dict(z_dim=8, w_dim=8, image_size=16, channels=1, width=4, mapping_layers=2),
-                          **changes}).eval()
+    g = StyleGenerator(
+        **{**dict(z_dim=8, w_dim=8, image_size=16, channels=1, width=4, mapping_layers=2), **changes}
+    ).eval()
     with torch.no_grad():
         g.mapping.w_avg.normal_()  # a trained-looking centre, not zeros
         for layer in g.synthesis.layers:
@@ -44,14 +69,16 @@ def tiny_generator(**changes) -> StyleGANGenerator:
 
 # -- layers ----------------------------------------------------------------------------------------
 
+
 def grouped_reference(x, weight, styles, demodulate=True):
     """The textbook modulated convolution: per-sample weights, one grouped conv."""
     n, i, h, w = x.shape
     wn = weight[None] * styles[:, None, :, None, None]  # (N, O, I, k, k)
     if demodulate:
         wn = wn * (wn.square().sum(dim=(2, 3, 4), keepdim=True) + 1e-8).rsqrt()
-    out = F.conv2d(x.reshape(1, n * i, h, w), wn.reshape(-1, i, *weight.shape[2:]), padding=weight.shape[-1] // 2,
-                   groups=n)
+    out = F.conv2d(
+        x.reshape(1, n * i, h, w), wn.reshape(-1, i, *weight.shape[2:]), padding=weight.shape[-1] // 2, groups=n
+    )
     return out.reshape(n, -1, h, w)
 
 
@@ -60,8 +87,12 @@ def test_modulated_conv_equals_its_grouped_conv_reference(demodulate):
     g = torch.Generator().manual_seed(0)
     x, weight = torch.randn(3, 5, 8, 8, generator=g), torch.randn(6, 5, 3, 3, generator=g)
     styles = torch.rand(3, 5, generator=g) + 0.5
-    torch.testing.assert_close(modulated_conv2d(x, weight, styles, demodulate),
-                               grouped_reference(x, weight, styles, demodulate), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(
+        modulated_conv2d(x, weight, styles, demodulate),
+        grouped_reference(x, weight, styles, demodulate),
+        atol=1e-5,
+        rtol=1e-4,
+    )
 
 
 def test_demodulation_keeps_unit_variance():
@@ -86,6 +117,7 @@ def test_layer_groups_cover_every_layer_coarse_to_fine():
 
 # -- the generator protocol in W -------------------------------------------------------------------
 
+
 def test_psi_zero_gives_w_avg_and_psi_one_leaves_w_alone():
     gen = tiny_generator()
     for seed in (0, 1, 2):
@@ -96,7 +128,7 @@ def test_psi_zero_gives_w_avg_and_psi_one_leaves_w_alone():
     coarse = gen.latent.layer_groups["coarse"]
     part = gen.latents(sample_latents(gen, 3).z, psi=0.0, truncate_layers=coarse).w
     torch.testing.assert_close(part[:, : coarse[1]], gen.w_avg.expand_as(part[:, : coarse[1]]))
-    assert not torch.allclose(part[:, coarse[1]:], gen.w_avg.expand_as(part[:, coarse[1]:]))
+    assert not torch.allclose(part[:, coarse[1] :], gen.w_avg.expand_as(part[:, coarse[1] :]))
 
 
 def test_mixing_at_crossover_zero_is_the_destination_and_past_the_last_layer_the_source():
@@ -126,6 +158,7 @@ def test_sefa_gives_orthonormal_directions_largest_first():
 
 
 # -- training ---------------------------------------------------------------------------------------
+
 
 def test_a_resumed_run_continues_bit_for_bit(tmp_path):
     changes = dict(pl_weight=2.0, pl_every=2, r1_every=2, mixing_prob=0.9)
@@ -179,10 +212,13 @@ def test_a_live_job_shows_the_gan_views(tmp_path):
 
 # -- the command line -------------------------------------------------------------------------------
 
+
 def test_train_sample_eval_export_and_mix_end_to_end(tmp_path, capsys):
     run, exp = tmp_path / "run", tmp_path / "exp"
-    assert main(["train", "--dataset", "digits", "--model", "stylegan", "--steps", "20", "--out", str(run),
-                 *TINY_FLAGS]) == 0
+    assert (
+        main(["train", "--dataset", "digits", "--model", "stylegan", "--steps", "20", "--out", str(run), *TINY_FLAGS])
+        == 0
+    )
     assert json.loads((run / "model.json").read_text())["kind"] == "stylegan"
     assert main(["train", "--dataset", "digits", "--out", str(run), "--resume", "--steps", "30", "--quiet"]) == 0
     assert "finished at step 30" in capsys.readouterr().out
@@ -221,13 +257,16 @@ def tiny_runs(tmp_path_factory):
     return root
 
 
-@pytest.mark.parametrize("which,args,needle", [
-    ("gan", ["--rows", "1", "--cols", "2"], "style mixing needs a stylegan checkpoint"),
-    ("style", ["--rows", "1,x", "--cols", "2"], "--rows"),
-    ("style", ["--rows", "1", "--cols", ""], "--cols"),
-    ("style", ["--rows", "1", "--cols", "2", "--crossover", "6"], "--crossover: must be in [0, 5]"),
-    ("style", ["--rows", "1", "--cols", "2", "--psi", "3"], "--psi"),
-])
+@pytest.mark.parametrize(
+    "which,args,needle",
+    [
+        ("gan", ["--rows", "1", "--cols", "2"], "style mixing needs a stylegan checkpoint"),
+        ("style", ["--rows", "1,x", "--cols", "2"], "--rows"),
+        ("style", ["--rows", "1", "--cols", ""], "--cols"),
+        ("style", ["--rows", "1", "--cols", "2", "--crossover", "6"], "--crossover: must be in [0, 5]"),
+        ("style", ["--rows", "1", "--cols", "2", "--psi", "3"], "--psi"),
+    ],
+)
 def test_mix_refuses_bad_input_by_name(tiny_runs, tmp_path, capsys, which, args, needle):
     out = tmp_path / "grid.png"
     assert main(["mix", str(tiny_runs / which), *args, "--out", str(out)]) == 2

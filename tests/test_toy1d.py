@@ -149,8 +149,14 @@ def test_a_critic_curve_is_scaled_to_the_unit_interval_and_says_so():
 def test_the_cli_trains_a_1d_run_and_writes_the_density_chart(tmp_path):
     run = tmp_path / "bimodal"
     env = {"PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
-    cli = lambda *a: subprocess.run([sys.executable, "-m", "ganlab", *a], cwd=ROOT, env=env,  # noqa: E731
-                                    capture_output=True, text=True, timeout=300)
+    cli = lambda *a: subprocess.run(
+        [sys.executable, "-m", "ganlab", *a],
+        cwd=ROOT,
+        env=env,  # noqa: E731
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     done = cli("train", "--dataset", "bimodal1d", "--steps", "40", "--width", "16", "--out", str(run), "--quiet")
     assert done.returncode == 0, done.stderr
     picture = Image.open(run / "samples.png")

@@ -17,9 +17,21 @@ GAN_DIGITS = controls.form_values(controls.recommended_config("digits"))
 
 
 def test_stylegan_form_values_build_a_stylegan_config_through_the_registry():
-    cfg = controls.config_from_form("digits", "cpu", **dict(GAN_DIGITS, model="stylegan", width=8, z_dim=12,
-                                                            g_lr=1e-3, ema=0.9, style_block="adain",
-                                                            mixing_prob=0.25, mapping_layers=3))
+    cfg = controls.config_from_form(
+        "digits",
+        "cpu",
+        **dict(
+            GAN_DIGITS,
+            model="stylegan",
+            width=8,
+            z_dim=12,
+            g_lr=1e-3,
+            ema=0.9,
+            style_block="adain",
+            mixing_prob=0.25,
+            mapping_layers=3,
+        ),
+    )
     assert isinstance(cfg, StyleGANConfig) and controls.family_of(cfg).name == "stylegan"
     assert (cfg.channels, cfg.z_dim, cfg.g_optim.lr, cfg.ema) == (8, 12, 1e-3, 0.9)
     assert (cfg.style_block, cfg.mixing_prob, cfg.mapping_layers) == ("adain", 0.25, 3)
@@ -32,11 +44,19 @@ def test_gan_models_still_build_a_train_config_and_ignore_the_style_fields():
     assert controls.model_facts(cfg) == {"model": "dcgan", "family": "gan"}
 
 
-@pytest.mark.parametrize("changes, field", [
-    (dict(dataset="ring8"), "model: stylegan trains on images, and 'ring8' is 2D point data"),
-    (dict(objective="wgan"), "objective:"), (dict(noise="uniform"), "noise:"), (dict(d_steps=3), "d_steps:"),
-    (dict(spectral_norm=True), "spectral_norm:"), (dict(width=300), "width:"), (dict(mapping_layers=0), "mapping_layers:"),
-    (dict(mixing_prob=1.5), "mixing_prob:")])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        (dict(dataset="ring8"), "model: stylegan trains on images, and 'ring8' is 2D point data"),
+        (dict(objective="wgan"), "objective:"),
+        (dict(noise="uniform"), "noise:"),
+        (dict(d_steps=3), "d_steps:"),
+        (dict(spectral_norm=True), "spectral_norm:"),
+        (dict(width=300), "width:"),
+        (dict(mapping_layers=0), "mapping_layers:"),
+        (dict(mixing_prob=1.5), "mixing_prob:"),
+    ],
+)
 def test_what_stylegan_cannot_do_is_refused_by_name(changes, field):
     values = dict(GAN_DIGITS, model="stylegan", **changes)
     dataset = values.pop("dataset", "digits")
@@ -48,8 +68,10 @@ def test_choosing_stylegan_fills_its_preset_and_2d_data_falls_back_to_the_gan_on
     names = (*controls.FIELDS, *controls.STYLE_FIELDS)
     style = dict(zip(names, controls.defaults_for("digits", None, "stylegan")))
     assert style["model"] == "stylegan" and style["width"] == 16 and style["g_lr"] == 2e-3 and style["beta1"] == 0.0
-    assert controls.config_from_form("digits", "cpu", **style).to_dict() == \
-        controls.style_presets.recommended_config("digits", device="cpu").to_dict()
+    assert (
+        controls.config_from_form("digits", "cpu", **style).to_dict()
+        == controls.style_presets.recommended_config("digits", device="cpu").to_dict()
+    )
     assert dict(zip(names, controls.defaults_for("ring8", None, "stylegan")))["model"] == "auto"
     assert dict(zip(names, controls.defaults_for("digits", None, "dcgan")))["model"] == "dcgan"
 

@@ -52,8 +52,9 @@ def test_divergence_stops_with_a_reason_and_keeps_the_last_good_weights(monkeypa
     trainer.run(3)
     good = {k: v.clone() for k, v in trainer.G.state_dict().items()}
     real_loss = trainer.objective.d_loss
-    poisoned = trainer.objective.__class__(**{**trainer.objective.__dict__,
-                                              "d_loss": lambda r, f: real_loss(r, f) * float("nan")})
+    poisoned = trainer.objective.__class__(
+        **{**trainer.objective.__dict__, "d_loss": lambda r, f: real_loss(r, f) * float("nan")}
+    )
     trainer.objective = poisoned
     with pytest.raises(TrainingDiverged, match="step 4"):
         trainer.run(2)
@@ -103,11 +104,14 @@ def test_lazy_r1_applies_every_kth_step_scaled_by_k():
     assert lazy[3] > 0
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(dataset="digits", width=8, conditional=True, conditioning="projection"),
-    dict(dataset="digits", width=8, conditional=True, conditioning="concat", spectral_norm=True, norm="none"),
-    dict(dataset="digits", width=8, norm="instance", ema=0.9, objective="wgan-gp", r1_weight=1.0),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(dataset="digits", width=8, conditional=True, conditioning="projection"),
+        dict(dataset="digits", width=8, conditional=True, conditioning="concat", spectral_norm=True, norm="none"),
+        dict(dataset="digits", width=8, norm="instance", ema=0.9, objective="wgan-gp", r1_weight=1.0),
+    ],
+)
 def test_image_variants_train_and_sample(kwargs):
     trainer = Trainer(TrainConfig(batch_size=8, z_dim=8, **kwargs))
     trainer.run(2)

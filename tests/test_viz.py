@@ -35,9 +35,15 @@ def test_image_grid_lays_out_samples_with_padding_and_upscales():
 def _views(surface_value: float) -> probes.PointViews:
     lattice = np.stack(np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5)), axis=-1)
     return probes.PointViews(
-        extent=(-2.0, 2.0, -2.0, 2.0), real=np.array([[1.0, 1.0]]), fake=np.array([[-1.0, -1.0]]),
-        surface=np.full((8, 8), surface_value), manifold=lattice, arrow_from=np.array([[0.0, 0.0]]),
-        arrow_dir=np.array([[1.0, 0.0]]), surface_is_probability=True)
+        extent=(-2.0, 2.0, -2.0, 2.0),
+        real=np.array([[1.0, 1.0]]),
+        fake=np.array([[-1.0, -1.0]]),
+        surface=np.full((8, 8), surface_value),
+        manifold=lattice,
+        arrow_from=np.array([[0.0, 0.0]]),
+        arrow_dir=np.array([[1.0, 0.0]]),
+        surface_is_probability=True,
+    )
 
 
 def test_points_view_draws_real_green_fake_purple_on_ds_verdict():
@@ -58,7 +64,7 @@ def test_points_view_draws_real_green_fake_purple_on_ds_verdict():
 
 def test_manifold_view_draws_the_warped_grid():
     image = viz.manifold_view(_views(0.5), size=100)
-    dark = (image.sum(axis=2) < 300)
+    dark = image.sum(axis=2) < 300
     assert dark.sum() > 100  # 2 x 5 grid lines drawn
     assert not dark[:10].any()  # nothing outside the grid (which spans -1..1 of -2..2)
 
@@ -80,8 +86,17 @@ def test_probe_points_shapes_and_leaves_training_state_alone():
     before = {k: v.clone() for k, v in d.state_dict().items()}
     fake = g(torch.randn(300, 2)).detach()
     real = torch.randn(200, 2)
-    views = probes.probe_points(g, d, lambda out: torch.nn.functional.softplus(-out).mean(), fake,
-                                real.numpy(), probes.view_extent(real), 2, "normal", True)
+    views = probes.probe_points(
+        g,
+        d,
+        lambda out: torch.nn.functional.softplus(-out).mean(),
+        fake,
+        real.numpy(),
+        probes.view_extent(real),
+        2,
+        "normal",
+        True,
+    )
     assert views.surface.shape == (probes.SURFACE_RES, probes.SURFACE_RES)
     assert ((views.surface >= 0) & (views.surface <= 1)).all()
     assert views.manifold.shape == (probes.MANIFOLD_LINES, probes.MANIFOLD_LINES, 2)

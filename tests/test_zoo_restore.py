@@ -37,5 +37,7 @@ def test_beats_the_baseline_on_held_out_images_now(name):
     dataset = read_meta(SHIPPED[name])["config"]["dataset"]
     root = shared_data_root(DATA_FOLDERS.get(dataset, dataset))
     report = evaluate_restorer(name, n=24 if dataset == "summer2winter" else 256, data_root=str(root))
-    assert report["restored"]["psnr"] > report["baseline"]["psnr"], report  # the SRGAN by ~0.16 dB, the rest by far more
+    assert report["restored"]["psnr"] > report["baseline"]["psnr"], (
+        report
+    )  # the SRGAN by ~0.16 dB, the rest by far more
     assert report["restored"]["ssim"] > report["baseline"]["ssim"], report

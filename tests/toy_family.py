@@ -96,8 +96,12 @@ class ToyJob(RunJob):
         return ToyRunner(cfg, data)
 
     def make_snapshot(self) -> dict:
-        return {"version": self.next_version(), "state": self.state, "step": self.trainer.step_count,
-                "value": float(self.trainer.model.value.detach())}
+        return {
+            "version": self.next_version(),
+            "state": self.state,
+            "step": self.trainer.step_count,
+            "value": float(self.trainer.model.value.detach()),
+        }
 
 
 def save(runner: ToyRunner, folder: Path) -> Path:
@@ -132,9 +136,14 @@ def resume(args: argparse.Namespace) -> ToyRunner:
 
 
 def loop_hooks(runner: ToyRunner, out: Path, args: argparse.Namespace) -> LoopHooks:
-    return LoopHooks(columns=stat_columns(ToyStats), total=lambda: runner.cfg.steps,
-                     save=lambda: save(runner, out), chunk_size=lambda _last: 10,
-                     postfix=lambda s: {"loss": f"{s.loss:.3g}"}, checkpoint_every=20)
+    return LoopHooks(
+        columns=stat_columns(ToyStats),
+        total=lambda: runner.cfg.steps,
+        save=lambda: save(runner, out),
+        chunk_size=lambda _last: 10,
+        postfix=lambda s: {"loss": f"{s.loss:.3g}"},
+        checkpoint_every=20,
+    )
 
 
 def finish(runner: ToyRunner, out: Path, args: argparse.Namespace, status: str) -> str:
@@ -142,6 +151,15 @@ def finish(runner: ToyRunner, out: Path, args: argparse.Namespace, status: str) 
     return f"{status} at step {runner.step_count}: value {float(runner.model.value.detach()):.4f}"
 
 
-FAMILY = Family(name="toy", summary="fit one number", config=ToyConfig, runner=ToyRunner, job=ToyJob,
-                restore=restore, checkpoint_kind="toy", models=("scalar",),
-                claims=lambda dataset: dataset == "toy", cli=__name__)
+FAMILY = Family(
+    name="toy",
+    summary="fit one number",
+    config=ToyConfig,
+    runner=ToyRunner,
+    job=ToyJob,
+    restore=restore,
+    checkpoint_kind="toy",
+    models=("scalar",),
+    claims=lambda dataset: dataset == "toy",
+    cli=__name__,
+)

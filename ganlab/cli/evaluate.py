@@ -14,17 +14,24 @@ import json
 
 
 def register(sub) -> None:
-    p = sub.add_parser("eval", help="score a checkpoint (mode coverage, FD/KID/IS-style, precision/recall)",
-                       description=__doc__.split("\n\n", 1)[1])
+    p = sub.add_parser(
+        "eval",
+        help="score a checkpoint (mode coverage, FD/KID/IS-style, precision/recall)",
+        description=__doc__.split("\n\n", 1)[1],
+    )
     p.add_argument("checkpoint", help="run folder, model.safetensors file, or shipped name (e.g. mnist)")
     p.add_argument("--n", type=int, default=None, help="samples to score (default: 2500 for 2D, 10000 for images)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed")
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N, mps or auto")
     p.add_argument("--data-root", default=None, help="where MNIST/FashionMNIST live (default: $GANLAB_DATA)")
-    p.add_argument("--inception", action="store_true",
-                   help="also FID/IS with Inception-v3 (needs its weights on disk; slow on a CPU)")
-    p.add_argument("--sigma", type=float, default=None,
-                   help="restoration denoisers: the test noise level in [0, 1] (default 0.3)")
+    p.add_argument(
+        "--inception",
+        action="store_true",
+        help="also FID/IS with Inception-v3 (needs its weights on disk; slow on a CPU)",
+    )
+    p.add_argument(
+        "--sigma", type=float, default=None, help="restoration denoisers: the test noise level in [0, 1] (default 0.3)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.set_defaults(func=run)
 
@@ -38,14 +45,21 @@ def run(args: argparse.Namespace) -> int:
     if _kind(args.checkpoint) == "restore":
         from ganlab.metrics.restore_report import evaluate_restorer, format_restore_report
 
-        result = evaluate_restorer(args.checkpoint, n=args.n, device=args.device, data_root=args.data_root,
-                                   sigma=args.sigma)
+        result = evaluate_restorer(
+            args.checkpoint, n=args.n, device=args.device, data_root=args.data_root, sigma=args.sigma
+        )
         print(json.dumps(result, indent=2) if args.json else format_restore_report(result))
         return 0
     if args.sigma is not None:
         raise GanLabError("--sigma: only restoration (denoising) models take a test noise level")
-    result = evaluate_checkpoint(args.checkpoint, n=args.n, device=args.device, seed=args.seed,
-                                 data_root=args.data_root, inception=args.inception)
+    result = evaluate_checkpoint(
+        args.checkpoint,
+        n=args.n,
+        device=args.device,
+        seed=args.seed,
+        data_root=args.data_root,
+        inception=args.inception,
+    )
     print(json.dumps(result, indent=2) if args.json else format_report(result))
     return 0
 

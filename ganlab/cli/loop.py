@@ -47,8 +47,9 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None
     main = world is None or world.is_main
     losses_path = out / "losses.csv"
     fresh = trainer.step_count == 0 or not losses_path.exists()
-    bar = tqdm(total=hooks.total(), initial=trainer.step_count, disable=quiet or not main, unit="step",
-               dynamic_ncols=True)
+    bar = tqdm(
+        total=hooks.total(), initial=trainer.step_count, disable=quiet or not main, unit="step", dynamic_ncols=True
+    )
     status, last = "finished", None
     checkpoint_every = hooks.checkpoint_every
     next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
@@ -75,9 +76,7 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None
             bar.set_postfix(refresh=False, **fields)
             now = time.monotonic()
             if quiet and main and now - last_log_t > QUIET_LOG_EVERY_S:
-                rate = (trainer.step_count - start_step) / max(now - start_t, 1e-6)
-                print(f"step {trainer.step_count}/{hooks.total()} {rate:.1f} it/s "
-                      + " ".join(f"{k} {v}" for k, v in fields.items()), file=sys.stderr, flush=True)
+                _log_progress(trainer, hooks, fields, (trainer.step_count - start_step) / max(now - start_t, 1e-6))
                 last_log_t = now
             if deadline is not None and hooks.replan is not None:
                 hooks.replan(start_step, start_t, now, deadline)
@@ -94,6 +93,12 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None
                 next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
     bar.close()
     return status
+
+
+def _log_progress(trainer, hooks: LoopHooks, fields: dict[str, str], rate: float) -> None:
+    """The --quiet mode's line (there is no bar): step, steps/s and the bar's fields."""
+    line = " ".join(f"{k} {v}" for k, v in fields.items())
+    print(f"step {trainer.step_count}/{hooks.total()} {rate:.1f} it/s {line}", file=sys.stderr, flush=True)
 
 
 def _out_of_time(trainer, hooks: LoopHooks, last, now: float, deadline: float) -> bool:

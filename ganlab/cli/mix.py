@@ -17,8 +17,12 @@ def register(sub) -> None:
     p.add_argument("checkpoint", help="stylegan run folder, model.safetensors file, or shipped name")
     p.add_argument("--rows", required=True, help="comma-separated seeds of the row (coarse-style) sources")
     p.add_argument("--cols", required=True, help="comma-separated seeds of the column (destination) images")
-    p.add_argument("--crossover", type=int, default=None,
-                   help="first layer taken from the column (default: the end of the coarse layers)")
+    p.add_argument(
+        "--crossover",
+        type=int,
+        default=None,
+        help="first layer taken from the column (default: the end of the coarse layers)",
+    )
     p.add_argument("--psi", type=float, default=1.0, help="truncation toward w_avg, in [0, 2]")
     p.add_argument("--noise-seed", type=int, default=None, help="per-layer noise seed (default: fixed)")
     p.add_argument("--out", type=Path, required=True, help="PNG file to write")
@@ -44,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     crossover = mixing.check_crossover(gen, crossover, "--crossover")
     grid = mixing.mixing_picture(gen, rows, cols, crossover, psi, args.noise_seed)
     atomic_write_bytes(args.out, png_bytes(grid))
-    print(f"wrote {args.out}: {len(rows)} x {len(cols)} mixes at crossover {crossover} of "
-          f"{gen.latent.num_layers} layers")
+    print(
+        f"wrote {args.out}: {len(rows)} x {len(cols)} mixes at crossover {crossover} of {gen.latent.num_layers} layers"
+    )
     return 0

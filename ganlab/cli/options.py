@@ -15,8 +15,7 @@ def add_flag(parser: argparse.ArgumentParser | argparse._ArgumentGroup, flag: st
         parser.add_argument(flag, **kwargs)
 
 
-def layered_config(config_cls: type, args: argparse.Namespace, preset: Mapping[str, Any],
-                   names: Iterable[str]) -> Any:
+def layered_config(config_cls: type, args: argparse.Namespace, preset: Mapping[str, Any], names: Iterable[str]) -> Any:
     """A family's config from its preset, then a ``--config`` JSON file, then the flags in
     ``names`` that were given (not yet validated: a family may adjust fields first)."""
     fields = dict(preset)

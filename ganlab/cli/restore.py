@@ -13,14 +13,21 @@ from pathlib import Path
 
 
 def register(sub) -> None:
-    p = sub.add_parser("restore", help="upscale x4, denoise or inpaint images with a restoration model",
-                       description="Restore images with a model trained by train --model pix2pix|srresnet|srgan.")
+    p = sub.add_parser(
+        "restore",
+        help="upscale x4, denoise or inpaint images with a restoration model",
+        description="Restore images with a model trained by train --model pix2pix|srresnet|srgan.",
+    )
     p.add_argument("checkpoint", help="run folder or model.safetensors of a restoration run")
     p.add_argument("images", nargs="+", type=Path, metavar="INPUT", help="image files to restore")
     p.add_argument("--out", type=Path, required=True, help="folder for the PNGs (created if missing)")
     p.add_argument("--mask", type=Path, default=None, help="inpainting: grayscale mask, white = fill")
-    p.add_argument("--sigma", type=float, default=None,
-                   help="denoising: add Gaussian noise of this level (0..1) first, to see the model work")
+    p.add_argument(
+        "--sigma",
+        type=float,
+        default=None,
+        help="denoising: add Gaussian noise of this level (0..1) first, to see the model work",
+    )
     p.add_argument("--device", default="cpu", help="cpu (default), cuda:N, mps or auto")
     p.set_defaults(func=run)
 

@@ -39,8 +39,9 @@ def run(args: argparse.Namespace) -> int:
     samples = generate(g, args.n, seed=args.seed, label=args.label, truncation=args.truncation)
     if samples.dim() == 2:
         if args.out.is_dir() or args.out.name in (META, WEIGHTS):
-            raise GanLabError(f"--out: {args.out} is a folder or a checkpoint file; give a new .csv path "
-                              "(nothing was overwritten)")
+            raise GanLabError(
+                f"--out: {args.out} is a folder or a checkpoint file; give a new .csv path (nothing was overwritten)"
+            )
         save_points_csv(samples, args.out)
         print(f"wrote {args.n} points to {args.out}")
     else:

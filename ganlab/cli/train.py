@@ -20,22 +20,36 @@ from ganlab.cli.options import add_flag
 from ganlab.errors import GanLabError
 
 SHARED_FLAGS = {  # flag dest -> type, for the settings every family reads
-    "model": str, "steps": int, "batch_size": int, "seed": int, "device": str, "precision": str,
-    "image_size": int, "data_root": str,
+    "model": str,
+    "steps": int,
+    "batch_size": int,
+    "seed": int,
+    "device": str,
+    "precision": str,
+    "image_size": int,
+    "data_root": str,
 }
 
 
 def register(sub) -> None:
     from ganlab.families import FAMILIES
 
-    p = sub.add_parser("train", help="train a model headless and write a run folder",
-                       description="Train a model of any family. Unset options come from the data set's "
-                                   "(or the device's) recommended preset.")
-    p.add_argument("--dataset", required=True, help="ring8, grid25, digits, mnist, fashion, cifar10, "
-                   "csv:PATH, folder:PATH, unpaired:DIR_A,DIR_B, summer2winter, ...")
+    p = sub.add_parser(
+        "train",
+        help="train a model headless and write a run folder",
+        description="Train a model of any family. Unset options come from the data set's "
+        "(or the device's) recommended preset.",
+    )
+    p.add_argument(
+        "--dataset",
+        required=True,
+        help="ring8, grid25, digits, mnist, fashion, cifar10, "
+        "csv:PATH, folder:PATH, unpaired:DIR_A,DIR_B, summer2winter, ...",
+    )
     p.add_argument("--out", required=True, type=Path, help="run folder to write")
-    p.add_argument("--family", choices=sorted(FAMILIES), default=None,
-                   help="model family (default: from --model or the data set)")
+    p.add_argument(
+        "--family", choices=sorted(FAMILIES), default=None, help="model family (default: from --model or the data set)"
+    )
     for name, kind in SHARED_FLAGS.items():
         add_flag(p, "--" + name.replace("_", "-"), type=kind, default=None)
     p.add_argument("--config", type=Path, help="a config JSON file of the family (flags override it)")
@@ -53,8 +67,11 @@ def _family(args: argparse.Namespace):
     from ganlab.families import family_for, family_of_run
 
     if args.resume:
-        return family_of_run(read_meta(args.out)) if (args.out / META).is_file() else family_for(
-            args.family, args.model, args.dataset)
+        return (
+            family_of_run(read_meta(args.out))
+            if (args.out / META).is_file()
+            else family_for(args.family, args.model, args.dataset)
+        )
     return family_for(args.family, args.model, args.dataset)
 
 
@@ -68,8 +85,10 @@ def run(args: argparse.Namespace) -> int:
         return _train(args, None)
     family = _family(args)
     if not family.distributed:
-        raise GanLabError(f"torchrun: the {family.name} family does not train across processes yet; "
-                          "run the same command without torchrun (one process)")
+        raise GanLabError(
+            f"torchrun: the {family.name} family does not train across processes yet; "
+            "run the same command without torchrun (one process)"
+        )
     args.device = distributed.rank_device(world, args.device)
     distributed.start(world)
     try:
@@ -89,8 +108,10 @@ def _train(args: argparse.Namespace, world) -> int:
         trainer = cli.resume(args)
     else:
         if (out / "model.json").exists():
-            raise GanLabError(f"--out: {out} already holds a run; use --resume to continue it or pick "
-                              "another folder (nothing was overwritten)")
+            raise GanLabError(
+                f"--out: {out} already holds a run; use --resume to continue it or pick "
+                "another folder (nothing was overwritten)"
+            )
         trainer = cli.start(args)
     if world is not None:
         from ganlab.engine.distributed import check_batch

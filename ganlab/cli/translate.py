@@ -12,15 +12,21 @@ from pathlib import Path
 
 
 def register(sub) -> None:
-    p = sub.add_parser("translate", help="translate photos with a CycleGAN model",
-                       description="Translate images with a CycleGAN generator (shipped, trained or official .pth).")
+    p = sub.add_parser(
+        "translate",
+        help="translate photos with a CycleGAN model",
+        description="Translate images with a CycleGAN generator (shipped, trained or official .pth).",
+    )
     p.add_argument("checkpoint", help="run folder, model.safetensors, shipped name (e.g. summer2winter) or .pth")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="image files to translate")
     p.add_argument("--out", type=Path, required=True, help="folder for the PNGs (created if missing)")
     p.add_argument("--size", type=int, default=None, help="longer side in pixels (default: keep the input's size)")
     p.add_argument("--direction", default="AtoB", help="AtoB or BtoA (training checkpoints hold both)")
-    p.add_argument("--round-trip", action="store_true",
-                   help="also write STEM_cycle.png, translated back (needs a model with an inverse)")
+    p.add_argument(
+        "--round-trip",
+        action="store_true",
+        help="also write STEM_cycle.png, translated back (needs a model with an inverse)",
+    )
     p.add_argument("--inverse", default=None, help="the way back for --round-trip (e.g. winter2summer or a .pth)")
     p.add_argument("--device", default="cpu", help="cpu (default), cuda:N, mps or auto")
     p.set_defaults(func=run)

@@ -52,8 +52,9 @@ def canonical_name(name: str) -> str:
     return ALIASES.get(lowered, lowered)
 
 
-def load_dataset(name: str, data_root: str | None = None, download: bool = False,
-                 image_size: int | None = None, channels: int = 3) -> DataSource:
+def load_dataset(
+    name: str, data_root: str | None = None, download: bool = False, image_size: int | None = None, channels: int = 3
+) -> DataSource:
     """Load a data set by name onto the CPU; raise GanLabError with what to do if it can't."""
     name = canonical_name(name)
     if name in toy2d.TOY2D:
@@ -71,5 +72,4 @@ def load_dataset(name: str, data_root: str | None = None, download: bool = False
     raise GanLabError(f"unknown data set {name!r}; choose one of {known}, csv:PATH or folder:PATH")
 
 
-__all__ = ["DataSource", "load_dataset", "dataset_names", "is_known_dataset", "is_points_dataset",
-           "canonical_name"]
+__all__ = ["DataSource", "load_dataset", "dataset_names", "is_known_dataset", "is_points_dataset", "canonical_name"]

@@ -22,8 +22,15 @@ from PIL import Image, UnidentifiedImageError
 from ganlab import limits
 from ganlab.errors import GanLabError
 
-_DECODE_ERRORS = (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
-                  Image.DecompressionBombError, zlib.error)
+_DECODE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    Image.DecompressionBombError,
+    zlib.error,
+)
 
 
 def check_size(width: int, height: int, label: str) -> None:
@@ -32,8 +39,9 @@ def check_size(width: int, height: int, label: str) -> None:
     if width < 1 or height < 1:
         raise GanLabError(f"{label}: the image is empty ({width}x{height})")
     if width * height > cap:
-        raise GanLabError(f"{label}: {width}x{height} is too large (over {cap:,} pixels; "
-                          "raise GANLAB_MAX_IMAGE_PIXELS or resize it)")
+        raise GanLabError(
+            f"{label}: {width}x{height} is too large (over {cap:,} pixels; raise GANLAB_MAX_IMAGE_PIXELS or resize it)"
+        )
 
 
 def to_8bit(img: Image.Image) -> Image.Image:
@@ -78,11 +86,15 @@ def open_image(raw: bytes, label: str, draft: int | None = None) -> Image.Image:
     except GanLabError:
         raise
     except Image.DecompressionBombError:
-        raise GanLabError(f"{label}: the image declares an enormous size (a decompression bomb?); "
-                          "refused without decoding") from None
+        raise GanLabError(
+            f"{label}: the image declares an enormous size (a decompression bomb?); refused without decoding"
+        ) from None
     except _DECODE_ERRORS as exc:
-        reason = "truncated or damaged" if "truncated" in str(exc) or isinstance(exc, (EOFError, zlib.error)) \
+        reason = (
+            "truncated or damaged"
+            if "truncated" in str(exc) or isinstance(exc, (EOFError, zlib.error))
             else "not a readable image"
+        )
         raise GanLabError(f"{label}: {reason} ({type(exc).__name__})") from None
 
 
@@ -93,16 +105,18 @@ def open_image_file(path: str | Path) -> Image.Image:
         raise GanLabError(f"image not found: {path}")
     cap = limits.get("image_file_bytes")
     if path.stat().st_size > cap:
-        raise GanLabError(f"{path.name}: {limits.mb(path.stat().st_size)} is too large for an image "
-                          f"(at most {limits.mb(cap)})")
+        raise GanLabError(
+            f"{path.name}: {limits.mb(path.stat().st_size)} is too large for an image (at most {limits.mb(cap)})"
+        )
     return open_image(path.read_bytes(), path.name)
 
 
 def read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, cap: int) -> bytes:
     """A zip member's bytes, reading at most ``cap`` (a member may lie about its size)."""
     if member.file_size > cap:
-        raise GanLabError(f"{member.filename}: declares {limits.mb(member.file_size)}, over the "
-                          f"{limits.mb(cap)} allowed")
+        raise GanLabError(
+            f"{member.filename}: declares {limits.mb(member.file_size)}, over the {limits.mb(cap)} allowed"
+        )
     chunks, total = [], 0
     try:
         with archive.open(member) as handle:
@@ -114,6 +128,5 @@ def read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, cap: int) -> 
     except GanLabError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
-        raise GanLabError(f"{member.filename}: damaged or unsupported zip member "
-                          f"({type(exc).__name__})") from None
+        raise GanLabError(f"{member.filename}: damaged or unsupported zip member ({type(exc).__name__})") from None
     return b"".join(chunks)

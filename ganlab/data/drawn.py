@@ -41,8 +41,10 @@ def points_from_drawing(image: np.ndarray, max_points: int = MAX_POINTS, seed: i
     mask = ink_mask(image)
     rows, cols = np.nonzero(mask)
     if len(rows) < MIN_INKED_PIXELS:
-        raise GanLabError(f"drawing: only {len(rows)} pixels are drawn on; draw some strokes or blobs "
-                          f"(at least {MIN_INKED_PIXELS} pixels) before training")
+        raise GanLabError(
+            f"drawing: only {len(rows)} pixels are drawn on; draw some strokes or blobs "
+            f"(at least {MIN_INKED_PIXELS} pixels) before training"
+        )
     if len(rows) == mask.size:
         raise GanLabError("drawing: the whole canvas is ink; draw shapes on an empty canvas")
     rng = np.random.default_rng(seed)

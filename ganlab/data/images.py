@@ -26,10 +26,19 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".ti
 MAX_IMAGES = limits.LIMITS["images"].default  # defaults only: the live caps are limits.get(...)
 
 DIGIT_NAMES = [str(i) for i in range(10)]
-FASHION_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
-               "dog", "frog", "horse", "ship", "truck"]
+FASHION_NAMES = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
+CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
 
 def data_root(explicit: str | None = None) -> Path:
@@ -54,14 +63,26 @@ def digits(image_size: int | None = None) -> DataSource:
     bunch = load_digits()
     images = torch.from_numpy((bunch.images / 16.0 * 255).round().astype(np.uint8))[:, None]
     return DataSource(
-        name="digits", kind="image", shape=(1, image_size or 16, image_size or 16),
+        name="digits",
+        kind="image",
+        shape=(1, image_size or 16, image_size or 16),
         description="scikit-learn digits: 1,797 handwritten digits, 8x8 upscaled",
         data=to_unit_range(images, image_size or 16),
-        labels=torch.from_numpy(bunch.target.astype(np.int64)), class_names=DIGIT_NAMES)
+        labels=torch.from_numpy(bunch.target.astype(np.int64)),
+        class_names=DIGIT_NAMES,
+    )
 
 
-def _torchvision(name: str, cls_name: str, class_names: list[str], native: int,
-                 root: str | None, download: bool, image_size: int | None, train: bool) -> DataSource:
+def _torchvision(
+    name: str,
+    cls_name: str,
+    class_names: list[str],
+    native: int,
+    root: str | None,
+    download: bool,
+    image_size: int | None,
+    train: bool,
+) -> DataSource:
     import torchvision.datasets as tvd
 
     where = data_root(root)
@@ -70,23 +91,34 @@ def _torchvision(name: str, cls_name: str, class_names: list[str], native: int,
         ds = cls(str(where), train=train, download=download)
     except RuntimeError as exc:
         if download:
-            raise DataUnavailable(f"{cls_name} could not be downloaded to {where}: {exc}. "
-                                  "Check the network connection, or place the files there by hand.") from None
+            raise DataUnavailable(
+                f"{cls_name} could not be downloaded to {where}: {exc}. "
+                "Check the network connection, or place the files there by hand."
+            ) from None
         raise DataUnavailable(
             f"{cls_name} is not under {where}. Point --data-root (or the GANLAB_DATA environment "
             f"variable) at the folder that holds {cls_name}/, or add --download to fetch it "
-            "(needs internet).") from None
+            "(needs internet)."
+        ) from None
     except OSError as exc:  # URLError and friends: offline download
-        raise DataUnavailable(f"{cls_name} could not be downloaded to {where} ({exc}). "
-                              "This machine looks offline: copy the data set there by hand, "
-                              "or use the offline 'digits' data set.") from None
+        raise DataUnavailable(
+            f"{cls_name} could not be downloaded to {where} ({exc}). "
+            "This machine looks offline: copy the data set there by hand, "
+            "or use the offline 'digits' data set."
+        ) from None
     data = torch.as_tensor(np.asarray(ds.data))
     data = data[:, None] if data.ndim == 3 else data.permute(0, 3, 1, 2)  # CIFAR is NHWC
     labels = torch.as_tensor(np.asarray(ds.targets), dtype=torch.int64)
     size = image_size or native
-    return DataSource(name=name, kind="image", shape=(data.shape[1], size, size),
-                      description=f"{cls_name} {'train' if train else 'test'} split, {len(labels):,} images",
-                      data=to_unit_range(data, size), labels=labels, class_names=class_names)
+    return DataSource(
+        name=name,
+        kind="image",
+        shape=(data.shape[1], size, size),
+        description=f"{cls_name} {'train' if train else 'test'} split, {len(labels):,} images",
+        data=to_unit_range(data, size),
+        labels=labels,
+        class_names=class_names,
+    )
 
 
 def mnist(root=None, download=False, image_size=None, train=True) -> DataSource:
@@ -102,6 +134,7 @@ def cifar10(root=None, download=False, image_size=None, train=True) -> DataSourc
 
 
 # -- user images --------------------------------------------------------------
+
 
 def _decode(raw: bytes, label: str, mode: str, size: int) -> np.ndarray:
     """One image file -> uint8 array (size, size, C); raises GanLabError on anything odd."""
@@ -133,8 +166,9 @@ def _iter_files(path: Path):
         return
     upload_cap = limits.get("upload_bytes")
     if path.stat().st_size > upload_cap:
-        raise GanLabError(f"{path.name}: {limits.mb(path.stat().st_size)} is over the "
-                          f"{limits.mb(upload_cap)} upload limit")
+        raise GanLabError(
+            f"{path.name}: {limits.mb(path.stat().st_size)} is over the {limits.mb(upload_cap)} upload limit"
+        )
     if not zipfile.is_zipfile(path):
         raise GanLabError(f"{path.name}: not a folder or a zip archive of images")
     try:
@@ -142,13 +176,19 @@ def _iter_files(path: Path):
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise GanLabError(f"{path.name}: damaged zip archive ({type(exc).__name__})") from None
     with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()
-                   and Path(m.filename).suffix.lower() in IMAGE_SUFFIXES
-                   and not Path(m.filename).name.startswith(".")]
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and Path(m.filename).suffix.lower() in IMAGE_SUFFIXES
+            and not Path(m.filename).name.startswith(".")
+        ]
         total, zip_cap = sum(m.file_size for m in members), limits.get("zip_bytes")
         if total > zip_cap:  # declared sizes: refused before anything is read
-            raise GanLabError(f"{path.name}: unpacks to {limits.mb(total)}; at most {limits.mb(zip_cap)} "
-                              "are allowed (GANLAB_MAX_ZIP_BYTES)")
+            raise GanLabError(
+                f"{path.name}: unpacks to {limits.mb(total)}; at most {limits.mb(zip_cap)} "
+                "are allowed (GANLAB_MAX_ZIP_BYTES)"
+            )
         budget = zip_cap
         for member in members[: max_images + 1]:
             label = Path(member.filename).name  # never a path: nothing is extracted anywhere
@@ -174,8 +214,7 @@ def image_folder(path: str | Path, image_size: int = 32, channels: int = 3) -> D
     arrays, skipped = [], []
     for label, raw in _iter_files(path):
         if len(arrays) + len(skipped) >= max_images:
-            raise GanLabError(f"{path.name}: more than {max_images:,} images; use a smaller set "
-                              "(GANLAB_MAX_IMAGES)")
+            raise GanLabError(f"{path.name}: more than {max_images:,} images; use a smaller set (GANLAB_MAX_IMAGES)")
         try:
             if isinstance(raw, GanLabError):
                 raise raw
@@ -184,11 +223,18 @@ def image_folder(path: str | Path, image_size: int = 32, channels: int = 3) -> D
             skipped.append(str(exc))
     if not arrays:
         if not skipped:
-            raise GanLabError(f"{path.name}: no readable images found: no image files (expected "
-                              f"{', '.join(sorted(s.lstrip('.') for s in IMAGE_SUFFIXES))})")
+            raise GanLabError(
+                f"{path.name}: no readable images found: no image files (expected "
+                f"{', '.join(sorted(s.lstrip('.') for s in IMAGE_SUFFIXES))})"
+            )
         raise GanLabError(f"{path.name}: no readable images found ({len(skipped)} skipped, e.g. {skipped[0]})")
     stacked = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
     note = f"; skipped {len(skipped)} unreadable" if skipped else ""
-    return DataSource(name=f"folder:{path.name}", kind="image", shape=(channels, image_size, image_size),
-                      description=f"{len(arrays)} images from {path.name}{note}",
-                      data=to_unit_range(stacked, None), skipped=skipped)
+    return DataSource(
+        name=f"folder:{path.name}",
+        kind="image",
+        shape=(channels, image_size, image_size),
+        description=f"{len(arrays)} images from {path.name}{note}",
+        data=to_unit_range(stacked, None),
+        skipped=skipped,
+    )

@@ -55,7 +55,7 @@ class DataSource:
 
     def to(self, device: torch.device) -> "DataSource":
         """The same data set with its tensors on ``device``."""
-        move = (lambda t: None if t is None else t.to(device))
+        move = lambda t: None if t is None else t.to(device)
         return replace(self, data=move(self.data), labels=move(self.labels), modes=move(self.modes))
 
     def sample(self, n: int, generator: torch.Generator) -> tuple[Tensor, Tensor | None]:
@@ -70,8 +70,13 @@ class DataSource:
 
     def summary(self) -> dict:
         """JSON-friendly facts for checkpoint metadata."""
-        info = {"name": self.name, "kind": self.kind, "shape": list(self.shape),
-                "size": len(self) or None, "class_names": self.class_names}
+        info = {
+            "name": self.name,
+            "kind": self.kind,
+            "shape": list(self.shape),
+            "size": len(self) or None,
+            "class_names": self.class_names,
+        }
         if self.modes is not None:
             info["modes"] = self.modes.tolist()
             info["sigma"] = self.sigma

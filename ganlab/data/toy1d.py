@@ -38,8 +38,16 @@ def _mixture(name: str, means: list[float], sigma: float, description: str) -> D
         x = np.asarray(x, dtype=np.float64)
         return sum(_normal_pdf(x, m, sigma) for m in means) / len(means)
 
-    return DataSource(name=name, kind="points", shape=(1,), description=description, distribution=sample,
-                      modes=centres, sigma=sigma, density=density)
+    return DataSource(
+        name=name,
+        kind="points",
+        shape=(1,),
+        description=description,
+        distribution=sample,
+        modes=centres,
+        sigma=sigma,
+        density=density,
+    )
 
 
 def gauss1d() -> DataSource:
@@ -47,8 +55,7 @@ def gauss1d() -> DataSource:
 
 
 def bimodal1d() -> DataSource:
-    return _mixture("bimodal1d", [-1.5, 1.5], 0.4,
-                    "two Gaussians at -1.5 and +1.5 (sigma 0.4), equal weights")
+    return _mixture("bimodal1d", [-1.5, 1.5], 0.4, "two Gaussians at -1.5 and +1.5 (sigma 0.4), equal weights")
 
 
 def uniform1d() -> DataSource:
@@ -61,8 +68,14 @@ def uniform1d() -> DataSource:
         x = np.asarray(x, dtype=np.float64)
         return np.where((x >= low) & (x <= high), 1.0 / (high - low), 0.0)
 
-    return DataSource(name="uniform1d", kind="points", shape=(1,), distribution=sample, density=density,
-                      description=f"uniform on [{low:g}, {high:g}]: hard edges a smooth G can only approach")
+    return DataSource(
+        name="uniform1d",
+        kind="points",
+        shape=(1,),
+        distribution=sample,
+        density=density,
+        description=f"uniform on [{low:g}, {high:g}]: hard edges a smooth G can only approach",
+    )
 
 
 TOY1D: dict[str, Callable[[], DataSource]] = {"gauss1d": gauss1d, "bimodal1d": bimodal1d, "uniform1d": uniform1d}

@@ -30,8 +30,9 @@ def _mixture(modes: Tensor, sigma: float, description: str, name: str) -> DataSo
         pick = torch.randint(0, centres.shape[0], (n,), generator=gen, device=device)
         return centres[pick] + sigma * torch.randn(n, 2, generator=gen, device=device)
 
-    return DataSource(name=name, kind="points", shape=(2,), description=description,
-                      distribution=sample, modes=modes, sigma=sigma)
+    return DataSource(
+        name=name, kind="points", shape=(2,), description=description, distribution=sample, modes=modes, sigma=sigma
+    )
 
 
 def ring8() -> DataSource:
@@ -65,6 +66,7 @@ def line() -> DataSource:
         t = torch.rand(n, 1, generator=gen, device=device) * 2 - 1
         noise = 0.02 * torch.randn(n, 2, generator=gen, device=device)
         return torch.cat([t * 1.5, t * 0.75], dim=1) + noise
+
     return _shape("line", "points along a line segment (GAN Lab)", sample)
 
 
@@ -73,6 +75,7 @@ def ring() -> DataSource:
         a = torch.rand(n, generator=gen, device=device) * 2 * math.pi
         r = 1.0 + 0.05 * torch.randn(n, generator=gen, device=device)
         return torch.stack([r * a.cos(), r * a.sin()], dim=1)
+
     return _shape("ring", "a continuous ring of radius 1 (GAN Lab)", sample)
 
 
@@ -82,6 +85,7 @@ def spiral() -> DataSource:
         r = t / (3 * math.pi) * 1.8
         pts = torch.stack([r * t.cos(), r * t.sin()], dim=1)
         return pts + 0.03 * torch.randn(n, 2, generator=gen, device=device)
+
     return _shape("spiral", "a one-and-a-half-turn spiral", sample)
 
 
@@ -93,12 +97,19 @@ def moons() -> DataSource:
         y = torch.where(upper, a.sin(), 0.5 - a.sin())
         pts = torch.stack([x - 0.5, y - 0.25], dim=1)
         return pts + 0.05 * torch.randn(n, 2, generator=gen, device=device)
+
     return _shape("moons", "two interleaving half circles", sample)
 
 
 TOY2D = {
-    "ring8": ring8, "grid25": grid25, "line": line, "two-gaussians": two_gaussians,
-    "ring": ring, "blobs": disjoint_blobs, "spiral": spiral, "moons": moons,
+    "ring8": ring8,
+    "grid25": grid25,
+    "line": line,
+    "two-gaussians": two_gaussians,
+    "ring": ring,
+    "blobs": disjoint_blobs,
+    "spiral": spiral,
+    "moons": moons,
 }
 
 
@@ -122,8 +133,9 @@ def points_from_csv(source: str | Path | bytes, name: str = "csv") -> DataSource
         raise GanLabError(f"points file is too large (over {limits.mb(max_bytes)})")
     lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
     if lines > max_rows + 1:  # + 1: a header row
-        raise GanLabError(f"points file has about {lines:,} rows; at most {max_rows:,} points are allowed "
-                          "(GANLAB_MAX_CSV_ROWS)")
+        raise GanLabError(
+            f"points file has about {lines:,} rows; at most {max_rows:,} points are allowed (GANLAB_MAX_CSV_ROWS)"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -153,5 +165,10 @@ def points_from_csv(source: str | Path | bytes, name: str = "csv") -> DataSource
         points.append((x, y))
     if len(points) < 2:
         raise GanLabError("points file needs at least 2 points")
-    return DataSource(name=name, kind="points", shape=(2,), description=f"{len(points)} user points",
-                      data=torch.tensor(points, dtype=torch.float32))
+    return DataSource(
+        name=name,
+        kind="points",
+        shape=(2,),
+        description=f"{len(points)} user points",
+        data=torch.tensor(points, dtype=torch.float32),
+    )

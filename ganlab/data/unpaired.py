@@ -52,20 +52,31 @@ class UnpairedImages:
 
     def sample(self, n: int, generator: torch.Generator) -> tuple[Tensor, Tensor]:
         """``n`` independent random A and B crops (float, [-1, 1]) on the generator's device."""
-        return (_crop_flip(self.a, n, self.crop, self.flip, generator),
-                _crop_flip(self.b, n, self.crop, self.flip, generator))
+        return (
+            _crop_flip(self.a, n, self.crop, self.flip, generator),
+            _crop_flip(self.b, n, self.crop, self.flip, generator),
+        )
 
     def examples(self, n: int) -> tuple[Tensor, Tensor]:
         """The first ``n`` images of each domain, centre-cropped: a fixed set for progress views."""
+
         def centre(x: Tensor) -> Tensor:
             off = (x.shape[-1] - self.crop) // 2
-            return to_float(x[:n, :, off:off + self.crop, off:off + self.crop])
+            return to_float(x[:n, :, off : off + self.crop, off : off + self.crop])
+
         return centre(self.a), centre(self.b)
 
     def summary(self) -> dict:
-        return {"name": self.name, "kind": "unpaired", "domains": list(self.domains),
-                "size_a": int(self.a.shape[0]), "size_b": int(self.b.shape[0]),
-                "load_size": self.load_size, "crop": self.crop, "flip": self.flip}
+        return {
+            "name": self.name,
+            "kind": "unpaired",
+            "domains": list(self.domains),
+            "size_a": int(self.a.shape[0]),
+            "size_b": int(self.b.shape[0]),
+            "load_size": self.load_size,
+            "crop": self.crop,
+            "flip": self.flip,
+        }
 
 
 def to_float(images: Tensor) -> Tensor:
@@ -93,6 +104,7 @@ def _crop_flip(images: Tensor, n: int, crop: int, flip: bool, generator: torch.G
 
 # -- loading ------------------------------------------------------------------
 
+
 def resolve_spec(spec: str, root: str | None = None, split: str = "train") -> tuple[Path, Path, tuple[str, str], str]:
     """(folder A, folder B, domain names, display name) for a spec; clear errors when absent."""
     text = spec.strip()
@@ -104,7 +116,8 @@ def resolve_spec(spec: str, root: str | None = None, split: str = "train") -> tu
         if not (a.is_dir() and b.is_dir()):
             raise DataUnavailable(
                 f"{text}: expected folders {split}A/ and {split}B/ under {base}. Point --data-root (or the "
-                f"GANLAB_DATA environment variable) at the folder that holds {folder}/")
+                f"GANLAB_DATA environment variable) at the folder that holds {folder}/"
+            )
         return a, b, domains, named.display
     if not text.lower().startswith(UNPAIRED_PREFIX):
         raise GanLabError(f"unknown unpaired data set {spec!r}: use unpaired:DIR_A,DIR_B or {DEFAULT_SET}")
@@ -131,8 +144,9 @@ def load_domain(path: Path, load_size: int, max_images: int | None = None, worke
     """One folder/zip -> uint8 (N, 3, load_size, load_size); unreadable files are skipped."""
     files = list(_iter_files(path))
     if len(files) > limits.get("images"):
-        raise GanLabError(f"{path.name}: more than {limits.get('images'):,} images; use a smaller set "
-                          "(GANLAB_MAX_IMAGES)")
+        raise GanLabError(
+            f"{path.name}: more than {limits.get('images'):,} images; use a smaller set (GANLAB_MAX_IMAGES)"
+        )
     if max_images and len(files) > max_images:  # an even spread, not just the first (often oldest) files
         keep = np.linspace(0, len(files) - 1, max_images).round().astype(int)
         files = [files[i] for i in keep]
@@ -153,14 +167,23 @@ def load_domain(path: Path, load_size: int, max_images: int | None = None, worke
     return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
 
 
-def load_unpaired(spec: str, data_root: str | None = None, load_size: int = 286, crop: int = 256,
-                  max_images: int | None = None, flip: bool = True, split: str = "train") -> UnpairedImages:
+def load_unpaired(
+    spec: str,
+    data_root: str | None = None,
+    load_size: int = 286,
+    crop: int = 256,
+    max_images: int | None = None,
+    flip: bool = True,
+    split: str = "train",
+) -> UnpairedImages:
     """Load both domains of ``spec`` onto the CPU (move with ``.to(device)``)."""
     if not 8 <= crop <= load_size:
         raise GanLabError(f"crop must be between 8 and load_size ({load_size}); got {crop}")
     path_a, path_b, domains, name = resolve_spec(spec, data_root, split)
     a = load_domain(path_a, load_size, max_images)
     b = load_domain(path_b, load_size, max_images)
-    description = (f"{name}: {a.shape[0]} {domains[0]} / {b.shape[0]} {domains[1]} images, "
-                   f"loaded at {load_size} px, random {crop} px crops{' + flips' if flip else ''}")
+    description = (
+        f"{name}: {a.shape[0]} {domains[0]} / {b.shape[0]} {domains[1]} images, "
+        f"loaded at {load_size} px, random {crop} px crops{' + flips' if flip else ''}"
+    )
     return UnpairedImages(name=name, a=a, b=b, crop=crop, domains=domains, flip=flip, description=description)

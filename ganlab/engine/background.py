@@ -73,10 +73,12 @@ class DeviceSlots:
             self._used[device] = max(0, self._used.get(device, 0) - weight)
 
     def _busy(self, device: str) -> str:
-        return (f"{device} is busy: this server's training budget for it is in use ({self.limit(device)} "
-                "run(s) at full weight; 2D runs of a classroom share one batched step and weigh less). "
-                "Try again in a minute, stop another run, pick another device, or run GAN Lab on your "
-                "own computer with the README's two commands (make run).")
+        return (
+            f"{device} is busy: this server's training budget for it is in use ({self.limit(device)} "
+            "run(s) at full weight; 2D runs of a classroom share one batched step and weigh less). "
+            "Try again in a minute, stop another run, pick another device, or run GAN Lab on your "
+            "own computer with the README's two commands (make run)."
+        )
 
 
 SLOTS = DeviceSlots()
@@ -113,12 +115,12 @@ class BackgroundRun:
     slot_weight = 1.0  # this run's share of its device's budget (DeviceSlots)
     max_chunk = 2000
 
-    def __init__(self, device: str, total_steps: int, slots: DeviceSlots = SLOTS,
-                 publish_every_s: float = 0.4) -> None:
+    def __init__(self, device: str, total_steps: int, slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4) -> None:
         max_steps = limits.get("steps")
         if total_steps > max_steps:  # a public server must not promise a run it will not finish
-            raise ConfigError(f"steps: at most {max_steps:,} per run on this server (GANLAB_MAX_STEPS); "
-                              f"got {total_steps:,}")
+            raise ConfigError(
+                f"steps: at most {max_steps:,} per run on this server (GANLAB_MAX_STEPS); got {total_steps:,}"
+            )
         self.max_seconds = float(limits.get("job_seconds"))
         self._started_at = 0.0
         self.device_key = device
@@ -172,8 +174,7 @@ class BackgroundRun:
             self.snapshot = dataclasses.replace(snapshot, state=self.state)
         if not paused:
             self._running.set()
-        self._thread = threading.Thread(target=self._loop, name=f"ganlab-{type(self).__name__}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=f"ganlab-{type(self).__name__}", daemon=True)
         self._thread.start()
 
     def pause(self) -> None:
@@ -319,8 +320,10 @@ class BackgroundRun:
         if time.monotonic() - self._started_at < self.max_seconds:
             return False
         self.state = "stopped"
-        self.message = (f"stopped after {self.max_seconds:,.0f} s: the time limit per run on this server "
-                        "(GANLAB_MAX_JOB_SECONDS). Save a checkpoint or press Train to start again.")
+        self.message = (
+            f"stopped after {self.max_seconds:,.0f} s: the time limit per run on this server "
+            "(GANLAB_MAX_JOB_SECONDS). Save a checkpoint or press Train to start again."
+        )
         return True
 
     def _timed_chunk(self, n: int) -> None:

@@ -46,7 +46,7 @@ class Checkpoint:
 
     def group(self, prefix: str) -> dict[str, torch.Tensor]:
         p = prefix + "."
-        return {k[len(p):]: v for k, v in self.tensors.items() if k.startswith(p)}
+        return {k[len(p) :]: v for k, v in self.tensors.items() if k.startswith(p)}
 
     @property
     def kind(self) -> str:
@@ -58,6 +58,7 @@ class Checkpoint:
 
 
 # -- writing ----------------------------------------------------------------------
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, then rename over ``path``."""
@@ -93,9 +94,16 @@ def module_spec(module: nn.Module) -> dict[str, Any]:
 def save_checkpoint(folder: str | Path, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> Path:
     """Write a checkpoint folder: tensors first, JSON last (the JSON marks it complete)."""
     folder = Path(folder)
-    meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "ganlab_version": __version__,
-            "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "torch_version": torch.__version__,
-            "python": platform.python_version(), **meta, "save_id": uuid.uuid4().hex}
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "ganlab_version": __version__,
+        "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "torch_version": torch.__version__,
+        "python": platform.python_version(),
+        **meta,
+        "save_id": uuid.uuid4().hex,
+    }
     text = json.dumps(meta, indent=2, default=_json_default)
     # The weights file carries its own copy of the JSON, so a crash between the two renames
     # below leaves weights that still know their metadata (see load_checkpoint).
@@ -118,6 +126,7 @@ def prefixed(prefix: str, state: dict[str, torch.Tensor]) -> dict[str, torch.Ten
 
 # -- reading ----------------------------------------------------------------------
 
+
 def resolve(spec: str | Path) -> Path:
     """A run folder, a ``.safetensors``/``.json`` file, or the name of a shipped checkpoint."""
     path = Path(spec).expanduser()
@@ -126,14 +135,17 @@ def resolve(spec: str | Path) -> Path:
     if path.is_file() and path.suffix in (".safetensors", ".json"):
         return path.parent
     if path.is_file() and path.suffix.lower() in PICKLE_SUFFIXES:  # never unpickled here
-        raise CheckpointError(f"{path.name} is a PyTorch pickle file, not a GAN Lab checkpoint (a folder with "
-                              f"{META} + {WEIGHTS}); official CycleGAN .pth generators open with 'translate'")
+        raise CheckpointError(
+            f"{path.name} is a PyTorch pickle file, not a GAN Lab checkpoint (a folder with "
+            f"{META} + {WEIGHTS}); official CycleGAN .pth generators open with 'translate'"
+        )
     shipped = pretrained_dir() / str(spec)
     if not path.exists() and shipped.is_dir():
         return shipped
     names = ", ".join(list_pretrained()) or "none"
-    raise CheckpointError(f"checkpoint {str(spec)!r} not found: give a run folder, a model.safetensors "
-                          f"file, or a shipped name ({names})")
+    raise CheckpointError(
+        f"checkpoint {str(spec)!r} not found: give a run folder, a model.safetensors file, or a shipped name ({names})"
+    )
 
 
 def list_pretrained() -> list[str]:
@@ -167,8 +179,7 @@ def parse_meta(raw: bytes | str, label: Any) -> dict[str, Any]:
     if isinstance(version, bool) or not isinstance(version, (int, float)):
         raise CheckpointError(f"{label}: format_version must be a number; got {str(version)[:40]!r}")
     if version > FORMAT_VERSION:
-        raise CheckpointError(f"{label}: written by a newer GAN Lab (format "
-                              f"{version}); upgrade ganlab to read it")
+        raise CheckpointError(f"{label}: written by a newer GAN Lab (format {version}); upgrade ganlab to read it")
     for key in ("config", "generator", "discriminator", "dataset", "metrics", "generators"):
         if meta.get(key) is not None and not isinstance(meta[key], dict):
             raise CheckpointError(f"{label}: {key!r} must be a JSON object; got {type(meta[key]).__name__}")
@@ -202,8 +213,9 @@ def load_checkpoint(spec: str | Path) -> Checkpoint:
             raise CheckpointError(f"{folder}: no {META} and no {WEIGHTS}; not a GAN Lab checkpoint")
         meta = _embedded_meta(weights)
         if meta is None:
-            raise CheckpointError(f"{weights}: no {META} beside it and no GAN Lab metadata inside; "
-                                  "not a GAN Lab checkpoint")
+            raise CheckpointError(
+                f"{weights}: no {META} beside it and no GAN Lab metadata inside; not a GAN Lab checkpoint"
+            )
     try:
         tensors = load_file(str(weights), device="cpu")
     except (SafetensorError, OSError, ValueError) as exc:
@@ -216,8 +228,11 @@ def load_into(module: nn.Module, state: dict[str, torch.Tensor], what: str) -> N
     expected = module.state_dict()
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
-    wrong = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}"
-             for k, v in expected.items() if k in state and state[k].shape != v.shape]
+    wrong = [
+        f"{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}"
+        for k, v in expected.items()
+        if k in state and state[k].shape != v.shape
+    ]
     problems = []
     if missing:
         problems.append(f"missing {len(missing)} keys (e.g. {', '.join(missing[:3])})")
@@ -226,8 +241,9 @@ def load_into(module: nn.Module, state: dict[str, torch.Tensor], what: str) -> N
     if wrong:
         problems.append(f"{len(wrong)} shape mismatches (e.g. {'; '.join(wrong[:2])})")
     if problems:
-        raise CheckpointError(f"{what} does not fit its architecture {getattr(module, 'arch', '?')}: "
-                              + "; ".join(problems))
+        raise CheckpointError(
+            f"{what} does not fit its architecture {getattr(module, 'arch', '?')}: " + "; ".join(problems)
+        )
     module.load_state_dict(state)
 
 
@@ -247,8 +263,9 @@ def load_generator(spec: str | Path, device: str | torch.device = "cpu") -> tupl
 
     ckpt = load_checkpoint(spec)
     if not has_generator(ckpt.kind):
-        raise CheckpointError(f"{ckpt.path.name} is a {ckpt.kind} checkpoint, not a GAN generator; "
-                              "use it with 'translate' instead")
+        raise CheckpointError(
+            f"{ckpt.path.name} is a {ckpt.kind} checkpoint, not a GAN generator; use it with 'translate' instead"
+        )
     prefix = "G_ema" if ckpt.group("G_ema") else "G"
     g = build_module(ckpt.meta.get("generator"), ckpt.group(prefix), f"{ckpt.path.name} generator")
     return g.to(device).eval().requires_grad_(False), ckpt

@@ -96,8 +96,7 @@ def integer(name: str, value: Any, low: int, high: int) -> None:
         raise ConfigError(f"{name}: must be in [{low}, {high}]; got {value}")
 
 
-def number(name: str, value: Any, low: float, high: float,
-           low_open: bool = False, high_open: bool = False) -> None:
+def number(name: str, value: Any, low: float, high: float, low_open: bool = False, high_open: bool = False) -> None:
     lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
     span = f"{lo}{low:g}, {high:g}{hi}"
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

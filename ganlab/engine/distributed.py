@@ -58,7 +58,7 @@ class World:
     def shard(self, batch: Tensor) -> Tensor:
         """This rank's contiguous share of a global batch (the batch divides evenly: checked at start)."""
         per = batch.shape[0] // self.size
-        return batch[self.rank * per:(self.rank + 1) * per]
+        return batch[self.rank * per : (self.rank + 1) * per]
 
     def mean_(self, tensor: Tensor) -> Tensor:
         """Average ``tensor`` over the ranks, in place."""
@@ -80,7 +80,7 @@ class World:
         self.mean_(flat)
         offset = 0
         for g in grads:
-            g.copy_(flat[offset:offset + g.numel()].view_as(g))
+            g.copy_(flat[offset : offset + g.numel()].view_as(g))
             offset += g.numel()
 
     def broadcast_(self, module: nn.Module) -> None:
@@ -109,8 +109,10 @@ def rank_device(world: World, requested: str | None) -> str:
     """The device of this rank: ``cuda:LOCAL_RANK`` under nccl, the CPU under gloo."""
     if world.backend == "nccl":
         if requested not in (None, "auto", "cuda") and not str(requested).startswith("cuda"):
-            raise ConfigError(f"--device: {requested!r} under torchrun with nccl; nccl runs one CUDA GPU per "
-                              "rank (leave --device out, or set GANLAB_DDP_BACKEND=gloo for the CPU)")
+            raise ConfigError(
+                f"--device: {requested!r} under torchrun with nccl; nccl runs one CUDA GPU per "
+                "rank (leave --device out, or set GANLAB_DDP_BACKEND=gloo for the CPU)"
+            )
         return f"cuda:{world.local_rank}"
     if requested not in (None, "auto", "cpu"):
         raise ConfigError(f"--device: {requested!r} under torchrun with gloo; gloo here trains on the CPU")
@@ -134,8 +136,10 @@ def finish() -> None:
 def check_batch(batch_size: int, world: World) -> None:
     """The global batch must split evenly over the ranks (then a rank's share is batch / N)."""
     if batch_size % world.size:
-        raise ConfigError(f"--batch-size: {batch_size} does not split over {world.size} processes; the batch is the "
-                          f"global one (each rank takes batch / {world.size}), so pick a multiple of {world.size}")
+        raise ConfigError(
+            f"--batch-size: {batch_size} does not split over {world.size} processes; the batch is the "
+            f"global one (each rank takes batch / {world.size}), so pick a multiple of {world.size}"
+        )
 
 
 def sync_batchnorm(module: nn.Module, device: torch.device, name: str) -> nn.Module:
@@ -145,7 +149,9 @@ def sync_batchnorm(module: nn.Module, device: torch.device, name: str) -> nn.Mod
     if not has_bn:
         return module
     if device.type == "cpu":
-        raise ConfigError(f"{name} has BatchNorm, which under torchrun becomes SyncBatchNorm, and PyTorch runs "
-                          "SyncBatchNorm on GPUs only. On the CPU pick a model without it (--norm instance or "
-                          "--norm none for a DCGAN; the 2D MLPs have none), or train in one process")
+        raise ConfigError(
+            f"{name} has BatchNorm, which under torchrun becomes SyncBatchNorm, and PyTorch runs "
+            "SyncBatchNorm on GPUs only. On the CPU pick a model without it (--norm instance or "
+            "--norm none for a DCGAN; the 2D MLPs have none), or train in one process"
+        )
     return nn.SyncBatchNorm.convert_sync_batchnorm(module)

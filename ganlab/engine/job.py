@@ -21,8 +21,7 @@ from ganlab.engine.runner import StepRunner
 class RunJob(BackgroundRun):
     """One run of any family, trained in its own thread; ``snapshot`` is what the views show."""
 
-    def __init__(self, cfg: Any, data: Any = None, *, slots: DeviceSlots = SLOTS,
-                 publish_every_s: float = 0.4) -> None:
+    def __init__(self, cfg: Any, data: Any = None, *, slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4) -> None:
         cfg = cfg.validate()
         device = str(resolve_device(cfg.device))
         self.slot_weight = self.weight_of(cfg)

@@ -197,17 +197,22 @@ class StepRunner:
         self.restore(self._last_good)
         self.stopped_reason = (
             f"training diverged at step {self.step_count + bad_row + 1}: {self.what_diverged} became "
-            f"NaN/inf. Weights were restored to step {good}. {self.divergence_advice}")
+            f"NaN/inf. Weights were restored to step {good}. {self.divergence_advice}"
+        )
         raise TrainingDiverged(self.stopped_reason)
 
     # -- state ---------------------------------------------------------------------------------
     def capture(self) -> dict[str, Any]:
         """A copy of every network and optimizer on the device, to roll back to after a divergence
         (NaN moments would poison the next step and the saved checkpoint)."""
-        return {"step": self.step_count,
-                "networks": {name: {k: v.detach().clone() for k, v in net.state_dict().items()}
-                             for name, net in self.networks.items()},
-                "optimizers": {key: copy.deepcopy(opt.state_dict()) for key, opt in self.optimizers.items()}}
+        return {
+            "step": self.step_count,
+            "networks": {
+                name: {k: v.detach().clone() for k, v in net.state_dict().items()}
+                for name, net in self.networks.items()
+            },
+            "optimizers": {key: copy.deepcopy(opt.state_dict()) for key, opt in self.optimizers.items()},
+        }
 
     def restore(self, snapshot: dict[str, Any]) -> None:
         """Weights and optimizer moments back to ``snapshot``; hyper-parameters edited since stay."""

@@ -40,8 +40,11 @@ class _Entry:
 class RunsById:
     """Jobs by run id, each stopped after its time to live without a call."""
 
-    def __init__(self, ttl_s: Callable[[], float] = lambda: limits.get("tool_run_ttl"),
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl_s: Callable[[], float] = lambda: limits.get("tool_run_ttl"),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._ttl_s = ttl_s
         self._clock = clock
         self._lock = threading.Lock()
@@ -63,8 +66,10 @@ class RunsById:
             if entry is not None:
                 entry.touched = self._clock()
         if entry is None:
-            raise GanLabError(f"run_id: no run {run_id!r} here; start one with start_training (runs not asked "
-                              f"about for {self._ttl_s():.0f} s are stopped and forgotten)")
+            raise GanLabError(
+                f"run_id: no run {run_id!r} here; start one with start_training (runs not asked "
+                f"about for {self._ttl_s():.0f} s are stopped and forgotten)"
+            )
         return entry.job
 
     def remove(self, run_id: str) -> Any:

@@ -122,10 +122,23 @@ def _adam_slot(opt: StackedOptimizer, slot: int, grads: list[Tensor], h: Hyper) 
     """torch.optim.Adam(fused=True)'s step for one run: count the step, then the fused kernel."""
     step = opt.steps[slot]
     step.add_(1)
-    torch._fused_adam_([p[slot] for p in opt.params], grads,
-                       [m[slot] for m in opt.buffers["exp_avg"]], [v[slot] for v in opt.buffers["exp_avg_sq"]],
-                       [], [step] * len(grads), lr=h.lr, beta1=h.beta1, beta2=h.beta2, weight_decay=0.0,
-                       eps=h.eps, amsgrad=False, maximize=False, grad_scale=None, found_inf=None)
+    torch._fused_adam_(
+        [p[slot] for p in opt.params],
+        grads,
+        [m[slot] for m in opt.buffers["exp_avg"]],
+        [v[slot] for v in opt.buffers["exp_avg_sq"]],
+        [],
+        [step] * len(grads),
+        lr=h.lr,
+        beta1=h.beta1,
+        beta2=h.beta2,
+        weight_decay=0.0,
+        eps=h.eps,
+        amsgrad=False,
+        maximize=False,
+        grad_scale=None,
+        found_inf=None,
+    )
     opt.started[slot] = True
 
 
@@ -135,15 +148,24 @@ def _sgd_slot(opt: StackedOptimizer, slot: int, grads: list[Tensor], h: Hyper) -
     momentum = h.beta1
     buffers = [] if momentum == 0 else [b[slot] for b in opt.buffers["momentum_buffer"]]
     first = momentum != 0 and not opt.started[slot]
-    torch._fused_sgd_([p[slot] for p in opt.params], grads, buffers, weight_decay=0.0, momentum=momentum,
-                      lr=h.lr, dampening=0.0, nesterov=False, maximize=False, is_first_step=first,
-                      grad_scale=None, found_inf=None)
+    torch._fused_sgd_(
+        [p[slot] for p in opt.params],
+        grads,
+        buffers,
+        weight_decay=0.0,
+        momentum=momentum,
+        lr=h.lr,
+        dampening=0.0,
+        nesterov=False,
+        maximize=False,
+        is_first_step=first,
+        grad_scale=None,
+        found_inf=None,
+    )
     opt.started[slot] = momentum != 0 or opt.started[slot]
 
 
-STEPS: dict[str, Callable[[StackedOptimizer, int, list[Tensor], Hyper], None]] = {
-    "adam": _adam_slot, "sgd": _sgd_slot,
-}
+STEPS: dict[str, Callable[[StackedOptimizer, int, list[Tensor], Hyper], None]] = {"adam": _adam_slot, "sgd": _sgd_slot}
 
 
 def grad_norms(params: list[Tensor]) -> Tensor:

@@ -67,15 +67,23 @@ def runner_state(runner: StepRunner) -> tuple[dict[str, torch.Tensor], dict[str,
         moments, infos[key] = flatten_optimizer(f"opt_{key}", opt)
         tensors.update(moments)
     tensors["rng.generator"] = runner.generator.get_state()
-    meta = {"step": runner.step_count, "device": str(runner.device),
-            "wall_time_s": round(runner.wall_time_s, 2), "optimizers": infos}
+    meta = {
+        "step": runner.step_count,
+        "device": str(runner.device),
+        "wall_time_s": round(runner.wall_time_s, 2),
+        "optimizers": infos,
+    }
     if runner.world is not None:  # a torchrun run: how many processes, over which backend
         meta.update(runner.world.describe())
     return tensors, meta
 
 
-def restore_runner(runner: StepRunner, ckpt: Checkpoint, labels: Mapping[str, str] | None = None,
-                   fallbacks: Mapping[str, str] | None = None) -> StepRunner:
+def restore_runner(
+    runner: StepRunner,
+    ckpt: Checkpoint,
+    labels: Mapping[str, str] | None = None,
+    fallbacks: Mapping[str, str] | None = None,
+) -> StepRunner:
     """Load a checkpoint's networks, optimizer moments, RNG, step and wall time into ``runner``.
 
     ``labels`` name networks in errors ("generator"); ``fallbacks`` say which stored network

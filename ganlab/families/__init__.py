@@ -11,8 +11,7 @@ from ganlab.engine.family import Family
 from ganlab.errors import CheckpointError, ConfigError
 from ganlab.families import cyclegan, gan, restore, stylegan
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (gan.FAMILY, cyclegan.FAMILY, stylegan.FAMILY,
-                                                restore.FAMILY)}
+FAMILIES: dict[str, Family] = {f.name: f for f in (gan.FAMILY, cyclegan.FAMILY, stylegan.FAMILY, restore.FAMILY)}
 
 
 def family_for(family: str | None = None, model: str | None = None, dataset: str | None = None) -> Family:
@@ -34,8 +33,9 @@ def family_for(family: str | None = None, model: str | None = None, dataset: str
     if len(fits) > 1:
         fits = [f for f in fits if f.default] or fits
     if len(fits) > 1:
-        raise ConfigError(f"dataset: {dataset!r} fits several families ({', '.join(f.name for f in fits)}); "
-                          "pick one with --family")
+        raise ConfigError(
+            f"dataset: {dataset!r} fits several families ({', '.join(f.name for f in fits)}); pick one with --family"
+        )
     if not fits:  # nobody knows the name: the default family's loader says what is known
         fits = [f for f in FAMILIES.values() if f.default]
     return fits[0]

@@ -33,8 +33,9 @@ def _scan(root: Path, shipped: bool, prefix: str) -> list[Entry]:
         except CheckpointError:
             continue  # a half-written or foreign folder is not offered
         data_kind = (meta.get("dataset") or {}).get("kind", "image")
-        found.append(Entry(prefix + meta_path.parent.name, meta_path.parent, meta.get("kind", "gan"),
-                           data_kind, shipped))
+        found.append(
+            Entry(prefix + meta_path.parent.name, meta_path.parent, meta.get("kind", "gan"), data_kind, shipped)
+        )
     return found
 
 

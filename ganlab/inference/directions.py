@@ -76,8 +76,14 @@ def directions_in_w(gen: LatentGenerator, basis: str, k: int = 5) -> Directions:
     return ganspace_w(gen, k) if basis == "ganspace" else sefa_w(gen, k)
 
 
-def truncated(gen: LatentGenerator, z: Tensor, labels: Tensor | None, psi: float, coarse_only: bool = False,
-              class_weights: Tensor | None = None) -> Latents:
+def truncated(
+    gen: LatentGenerator,
+    z: Tensor,
+    labels: Tensor | None,
+    psi: float,
+    coarse_only: bool = False,
+    class_weights: Tensor | None = None,
+) -> Latents:
     """Latents truncated in W by ``psi``: on every layer, or on the coarse group only (pose and
     shape stay typical while the finer styles keep their variety)."""
     layers = gen.latent.layer_groups.get("coarse") if coarse_only else None
@@ -99,11 +105,17 @@ def shift_w(latents: Latents, vectors: Tensor, offsets: list[float], scales: Ten
 
 def _repeat(latents: Latents, n: int) -> Latents:
     """One latent point as ``n`` identical rows (w is replaced by the caller)."""
+
     def rep(t: Tensor | None) -> Tensor | None:
         return None if t is None else t.repeat(n, *([1] * (t.dim() - 1)))
 
-    return replace(latents, z=rep(latents.z), labels=rep(latents.labels), class_weights=rep(latents.class_weights),
-                   w=rep(latents.w))
+    return replace(
+        latents,
+        z=rep(latents.z),
+        labels=rep(latents.labels),
+        class_weights=rep(latents.class_weights),
+        w=rep(latents.w),
+    )
 
 
 def walk_w(latents: Latents, direction: Tensor, span: float = 3.0, steps: int = 9, scale: float = 1.0) -> Latents:

@@ -79,8 +79,9 @@ class Loaded:
                 labels = None
                 if self.conditional:  # PCA per class would change with the class; use all classes
                     labels = torch.arange(2048) % self.num_classes
-                self._directions = latent.principal_directions(self.generator, DIRECTIONS, 2048, "features",
-                                                               labels=labels)
+                self._directions = latent.principal_directions(
+                    self.generator, DIRECTIONS, 2048, "features", labels=labels
+                )
             return self._directions
 
     def card(self) -> str:
@@ -88,17 +89,20 @@ class Loaded:
         m = self.meta
         cfg = m.get("config") or {}
         ds = (m.get("dataset") or {}).get("name", "?")
-        parts = [f"**{self.name}**: {self.data_kind} model of `{ds}`",
-                 f"{m.get('generator', {}).get('arch', '?')}, objective {m.get('objective', cfg.get('objective', '?'))}, "
-                 f"z_dim {self.z_dim}, {m.get('step', '?')} steps"
-                 + (f" on {m.get('device')}" if m.get("device") else "")
-                 + (f" in {float(m['wall_time_s']):.0f} s" if m.get("wall_time_s") else "")]
+        parts = [
+            f"**{self.name}**: {self.data_kind} model of `{ds}`",
+            f"{m.get('generator', {}).get('arch', '?')}, objective {m.get('objective', cfg.get('objective', '?'))}, "
+            f"z_dim {self.z_dim}, {m.get('step', '?')} steps"
+            + (f" on {m.get('device')}" if m.get("device") else "")
+            + (f" in {float(m['wall_time_s']):.0f} s" if m.get("wall_time_s") else ""),
+        ]
         if self.conditional:
             parts.append(f"class-conditional: {', '.join(self.class_names)}")
         if self.has_w:
             spec = self.generator.latent
-            groups = ", ".join(f"{name} {a}" if b - a == 1 else f"{name} {a}-{b - 1}"
-                               for name, (a, b) in spec.layer_groups.items())
+            groups = ", ".join(
+                f"{name} {a}" if b - a == 1 else f"{name} {a}-{b - 1}" for name, (a, b) in spec.layer_groups.items()
+            )
             parts.append(f"style-based: W of {spec.w_dim} dims, {spec.num_layers} style layers ({groups})")
         metrics = {k: v for k, v in (m.get("metrics") or {}).items() if isinstance(v, (int, float))}
         if metrics:
@@ -126,10 +130,16 @@ def open_generator(spec: str | Path) -> Loaded:
     dataset = meta.get("dataset") or {}
     modes = dataset.get("modes")
     classes = gen.latent.num_classes
-    loaded = Loaded(name=ckpt.name, generator=gen, meta=meta, data_kind=dataset.get("kind", "image"),
-                    z_dim=gen.latent.z_dim, noise=gen.latent.noise,
-                    class_names=list(dataset.get("class_names") or [])[: classes or None],
-                    modes=torch.tensor(modes, dtype=torch.float32) if modes else None)
+    loaded = Loaded(
+        name=ckpt.name,
+        generator=gen,
+        meta=meta,
+        data_kind=dataset.get("kind", "image"),
+        z_dim=gen.latent.z_dim,
+        noise=gen.latent.noise,
+        class_names=list(dataset.get("class_names") or [])[: classes or None],
+        modes=torch.tensor(modes, dtype=torch.float32) if modes else None,
+    )
     if loaded.conditional and len(loaded.class_names) != classes:
         loaded.class_names = [str(i) for i in range(classes)]
     with _CACHE_LOCK:
@@ -202,8 +212,9 @@ def check_noise_seed(value: Any) -> int | None:
         raise GanLabError(f"noise seed must be a whole number from 0 to 2^63-1 (or blank), got {value!r}") from None
 
 
-def code(loaded: Loaded, seed: int, dims: list[float] | None = None, offsets: list[float] | None = None,
-         psi: float = 1.0) -> Tensor:
+def code(
+    loaded: Loaded, seed: int, dims: list[float] | None = None, offsets: list[float] | None = None, psi: float = 1.0
+) -> Tensor:
     """The latent code (1, z_dim) for a seed, with z dims overridden, direction offsets (in sigma)
     added, then truncation toward 0 by ``psi``."""
     z = protocol.z_from_seed(check_seed(seed), loaded.z_dim, loaded.noise)
@@ -217,8 +228,9 @@ def code(loaded: Loaded, seed: int, dims: list[float] | None = None, offsets: li
     return latent.truncate(z, float(psi))
 
 
-def forward(loaded: Loaded, z: Tensor, labels: Tensor | int | None = None,
-            class_weights: Tensor | None = None) -> Tensor:
+def forward(
+    loaded: Loaded, z: Tensor, labels: Tensor | int | None = None, class_weights: Tensor | None = None
+) -> Tensor:
     """G(z) on the CPU as float. ``class_weights`` (N, classes) blends classes (for interpolating
     between classes of a conditional generator); otherwise ``labels`` picks classes (default 0)."""
     if isinstance(labels, int):
@@ -235,9 +247,16 @@ def labels_for(loaded: Loaded, label: int | None, n: int = 1) -> Tensor | None:
     return torch.full((n,), int(label or 0), dtype=torch.long)
 
 
-def point(loaded: Loaded, seed: int, psi: float = 1.0, offsets: list[float] | None = None,
-          dims: list[float] | None = None, label: int | None = None, basis: str = "ganspace",
-          coarse_only: bool = False) -> Latents:
+def point(
+    loaded: Loaded,
+    seed: int,
+    psi: float = 1.0,
+    offsets: list[float] | None = None,
+    dims: list[float] | None = None,
+    label: int | None = None,
+    basis: str = "ganspace",
+    coarse_only: bool = False,
+) -> Latents:
     """The latents Explore shows. A plain model: :func:`code` (offsets and truncation in z). A W
     model: z (with dims overridden) mapped and truncated in W (all layers, or the coarse ones),
     then moved by ``offsets`` (sigma) along the ``basis`` directions in every layer's w."""
@@ -257,8 +276,15 @@ def show(loaded: Loaded, latents: Latents, noise_seed: int | None = None) -> Ima
     return points_view(loaded, out) if loaded.data_kind == "points" else picture(out)
 
 
-def strip_of(loaded: Loaded, latents: Latents, which: str, span: float = 3.0, steps: int = 9,
-             basis: str = "ganspace", noise_seed: int | None = None) -> Image.Image:
+def strip_of(
+    loaded: Loaded,
+    latents: Latents,
+    which: str,
+    span: float = 3.0,
+    steps: int = 9,
+    basis: str = "ganspace",
+    noise_seed: int | None = None,
+) -> Image.Image:
     """The strip along a named direction around one latent point: in W for a W model, else in z."""
     if not loaded.has_w:
         label = None if latents.labels is None else int(latents.labels[0])
@@ -268,6 +294,7 @@ def strip_of(loaded: Loaded, latents: Latents, which: str, span: float = 3.0, st
 
 
 # -- pictures ------------------------------------------------------------------------
+
 
 def image_scale(size: int) -> int:
     return max(1, VIEW // size)
@@ -321,8 +348,9 @@ def render(loaded: Loaded, z: Tensor, label: int | None = None) -> Image.Image:
     return picture(out)
 
 
-def walk_strip(loaded: Loaded, z: Tensor, which: str, span: float = 3.0, steps: int = 9,
-               label: int | None = None) -> Image.Image:
+def walk_strip(
+    loaded: Loaded, z: Tensor, which: str, span: float = 3.0, steps: int = 9, label: int | None = None
+) -> Image.Image:
     """Images along one direction (``PC1``.. or ``z[3]``) from -span to +span sigma around z."""
     direction, scale = direction_vector(loaded, which)
     zs = latent.walk(z, direction, span, steps, scale)

@@ -19,16 +19,23 @@ from torch import Tensor
 
 from ganlab.errors import GanLabError
 from ganlab.inference import directions, latent, protocol
-from ganlab.inference.explore import (Loaded, check_number, check_seed, class_index, forward, picture,
-                                      points_view, strip)
+from ganlab.inference.explore import Loaded, check_number, check_seed, class_index, forward, picture, points_view, strip
 from ganlab.inference.protocol import Latents
 from ganlab.render.gif import boomerang, gif_bytes, write_gif
 
 METHODS = ("slerp", "lerp", "lerp-w")  # lerp-w: a straight line in W (style-based models only)
 
 
-def interpolation(loaded: Loaded, seed_a: int, seed_b: int, frames: int, method: str = "slerp",
-                  psi: float = 1.0, class_a=None, class_b=None) -> tuple[list[Image.Image], Image.Image]:
+def interpolation(
+    loaded: Loaded,
+    seed_a: int,
+    seed_b: int,
+    frames: int,
+    method: str = "slerp",
+    psi: float = 1.0,
+    class_a=None,
+    class_b=None,
+) -> tuple[list[Image.Image], Image.Image]:
     """(GIF frames, strip) for a path between two seeds (and, for conditional models, two classes).
     "slerp"/"lerp" walk in z (truncated in W for a W model); "lerp-w" walks a straight line in W."""
     frames = int(check_number("frames", frames, 2, 64, whole=True))
@@ -36,7 +43,7 @@ def interpolation(loaded: Loaded, seed_a: int, seed_b: int, frames: int, method:
     if loaded.data_kind == "points":
         gif = [points_view(loaded, out, path=True, current=i) for i in range(frames)]
         return gif, points_view(loaded, out, path=True)
-    return [picture(out[i:i + 1]) for i in range(frames)], strip(out)
+    return [picture(out[i : i + 1]) for i in range(frames)], strip(out)
 
 
 def check_method(loaded: Loaded, method: str) -> str:
@@ -44,8 +51,10 @@ def check_method(loaded: Loaded, method: str) -> str:
     if method not in METHODS:
         raise GanLabError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     if method == "lerp-w" and not loaded.has_w:
-        raise GanLabError(f"method 'lerp-w' (lerp in W) needs a style-based checkpoint with a W space; "
-                          f"{loaded.name} is a plain GAN (z only): use 'slerp' or 'lerp'")
+        raise GanLabError(
+            f"method 'lerp-w' (lerp in W) needs a style-based checkpoint with a W space; "
+            f"{loaded.name} is a plain GAN (z only): use 'slerp' or 'lerp'"
+        )
     return method
 
 
@@ -59,8 +68,16 @@ def _class_path(loaded: Loaded, class_a, class_b, frames: int) -> Tensor | None:
     return (1 - t) * eye[a] + t * eye[b]
 
 
-def interpolation_latents(loaded: Loaded, seed_a: int, seed_b: int, frames: int, method: str = "slerp",
-                          psi: float = 1.0, class_a=None, class_b=None) -> Latents:
+def interpolation_latents(
+    loaded: Loaded,
+    seed_a: int,
+    seed_b: int,
+    frames: int,
+    method: str = "slerp",
+    psi: float = 1.0,
+    class_a=None,
+    class_b=None,
+) -> Latents:
     """The latents along the path (a W model; or, for a plain one, the truncated z path)."""
     check_method(loaded, method)
     gen = loaded.generator
@@ -68,8 +85,10 @@ def interpolation_latents(loaded: Loaded, seed_a: int, seed_b: int, frames: int,
     zb = protocol.z_from_seed(check_seed(seed_b), loaded.z_dim, loaded.noise)
     weights = _class_path(loaded, class_a, class_b, frames)
     if method == "lerp-w":
-        ends = [gen.latents(z, class_weights=None if weights is None else weights[i:i + 1], psi=float(psi))
-                for z, i in ((za, 0), (zb, frames - 1))]
+        ends = [
+            gen.latents(z, class_weights=None if weights is None else weights[i : i + 1], psi=float(psi))
+            for z, i in ((za, 0), (zb, frames - 1))
+        ]
         return directions.lerp_w(*ends, frames)
     zs = latent.interpolation_path(za, zb, frames, method)
     if loaded.has_w:
@@ -77,8 +96,16 @@ def interpolation_latents(loaded: Loaded, seed_a: int, seed_b: int, frames: int,
     return Latents(z=latent.truncate(zs, float(psi)), class_weights=weights)
 
 
-def interpolation_images(loaded: Loaded, seed_a: int, seed_b: int, frames: int, method: str = "slerp",
-                         psi: float = 1.0, class_a=None, class_b=None) -> Tensor:
+def interpolation_images(
+    loaded: Loaded,
+    seed_a: int,
+    seed_b: int,
+    frames: int,
+    method: str = "slerp",
+    psi: float = 1.0,
+    class_a=None,
+    class_b=None,
+) -> Tensor:
     """G along the path: (frames, C, H, W) images or (frames, 2) points."""
     lat = interpolation_latents(loaded, seed_a, seed_b, frames, method, psi, class_a, class_b)
     if loaded.has_w:

@@ -17,6 +17,7 @@ from ganlab.inference.protocol import LatentGenerator, Latents, as_generator, z_
 
 # -- interpolation ----------------------------------------------------------------
 
+
 def lerp(a: Tensor, b: Tensor, t: Tensor | float) -> Tensor:
     """Straight line a -> b. For Gaussian z the midpoint's norm shrinks (by ~1/sqrt(2) for
     independent endpoints), into a region the generator rarely saw during training."""
@@ -59,6 +60,7 @@ def interpolation_path(a: Tensor, b: Tensor, frames: int, method: str = "slerp")
 
 # -- truncation ---------------------------------------------------------------------
 
+
 def truncate(z: Tensor, psi: float, mean: Tensor | None = None) -> Tensor:
     """The truncation trick as a pull toward the mean code: mean + psi (z - mean).
     psi = 1 leaves z alone; psi < 1 trades variety for typical, cleaner samples; psi = 0 gives the
@@ -68,8 +70,9 @@ def truncate(z: Tensor, psi: float, mean: Tensor | None = None) -> Tensor:
     return mean + psi * (z - mean)
 
 
-def truncated_normal(n: int, z_dim: int, threshold: float, generator: torch.Generator | None = None,
-                     max_rounds: int = 100) -> Tensor:
+def truncated_normal(
+    n: int, z_dim: int, threshold: float, generator: torch.Generator | None = None, max_rounds: int = 100
+) -> Tensor:
     """BigGAN's truncation by resampling: entries with |z_i| > threshold are drawn again."""
     if threshold <= 0:
         raise ValueError("threshold must be positive")
@@ -83,6 +86,7 @@ def truncated_normal(n: int, z_dim: int, threshold: float, generator: torch.Gene
 
 
 # -- principal directions (GANSpace) --------------------------------------------------
+
 
 @dataclass
 class Directions:
@@ -125,8 +129,15 @@ def _top_components(centred: Tensor, k: int) -> tuple[Tensor, Tensor]:
 
 
 @torch.no_grad()
-def principal_directions(g: "LatentGenerator | nn.Module", k: int = 5, n: int = 2048, space: str = "features",
-                         seed: int = 0, labels: Tensor | None = None, noise: str = "normal") -> Directions:
+def principal_directions(
+    g: "LatentGenerator | nn.Module",
+    k: int = 5,
+    n: int = 2048,
+    space: str = "features",
+    seed: int = 0,
+    labels: Tensor | None = None,
+    noise: str = "normal",
+) -> Directions:
     """GANSpace-style directions (Härkönen et al. 2020).
 
     ``space="features"`` (default): PCA of G's early activations (after its first nonlinearity) over
@@ -165,6 +176,7 @@ def principal_directions(g: "LatentGenerator | nn.Module", k: int = 5, n: int = 
 
 
 # -- walks --------------------------------------------------------------------------
+
 
 def apply_offsets(z: Tensor, directions: Tensor, offsets: Tensor | list[float], scales: Tensor | None = None) -> Tensor:
     """z + sum_i offsets[i] * scales[i] * directions[i]: slider positions in units of sigma."""

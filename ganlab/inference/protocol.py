@@ -60,8 +60,9 @@ class Latents:
     def take(self, start: int, stop: int) -> "Latents":
         """Rows ``start:stop`` of every part (for synthesising in batches)."""
         cut = lambda t: None if t is None else t[start:stop]
-        return replace(self, z=self.z[start:stop], labels=cut(self.labels),
-                       class_weights=cut(self.class_weights), w=cut(self.w))
+        return replace(
+            self, z=self.z[start:stop], labels=cut(self.labels), class_weights=cut(self.class_weights), w=cut(self.w)
+        )
 
 
 @runtime_checkable
@@ -71,8 +72,9 @@ class LatentGenerator(Protocol):
     latent: LatentSpec
     device: torch.device
 
-    def latents(self, z: Tensor, labels: Tensor | None = None, class_weights: Tensor | None = None,
-                psi: float = 1.0) -> Latents:
+    def latents(
+        self, z: Tensor, labels: Tensor | None = None, class_weights: Tensor | None = None, psi: float = 1.0
+    ) -> Latents:
         """Latents for codes ``z`` (N, z_dim), truncated by ``psi`` in the space that truncates."""
 
     def synthesize(self, latents: Latents, noise_seed: int | None = None) -> Tensor:
@@ -90,8 +92,14 @@ def z_from_seed(seed: int, z_dim: int, noise: str = "normal", n: int = 1) -> Ten
     return torch.randn(n, z_dim, generator=g)
 
 
-def sample_latents(gen: LatentGenerator, seed: int, n: int = 1, psi: float = 1.0,
-                   labels: Tensor | None = None, class_weights: Tensor | None = None) -> Latents:
+def sample_latents(
+    gen: LatentGenerator,
+    seed: int,
+    n: int = 1,
+    psi: float = 1.0,
+    labels: Tensor | None = None,
+    class_weights: Tensor | None = None,
+) -> Latents:
     """``n`` latents from one seed, truncated by ``psi``."""
     z = z_from_seed(seed, gen.latent.z_dim, gen.latent.noise, n)
     return gen.latents(z, labels=labels, class_weights=class_weights, psi=psi)

@@ -46,15 +46,23 @@ def load_restorer(spec: str | Path, device: str | torch.device = "cpu") -> Resto
     ckpt = load_checkpoint(spec)
     meta = ckpt.meta
     if meta.get("kind") != "restore":
-        raise CheckpointError(f"{ckpt.path.name} is a {meta.get('kind', 'gan')} checkpoint, not a restoration "
-                              "model (train one with --model pix2pix, srresnet or srgan)")
+        raise CheckpointError(
+            f"{ckpt.path.name} is a {meta.get('kind', 'gan')} checkpoint, not a restoration "
+            "model (train one with --model pix2pix, srresnet or srgan)"
+        )
     task, channels = meta.get("task"), meta.get("channels")
     if task not in degrade.TASKS or channels not in (1, 3):
         raise CheckpointError(f"{ckpt.path.name}: model.json lacks a valid task or channel count")
     g = build_module(meta.get("generator"), ckpt.group("G"), f"{ckpt.path.name} generator")
     config = meta.get("config") or {}
-    return Restorer(ckpt.name, g.float().to(device).eval().requires_grad_(False), task, channels,
-                    config.get("dataset"), config.get("model"))
+    return Restorer(
+        ckpt.name,
+        g.float().to(device).eval().requires_grad_(False),
+        task,
+        channels,
+        config.get("dataset"),
+        config.get("model"),
+    )
 
 
 def _to_tensor(image: Image.Image, channels: int) -> Tensor:
@@ -71,8 +79,10 @@ def _to_image(x: Tensor) -> Image.Image:
 def mask_tensor(mask: Image.Image, size: tuple[int, int], label: str = "mask") -> Tensor:
     """A grayscale mask -> (1, 1, H, W) with 1 where the pixel is white (> 127): the hole."""
     if mask.size != size:
-        raise GanLabError(f"{label}: the mask is {mask.width}x{mask.height} but the image is "
-                          f"{size[0]}x{size[1]}; draw it at the image's size")
+        raise GanLabError(
+            f"{label}: the mask is {mask.width}x{mask.height} but the image is "
+            f"{size[0]}x{size[1]}; draw it at the image's size"
+        )
     hole = torch.from_numpy(np.asarray(mask.convert("L")) > 127).float()[None, None]
     if not hole.any():
         raise GanLabError(f"{label}: the mask is all black: nothing to fill (white marks the pixels to fill)")
@@ -92,8 +102,9 @@ def restore_tensor(r: Restorer, x: Tensor, hole: Tensor | None = None) -> Tensor
 
 
 @torch.no_grad()
-def restore(model: Restorer | str | Path, image: Image.Image, mask: Image.Image | None = None,
-            sigma: float | None = None) -> Image.Image:
+def restore(
+    model: Restorer | str | Path, image: Image.Image, mask: Image.Image | None = None, sigma: float | None = None
+) -> Image.Image:
     """The restored picture (see the module's notes for each task)."""
     r = model if isinstance(model, Restorer) else load_restorer(model)
     x = _to_tensor(image, r.channels).to(r.device)

@@ -32,6 +32,7 @@ ARCH_LABELS = {"pix2pix": "pix2pix", "srresnet": "SRResNet", "srgan": "SRGAN"}
 
 # -- the models --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ModelInfo:
     """A restoration checkpoint as a dropdown needs it: name, task, architecture, data set."""
@@ -61,9 +62,17 @@ def list_models(task: str | None = None) -> list[ModelInfo]:
             meta = read_meta(entry.path)
         except CheckpointError:
             continue  # a folder being rewritten right now; listed on the next call
-        info = ModelInfo(entry.name, entry.path, str(meta.get("task")), str(meta.get("model")),
-                         str((meta.get("dataset") or {}).get("name", "?")), int(meta.get("channels") or 0),
-                         entry.shipped, dict(meta.get("metrics") or {}), str(meta.get("card") or ""))
+        info = ModelInfo(
+            entry.name,
+            entry.path,
+            str(meta.get("task")),
+            str(meta.get("model")),
+            str((meta.get("dataset") or {}).get("name", "?")),
+            int(meta.get("channels") or 0),
+            entry.shipped,
+            dict(meta.get("metrics") or {}),
+            str(meta.get("card") or ""),
+        )
         if info.task in degrade.TASKS and (task is None or info.task == task):
             found.append(info)
     return found
@@ -77,13 +86,21 @@ def twin(info: ModelInfo, models: list[ModelInfo]) -> ModelInfo | None:
     if info.task != "sr4":
         return None
     other = {"srgan": "srresnet", "srresnet": "srgan"}.get(info.arch)
-    candidates = [m for m in models if m.task == "sr4" and m.arch == other and m.name != info.name
-                  and m.dataset == info.dataset and m.channels == info.channels]
+    candidates = [
+        m
+        for m in models
+        if m.task == "sr4"
+        and m.arch == other
+        and m.name != info.name
+        and m.dataset == info.dataset
+        and m.channels == info.channels
+    ]
     named = [m for m in candidates if m.name.startswith(info.name) or info.name.startswith(m.name)]
     return (named or candidates or [None])[0]
 
 
 # -- sizes and masks -----------------------------------------------------------------------
+
 
 def bound(image: Image.Image, task: str) -> tuple[Image.Image, bool]:
     """``image`` scaled down (aspect kept) so its longer side is at most ``MAX_SIDE[task]``;
@@ -116,6 +133,7 @@ def random_box(size: tuple[int, int], seed: int) -> Image.Image:
 
 # -- tensors <-> pictures ---------------------------------------------------------------------
 
+
 def to_tensor(image: Image.Image, channels: int) -> torch.Tensor:
     array = np.asarray(image.convert("L" if channels == 1 else "RGB"), dtype=np.float32) / 255.0
     x = torch.from_numpy(array.copy())
@@ -147,8 +165,13 @@ def check_sigma(sigma: float | None) -> float | None:
     return None if sigma is None else float(sigma)
 
 
-def input_view(r: Restorer, image: Image.Image, output_size: tuple[int, int], mask: Image.Image | None = None,
-               sigma: float | None = None) -> Image.Image:
+def input_view(
+    r: Restorer,
+    image: Image.Image,
+    output_size: tuple[int, int],
+    mask: Image.Image | None = None,
+    sigma: float | None = None,
+) -> Image.Image:
     """What the model was given, at its output's size, for a before/after view: bicubic x4 for
     an x4 model, the noisy picture for a denoiser, the picture with its hole for an inpainter."""
     if r.task == "sr4":
@@ -159,6 +182,7 @@ def input_view(r: Restorer, image: Image.Image, output_size: tuple[int, int], ma
 
 
 # -- degrade, then restore ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -193,16 +217,18 @@ def _scored(image: Image.Image, label: str, clean: Image.Image, channels: int) -
     return Panel(image, label, s["psnr"], s["ssim"])
 
 
-def degrade_and_restore(models: list[tuple[str, Restorer]], clean: Image.Image, sigma: float | None = None,
-                        mask: Image.Image | None = None) -> list[Panel]:
+def degrade_and_restore(
+    models: list[tuple[str, Restorer]], clean: Image.Image, sigma: float | None = None, mask: Image.Image | None = None
+) -> list[Panel]:
     """Clean, degraded (the trivial baseline), then each model's restoration, all of one task
     and scored against ``clean`` (from :func:`clean_for`; a mask at its size for inpainting)."""
     task, channels = models[0][1].task, models[0][1].channels
     out = [Panel(clean, "clean (ground truth)")]
     if task == "sr4":
         small = to_image(degrade.downscale4(to_tensor(clean, channels)))
-        out.append(_scored(to_image(degrade.upscale_bicubic(to_tensor(small, channels))), "bicubic x4", clean,
-                           channels))
+        out.append(
+            _scored(to_image(degrade.upscale_bicubic(to_tensor(small, channels))), "bicubic x4", clean, channels)
+        )
         given = dict(image=small)
     elif task == "denoise":
         sigma = check_sigma(sigma) or 0.0

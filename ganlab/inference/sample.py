@@ -19,9 +19,9 @@ from ganlab.inference.protocol import LatentGenerator, as_generator, sample_late
 from ganlab.render.images import png_bytes, to_hwc, to_pil
 
 
-
-def labels_for(g: "LatentGenerator | nn.Module", n: int, label: int | None,
-               device: torch.device | None = None) -> Tensor | None:
+def labels_for(
+    g: "LatentGenerator | nn.Module", n: int, label: int | None, device: torch.device | None = None
+) -> Tensor | None:
     """Class labels for a conditional G: one class, or all classes in equal shares (on ``device``,
     the CPU by default)."""
     classes = as_generator(g).latent.num_classes
@@ -37,8 +37,15 @@ def labels_for(g: "LatentGenerator | nn.Module", n: int, label: int | None,
 
 
 @torch.no_grad()
-def generate(g: "LatentGenerator | nn.Module", n: int, seed: int = 0, label: int | None = None,
-             noise: str = "normal", batch: int = 500, truncation: float = 1.0) -> Tensor:
+def generate(
+    g: "LatentGenerator | nn.Module",
+    n: int,
+    seed: int = 0,
+    label: int | None = None,
+    noise: str = "normal",
+    batch: int = 500,
+    truncation: float = 1.0,
+) -> Tensor:
     """``n`` samples on the CPU (float32): images in [-1, 1] or 2D points.
 
     ``truncation`` < 1 pulls the latents toward the centre (z toward 0, or w toward its mean

@@ -83,13 +83,13 @@ def _run_tiled(g: nn.Module, x: Tensor, tile: int, overlap: int) -> Tensor:
     weight = torch.zeros((1, 1, h, w), dtype=torch.float32, device=x.device)
     for top in _starts(h, tile, overlap):
         for left in _starts(w, tile, overlap):
-            piece = x[..., top:top + tile, left:left + tile]
+            piece = x[..., top : top + tile, left : left + tile]
             th, tw = piece.shape[-2:]
             ramp_h = _ramp(th, overlap, x.device)
             ramp_w = _ramp(tw, overlap, x.device)
             mask = (ramp_h[:, None] * ramp_w[None, :])[None, None]
-            out[..., top:top + th, left:left + tw] += _run_whole(g, piece).float() * mask
-            weight[..., top:top + th, left:left + tw] += mask
+            out[..., top : top + th, left : left + tw] += _run_whole(g, piece).float() * mask
+            weight[..., top : top + th, left : left + tw] += mask
     return out / weight
 
 
@@ -99,8 +99,9 @@ def _ramp(n: int, overlap: int, device) -> Tensor:
 
 
 @torch.inference_mode()
-def translate_tensor(g: nn.Module, x: Tensor, tile: int = TILE, tile_pixels: int = TILE_PIXELS,
-                     overlap: int = OVERLAP) -> Tensor:
+def translate_tensor(
+    g: nn.Module, x: Tensor, tile: int = TILE, tile_pixels: int = TILE_PIXELS, overlap: int = OVERLAP
+) -> Tensor:
     """G on (N, 3, H, W) in [-1, 1] at any H, W; tiled above ``tile_pixels``."""
     device = next(g.parameters()).device
     x = x.to(device)

@@ -38,8 +38,11 @@ def _unpack_into(target: Path, paths: list[Path]) -> None:
     wanted = {META, WEIGHTS}
     if len(paths) == 1 and zipfile.is_zipfile(paths[0]):
         with zipfile.ZipFile(paths[0]) as archive:
-            members = {Path(m.filename).name: m for m in archive.infolist()
-                       if not m.is_dir() and Path(m.filename).name in wanted}
+            members = {
+                Path(m.filename).name: m
+                for m in archive.infolist()
+                if not m.is_dir() and Path(m.filename).name in wanted
+            }
             if set(members) != wanted:
                 raise GanLabError(f"{paths[0].name}: the zip must contain {META} and {WEIGHTS}")
             if sum(m.file_size for m in members.values()) > cap:

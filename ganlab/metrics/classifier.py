@@ -43,13 +43,21 @@ class SmallCNN(nn.Module):
         self.args = dict(channels=channels, classes=classes, width=width, feature_dim=feature_dim)
         w = width
         self.body = nn.Sequential(
-            nn.Conv2d(channels, w, 3, padding=1), nn.BatchNorm2d(w), nn.ReLU(True),  # (C,S,S) -> (w,S,S)
+            nn.Conv2d(channels, w, 3, padding=1),
+            nn.BatchNorm2d(w),
+            nn.ReLU(True),  # (C,S,S) -> (w,S,S)
             nn.MaxPool2d(2),  # -> (w,S/2,S/2)
-            nn.Conv2d(w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(True),  # -> (2w,S/2,S/2)
+            nn.Conv2d(w, 2 * w, 3, padding=1),
+            nn.BatchNorm2d(2 * w),
+            nn.ReLU(True),  # -> (2w,S/2,S/2)
             nn.MaxPool2d(2),  # -> (2w,S/4,S/4)
-            nn.Conv2d(2 * w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(True),  # -> (2w,S/4,S/4)
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(),  # -> (2w,)
-            nn.Linear(2 * w, feature_dim), nn.ReLU(True),  # -> (F,) the features
+            nn.Conv2d(2 * w, 2 * w, 3, padding=1),
+            nn.BatchNorm2d(2 * w),
+            nn.ReLU(True),  # -> (2w,S/4,S/4)
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),  # -> (2w,)
+            nn.Linear(2 * w, feature_dim),
+            nn.ReLU(True),  # -> (F,) the features
         )
         self.head = nn.Linear(feature_dim, classes)
 
@@ -95,8 +103,9 @@ class Classifier:
         if x.shape[1] != want:
             x = x.mean(1, keepdim=True) if want == 1 else x.expand(-1, want, -1, -1)
         if x.shape[-1] != self.image_size or x.shape[-2] != self.image_size:
-            x = F.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear",
-                              align_corners=False, antialias=True)
+            x = F.interpolate(
+                x, size=(self.image_size, self.image_size), mode="bilinear", align_corners=False, antialias=True
+            )
         return x.clamp(-1, 1)
 
     @torch.no_grad()

@@ -40,8 +40,8 @@ def gaussian_kde(samples: np.ndarray, xs: np.ndarray, bandwidth: float | None = 
     out = np.empty_like(grid)
     norm = 1.0 / (len(x) * h * math.sqrt(2 * math.pi))
     for i in range(0, len(grid), KDE_CHUNK):
-        u = (grid[i:i + KDE_CHUNK, None] - x[None, :]) / h
-        out[i:i + KDE_CHUNK] = np.exp(-0.5 * u * u).sum(axis=1) * norm
+        u = (grid[i : i + KDE_CHUNK, None] - x[None, :]) / h
+        out[i : i + KDE_CHUNK] = np.exp(-0.5 * u * u).sum(axis=1) * norm
     return out
 
 

@@ -66,7 +66,7 @@ def histogram(points, extent: Sequence[float], bins: int | None = None) -> np.nd
             inside &= (x >= lo) & (x <= hi)
         idx = np.floor((np.where(inside, x, lo) - lo) / (hi - lo) * bins).astype(np.int64)
         flat = flat * bins + np.clip(idx, 0, bins - 1)  # x == hi goes into the last bin
-    cells = bins ** dim
+    cells = bins**dim
     flat[~inside] = cells
     return np.bincount(flat, minlength=cells + 1).astype(np.float64)
 
@@ -102,8 +102,7 @@ class GridDivergence:
     js: float  # JS(real, generated), nats, <= ln 2
 
 
-def divergences(real_counts: np.ndarray, fake_counts: np.ndarray,
-                smoothing: float = SMOOTHING) -> GridDivergence:
+def divergences(real_counts: np.ndarray, fake_counts: np.ndarray, smoothing: float = SMOOTHING) -> GridDivergence:
     """KL and JS of two histograms (or exact cell probabilities) on the same cells, smoothed."""
     p, q = smooth(real_counts, smoothing), smooth(fake_counts, smoothing)
     if p.shape != q.shape:
@@ -111,8 +110,9 @@ def divergences(real_counts: np.ndarray, fake_counts: np.ndarray,
     return GridDivergence(kl(p, q), js(p, q))
 
 
-def grid_divergence(real, fake, extent: Sequence[float], bins: int | None = None,
-                    smoothing: float = SMOOTHING) -> GridDivergence:
+def grid_divergence(
+    real, fake, extent: Sequence[float], bins: int | None = None, smoothing: float = SMOOTHING
+) -> GridDivergence:
     """KL(real || fake) and JS between two point clouds on the fixed grid over ``extent``."""
     return divergences(histogram(real, extent, bins), histogram(fake, extent, bins), smoothing)
 
@@ -120,8 +120,7 @@ def grid_divergence(real, fake, extent: Sequence[float], bins: int | None = None
 class GridReference:
     """The real side, histogrammed once: a live run then pays only for G's histogram."""
 
-    def __init__(self, real, extent: Sequence[float], bins: int | None = None,
-                 smoothing: float = SMOOTHING) -> None:
+    def __init__(self, real, extent: Sequence[float], bins: int | None = None, smoothing: float = SMOOTHING) -> None:
         self.extent, self.bins, self.smoothing = tuple(float(v) for v in extent), bins, smoothing
         self.counts = histogram(real, self.extent, bins)
         self.size = int(self.counts.sum())
@@ -130,5 +129,17 @@ class GridReference:
         return divergences(self.counts, histogram(fake, self.extent, self.bins), self.smoothing)
 
 
-__all__ = ["BINS", "SMOOTHING", "LN2", "GridDivergence", "GridReference", "axis_ranges", "divergences",
-           "grid_divergence", "histogram", "js", "kl", "smooth"]
+__all__ = [
+    "BINS",
+    "SMOOTHING",
+    "LN2",
+    "GridDivergence",
+    "GridReference",
+    "axis_ranges",
+    "divergences",
+    "grid_divergence",
+    "histogram",
+    "js",
+    "kl",
+    "smooth",
+]

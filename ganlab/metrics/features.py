@@ -84,15 +84,22 @@ def mmd2_unbiased(x: np.ndarray, y: np.ndarray) -> float:
     return float(within_x + within_y - 2 * kxy.mean())
 
 
-def kid(feats_a: Tensor | np.ndarray, feats_b: Tensor | np.ndarray, subsets: int = 100,
-        subset_size: int = 1000, seed: int = 0) -> tuple[float, float]:
+def kid(
+    feats_a: Tensor | np.ndarray,
+    feats_b: Tensor | np.ndarray,
+    subsets: int = 100,
+    subset_size: int = 1000,
+    seed: int = 0,
+) -> tuple[float, float]:
     """Kernel Inception Distance: (mean, std) of unbiased MMD^2 over random subsets."""
     a, b = _f64(feats_a), _f64(feats_b)
     _check("kid", a, b)
     size = min(subset_size, a.shape[0], b.shape[0])
     rng = np.random.default_rng(seed)
-    values = [mmd2_unbiased(a[rng.choice(a.shape[0], size, replace=False)],
-                            b[rng.choice(b.shape[0], size, replace=False)]) for _ in range(subsets)]
+    values = [
+        mmd2_unbiased(a[rng.choice(a.shape[0], size, replace=False)], b[rng.choice(b.shape[0], size, replace=False)])
+        for _ in range(subsets)
+    ]
     return float(np.mean(values)), float(np.std(values))
 
 
@@ -164,17 +171,33 @@ def class_histogram(probs: Tensor | np.ndarray) -> ClassHistogram:
     shares = counts / max(counts.sum(), 1)
     nz = shares > 0
     kl = float((shares[nz] * np.log(shares[nz] * k)).sum())
-    return ClassHistogram([round(float(s), 4) for s in shares], int((shares >= 0.5 / k).sum()), k, kl,
-                          float(p.max(1).mean()) if len(p) else 0.0)
+    return ClassHistogram(
+        [round(float(s), 4) for s in shares],
+        int((shares >= 0.5 / k).sum()),
+        k,
+        kl,
+        float(p.max(1).mean()) if len(p) else 0.0,
+    )
 
 
-def feature_metrics(real: Tensor, fake: Tensor, fake_probs: Tensor | None = None, k: int = 3,
-                    kid_subsets: int = 50, kid_subset_size: int = 1000) -> dict:
+def feature_metrics(
+    real: Tensor,
+    fake: Tensor,
+    fake_probs: Tensor | None = None,
+    k: int = 3,
+    kid_subsets: int = 50,
+    kid_subset_size: int = 1000,
+) -> dict:
     """Every feature metric of ``fake`` against ``real`` as one JSON-friendly dict."""
     kid_mean, kid_std = kid(real, fake, kid_subsets, kid_subset_size)
     precision, recall = precision_recall(real, fake, k)
-    out = {"fd": frechet_distance(real, fake), "kid": kid_mean, "kid_std": kid_std,
-           "precision": precision, "recall": recall}
+    out = {
+        "fd": frechet_distance(real, fake),
+        "kid": kid_mean,
+        "kid_std": kid_std,
+        "precision": precision,
+        "recall": recall,
+    }
     if fake_probs is not None:
         is_mean, is_std = inception_score(fake_probs)
         out.update(is_score=is_mean, is_std=is_std)

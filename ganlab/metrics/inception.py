@@ -38,9 +38,11 @@ def find_weights() -> Path | None:
 def missing_message() -> str:
     hub = Path(torch.hub.get_dir()) / "checkpoints"
     where = os.environ.get(ENV) or str(hub / "inception_v3_google-0cc3c7bd.pth")
-    return (f"Inception FID/IS not computed: no Inception-v3 weights at {where}. Place torchvision's "
-            f"inception_v3_google-0cc3c7bd.pth there (or set {ENV} to its path); the small-classifier "
-            "metrics above work offline.")
+    return (
+        f"Inception FID/IS not computed: no Inception-v3 weights at {where}. Place torchvision's "
+        f"inception_v3_google-0cc3c7bd.pth there (or set {ENV} to its path); the small-classifier "
+        "metrics above work offline."
+    )
 
 
 class InceptionFeatures(nn.Module):
@@ -67,16 +69,35 @@ class InceptionFeatures(nn.Module):
         # Google's Inception takes inputs scaled to [-1, 1]: exactly our image range.
         x = F.interpolate(x.float().clamp(-1, 1), size=(299, 299), mode="bilinear", align_corners=False)
         n = self.net
-        for name in ("Conv2d_1a_3x3", "Conv2d_2a_3x3", "Conv2d_2b_3x3", "maxpool1", "Conv2d_3b_1x1",
-                     "Conv2d_4a_3x3", "maxpool2", "Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6a", "Mixed_6b",
-                     "Mixed_6c", "Mixed_6d", "Mixed_6e", "Mixed_7a", "Mixed_7b", "Mixed_7c", "avgpool"):
+        for name in (
+            "Conv2d_1a_3x3",
+            "Conv2d_2a_3x3",
+            "Conv2d_2b_3x3",
+            "maxpool1",
+            "Conv2d_3b_1x1",
+            "Conv2d_4a_3x3",
+            "maxpool2",
+            "Mixed_5b",
+            "Mixed_5c",
+            "Mixed_5d",
+            "Mixed_6a",
+            "Mixed_6b",
+            "Mixed_6c",
+            "Mixed_6d",
+            "Mixed_6e",
+            "Mixed_7a",
+            "Mixed_7b",
+            "Mixed_7c",
+            "avgpool",
+        ):
             x = getattr(n, name)(x)
         pool = torch.flatten(x, 1)
         return pool, n.fc(pool)
 
 
-def inception_metrics(real: Tensor, fake: Tensor, device: str | torch.device = "cpu",
-                      batch: int = 100, weights: Path | None = None) -> dict:
+def inception_metrics(
+    real: Tensor, fake: Tensor, device: str | torch.device = "cpu", batch: int = 100, weights: Path | None = None
+) -> dict:
     """{"fid", "is", "is_std"} with the Inception network, or {"inception": <why not>}."""
     from ganlab.metrics.features import frechet_distance, inception_score
 
@@ -96,5 +117,4 @@ def inception_metrics(real: Tensor, fake: Tensor, device: str | torch.device = "
     real_f, _ = run(real)
     fake_f, fake_p = run(fake)
     is_mean, is_std = inception_score(fake_p)
-    return {"fid": frechet_distance(real_f, fake_f), "is": is_mean, "is_std": is_std,
-            "inception_weights": str(weights)}
+    return {"fid": frechet_distance(real_f, fake_f), "is": is_mean, "is_std": is_std, "inception_weights": str(weights)}

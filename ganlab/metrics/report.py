@@ -37,16 +37,23 @@ def _reference(dataset: str, data_root: str | None, size: int) -> tuple[torch.Te
     except DataUnavailable as exc:
         return None, None, f"real data unavailable, distances skipped: {exc}"
     if dataset == "digits":
-        return test, train, ("held-out 20 % of digits (held out from the classifier; a digits GAN "
-                             "usually trains on all 1,797)")
+        return (
+            test,
+            train,
+            ("held-out 20 % of digits (held out from the classifier; a digits GAN usually trains on all 1,797)"),
+        )
     return test, train, "test split"
 
 
 def evaluate_points(g, ckpt, n: int, seed: int) -> dict[str, Any]:
     dataset = ckpt.meta.get("dataset") or {}
     points = generate(g, n or SAMPLES, seed=seed)
-    out: dict[str, Any] = {"kind": "points", "dataset": dataset.get("name"), "n": len(points),
-                           "finite": float(torch.isfinite(points).all(dim=1).double().mean())}
+    out: dict[str, Any] = {
+        "kind": "points",
+        "dataset": dataset.get("name"),
+        "n": len(points),
+        "finite": float(torch.isfinite(points).all(dim=1).double().mean()),
+    }
     if dataset.get("modes") and dataset.get("sigma"):
         modes = torch.tensor(dataset["modes"], dtype=torch.float32)
         out["mode_coverage"] = mode_coverage(points, modes, float(dataset["sigma"])).as_dict()
@@ -55,16 +62,19 @@ def evaluate_points(g, ckpt, n: int, seed: int) -> dict[str, Any]:
     return out
 
 
-def evaluate_images(g, ckpt, n: int, seed: int, data_root: str | None, inception: bool,
-                    device: torch.device) -> dict[str, Any]:
+def evaluate_images(
+    g, ckpt, n: int, seed: int, data_root: str | None, inception: bool, device: torch.device
+) -> dict[str, Any]:
     dataset = canonical_name((ckpt.meta.get("dataset") or {}).get("name", ""))
     out: dict[str, Any] = {"kind": "image", "dataset": dataset, "n": n}
     fake = generate(g, n, seed=seed)  # conditional G: all classes in equal shares
     out["finite"] = bool(torch.isfinite(fake).all())
     clf = classifier_for(dataset)
     if clf is None:
-        out["note"] = (f"no shipped classifier for {dataset!r}: feature metrics need one "
-                       "(python -m ganlab.metrics.train_classifier)")
+        out["note"] = (
+            f"no shipped classifier for {dataset!r}: feature metrics need one "
+            "(python -m ganlab.metrics.train_classifier)"
+        )
     else:
         clf = clf.to(device)
         fake_f, fake_p = clf.features_and_probs(fake)
@@ -74,6 +84,7 @@ def evaluate_images(g, ckpt, n: int, seed: int, data_root: str | None, inception
         out["reference"] = note
         if test is None:
             from ganlab.metrics.features import inception_score
+
             is_mean, is_std = inception_score(fake_p)
             out["generated"] = {"is_score": is_mean, "is_std": is_std}
         else:
@@ -86,6 +97,7 @@ def evaluate_images(g, ckpt, n: int, seed: int, data_root: str | None, inception
             out["real_vs_real"]["n"] = len(real)
     if inception:
         from ganlab.metrics.inception import inception_metrics
+
         test, _, _ = _reference(dataset, data_root, None)
         if test is None:
             out["inception"] = "Inception FID needs the real data set's files"
@@ -93,13 +105,23 @@ def evaluate_images(g, ckpt, n: int, seed: int, data_root: str | None, inception
             out["inception"] = inception_metrics(subsample(test, n), fake, device)
     else:
         from ganlab.metrics.inception import find_weights
-        out["inception"] = ("not requested (add --inception)" if find_weights() else
-                            "not available: no local Inception-v3 weights (see docs/explore.md)")
+
+        out["inception"] = (
+            "not requested (add --inception)"
+            if find_weights()
+            else "not available: no local Inception-v3 weights (see docs/explore.md)"
+        )
     return out
 
 
-def evaluate_checkpoint(spec: str | Path, n: int | None = None, device: str = "cpu", seed: int = 0,
-                        data_root: str | None = None, inception: bool = False) -> dict[str, Any]:
+def evaluate_checkpoint(
+    spec: str | Path,
+    n: int | None = None,
+    device: str = "cpu",
+    seed: int = 0,
+    data_root: str | None = None,
+    inception: bool = False,
+) -> dict[str, Any]:
     """Score a generator checkpoint; the dict is what ``eval --json`` prints."""
     from ganlab.engine.devices import resolve_device
 
@@ -113,15 +135,22 @@ def evaluate_checkpoint(spec: str | Path, n: int | None = None, device: str = "c
         result = evaluate_points(g, ckpt, n or SAMPLES, seed)
     else:
         result = evaluate_images(g, ckpt, n or DEFAULT_N, seed, data_root, inception, dev)
-    result.update(checkpoint=ckpt.name, path=str(ckpt.path), seed=seed, device=str(dev),
-                  seconds=round(time.perf_counter() - start, 2))
+    result.update(
+        checkpoint=ckpt.name,
+        path=str(ckpt.path),
+        seed=seed,
+        device=str(dev),
+        seconds=round(time.perf_counter() - start, 2),
+    )
     return result
 
 
 def format_report(result: dict[str, Any]) -> str:
     """Human-readable lines for the CLI."""
-    lines = [f"{result['checkpoint']}: {result['kind']} model of {result.get('dataset')}, "
-             f"{result['n']} samples, seed {result['seed']} ({result['seconds']} s on {result['device']})"]
+    lines = [
+        f"{result['checkpoint']}: {result['kind']} model of {result.get('dataset')}, "
+        f"{result['n']} samples, seed {result['seed']} ({result['seconds']} s on {result['device']})"
+    ]
     if "mode_coverage" in result:
         mc = result["mode_coverage"]
         lines.append(f"  modes captured    {mc['modes_captured']}/{mc['modes_total']}")
@@ -130,11 +159,17 @@ def format_report(result: dict[str, Any]) -> str:
     gen, ref = result.get("generated"), result.get("real_vs_real")
     if gen:
         acc = result["classifier"]["test_accuracy"]
-        lines.append(f"  small-classifier metrics (classifier test accuracy {acc:.2%}); "
-                     f"reference: {result.get('reference')}")
+        lines.append(
+            f"  small-classifier metrics (classifier test accuracy {acc:.2%}); reference: {result.get('reference')}"
+        )
         lines.append(f"  {'metric':<14}{'generated':>12}{'real vs real':>14}")
-        rows = [("FD", "fd", ".3f"), ("KID", "kid", ".5f"), ("IS-style", "is_score", ".2f"),
-                ("precision", "precision", ".3f"), ("recall", "recall", ".3f")]
+        rows = [
+            ("FD", "fd", ".3f"),
+            ("KID", "kid", ".5f"),
+            ("IS-style", "is_score", ".2f"),
+            ("precision", "precision", ".3f"),
+            ("recall", "recall", ".3f"),
+        ]
         for label, key, fmt in rows:
             if key in gen:
                 right = format(ref[key], fmt) if ref and key in ref else "-"
@@ -142,8 +177,10 @@ def format_report(result: dict[str, Any]) -> str:
     if "classes" in result:
         c = result["classes"]
         shares = ", ".join(f"{name} {share:.0%}" for name, share in zip(c["names"], c["shares"]))
-        lines.append(f"  classes present   {c['classes_present']}/{c['classes_total']} "
-                     f"(KL to uniform {c['kl_to_uniform']:.3f}, mean confidence {c['confidence']:.2f})")
+        lines.append(
+            f"  classes present   {c['classes_present']}/{c['classes_total']} "
+            f"(KL to uniform {c['kl_to_uniform']:.3f}, mean confidence {c['confidence']:.2f})"
+        )
         lines.append(f"  class shares      {shares}")
     for key in ("note",):
         if result.get(key):

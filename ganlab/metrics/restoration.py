@@ -52,8 +52,7 @@ def ssim(pred: Tensor, target: Tensor) -> Tensor:
     side = min(p.shape[-2:])
     kernel = 11 if side >= 11 else max(3, side - (1 - side % 2))
     sigma = 1.5 * kernel / 11
-    return structural_similarity_index_measure(p, t, data_range=1.0, reduction="none",
-                                               kernel_size=kernel, sigma=sigma)
+    return structural_similarity_index_measure(p, t, data_range=1.0, reduction="none", kernel_size=kernel, sigma=sigma)
 
 
 def mean_psnr(pred: Tensor, target: Tensor) -> float:

@@ -41,7 +41,7 @@ def centred_hole(n: int, h: int, w: int, fraction: float = HOLE_FRACTION) -> Ten
     side = max(1, round(min(h, w) * fraction))
     top, left = (h - side) // 2, (w - side) // 2
     mask = torch.zeros(n, 1, h, w)
-    mask[:, :, top:top + side, left:left + side] = 1
+    mask[:, :, top : top + side, left : left + side] = 1
     return mask
 
 
@@ -90,18 +90,18 @@ def restore_all(r: Restorer, pair: degrade.Pair) -> Tensor:
     outs, step = [], chunk_size(pair.target)
     for i in range(0, len(pair.target), step):
         if r.task == "inpaint":
-            x, hole = pair.target[i:i + step], pair.mask[i:i + step]
+            x, hole = pair.target[i : i + step], pair.mask[i : i + step]
             outs.append(restore_tensor(r, x.to(r.device), hole.to(r.device)).cpu())
         else:
-            outs.append(restore_tensor(r, pair.input[i:i + step].to(r.device)).cpu())
+            outs.append(restore_tensor(r, pair.input[i : i + step].to(r.device)).cpu())
     return torch.cat(outs)
 
 
 def _score(pred: Tensor, target: Tensor) -> dict[str, float]:
     """Mean per-image PSNR and SSIM, scored a chunk at a time (SSIM keeps several maps per image)."""
     step = chunk_size(target)
-    p = torch.cat([psnr(pred[i:i + step], target[i:i + step]) for i in range(0, len(target), step)])
-    s = torch.cat([ssim(pred[i:i + step], target[i:i + step]) for i in range(0, len(target), step)])
+    p = torch.cat([psnr(pred[i : i + step], target[i : i + step]) for i in range(0, len(target), step)])
+    s = torch.cat([ssim(pred[i : i + step], target[i : i + step]) for i in range(0, len(target), step)])
     return {"psnr": round(float(p.mean()), 3), "ssim": round(float(s.mean()), 4)}
 
 
@@ -115,8 +115,14 @@ def classifier_accuracy(dataset: str, labels: Tensor | None, images: dict[str, T
     return {name: round(float((clf.predict(x * 2 - 1) == labels).float().mean()), 4) for name, x in images.items()}
 
 
-def evaluate_restorer(spec: str | Path, n: int | None = None, device: str = "cpu", data_root: str | None = None,
-                      sigma: float | None = None, dataset: str | None = None) -> dict[str, Any]:
+def evaluate_restorer(
+    spec: str | Path,
+    n: int | None = None,
+    device: str = "cpu",
+    data_root: str | None = None,
+    sigma: float | None = None,
+    dataset: str | None = None,
+) -> dict[str, Any]:
     """Score a restoration checkpoint on its data set's test split; the dict ``eval --json`` prints."""
     from ganlab.engine.devices import resolve_device
 
@@ -135,15 +141,23 @@ def evaluate_restorer(spec: str | Path, n: int | None = None, device: str = "cpu
     restored = restore_all(r, pair)
     base = degrade.baseline(r.task, pair)
     result: dict[str, Any] = {
-        "kind": "restore", "task": r.task, "model": r.model, "dataset": dataset, "n": len(clean),
-        "reference": description, "degradation": _degradation(r.task, sigma, clean.shape[-1]),
-        "restored": _score(restored, pair.target), "baseline": _score(base, pair.target),
-        "baseline_name": BASELINE_NAMES[r.task]}
+        "kind": "restore",
+        "task": r.task,
+        "model": r.model,
+        "dataset": dataset,
+        "n": len(clean),
+        "reference": description,
+        "degradation": _degradation(r.task, sigma, clean.shape[-1]),
+        "restored": _score(restored, pair.target),
+        "baseline": _score(base, pair.target),
+        "baseline_name": BASELINE_NAMES[r.task],
+    }
     accuracy = classifier_accuracy(dataset, labels, {"degraded": base, "restored": restored, "original": clean})
     if accuracy is not None:
         result["classifier_accuracy"] = accuracy
-    result.update(checkpoint=r.name, path=str(spec), device=str(r.device),
-                  seconds=round(time.perf_counter() - start, 2))
+    result.update(
+        checkpoint=r.name, path=str(spec), device=str(r.device), seconds=round(time.perf_counter() - start, 2)
+    )
     return result
 
 
@@ -161,10 +175,12 @@ def _degradation(task: str, sigma: float, side: int) -> str:
 
 def format_restore_report(result: dict[str, Any]) -> str:
     """The lines ``eval`` prints for a restoration model."""
-    lines = [f"{result['checkpoint']}: {result['model']} {result['task']} model of {result['dataset']}, "
-             f"{result['n']} test images ({result['seconds']} s on {result['device']})",
-             f"  degradation       {result['degradation']}",
-             f"  {'':<18}{'PSNR (dB)':>10}{'SSIM':>8}"]
+    lines = [
+        f"{result['checkpoint']}: {result['model']} {result['task']} model of {result['dataset']}, "
+        f"{result['n']} test images ({result['seconds']} s on {result['device']})",
+        f"  degradation       {result['degradation']}",
+        f"  {'':<18}{'PSNR (dB)':>10}{'SSIM':>8}",
+    ]
     for label, key in ((result["baseline_name"], "baseline"), ("restored", "restored")):
         lines.append(f"  {label:<18}{result[key]['psnr']:>10.2f}{result[key]['ssim']:>8.3f}")
     acc = result.get("classifier_accuracy")

@@ -27,10 +27,15 @@ def _digits_split(size: int, train: bool) -> DataSource:
     index = order[n_test:] if train else order[:n_test]
     index = index.sort().values
     assert full.data is not None and full.labels is not None
-    return DataSource(name="digits", kind="image", shape=full.shape,
-                      description=f"scikit-learn digits {'train' if train else 'test'} split "
-                                  f"({len(index)} images)",
-                      data=full.data[index], labels=full.labels[index], class_names=full.class_names)
+    return DataSource(
+        name="digits",
+        kind="image",
+        shape=full.shape,
+        description=f"scikit-learn digits {'train' if train else 'test'} split ({len(index)} images)",
+        data=full.data[index],
+        labels=full.labels[index],
+        class_names=full.class_names,
+    )
 
 
 def load_split(dataset: str, split: str, data_root: str | None = None, image_size: int | None = None) -> DataSource:

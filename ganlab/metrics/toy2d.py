@@ -43,5 +43,6 @@ def mode_coverage(samples: Tensor, modes: Tensor, sigma: float) -> ModeCoverage:
         kl = float((p[nz] * (p[nz] / q).log()).sum())
     else:
         kl = float("inf")
-    return ModeCoverage(int((counts > 0).sum()), int(modes.shape[0]),
-                        float(good.double().mean()) if len(samples) else 0.0, kl)
+    return ModeCoverage(
+        int((counts > 0).sum()), int(modes.shape[0]), float(good.double().mean()) if len(samples) else 0.0, kl
+    )

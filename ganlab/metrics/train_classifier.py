@@ -34,8 +34,8 @@ def random_shift(x: torch.Tensor, pixels: int, generator: torch.Generator) -> to
     padded = F.pad(x, (pixels,) * 4, value=-1.0)
     dx = torch.randint(0, 2 * pixels + 1, (n,), generator=generator)
     dy = torch.randint(0, 2 * pixels + 1, (n,), generator=generator)
-    rows = (dy[:, None] + torch.arange(h)[None, :])  # (n, h)
-    cols = (dx[:, None] + torch.arange(w)[None, :])  # (n, w)
+    rows = dy[:, None] + torch.arange(h)[None, :]  # (n, h)
+    cols = dx[:, None] + torch.arange(w)[None, :]  # (n, w)
     index = torch.arange(n)[:, None, None]
     # advanced indices around a slice put the indexed dims first: (n, h, w, C)
     return padded[index, :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
@@ -48,8 +48,15 @@ def accuracy(model: SmallCNN, x: torch.Tensor, y: torch.Tensor, batch: int = 100
     return correct / max(len(y), 1)
 
 
-def train(dataset: str, epochs: int = 2, batch_size: int = 128, lr: float = 2e-3, seed: int = 0,
-          data_root: str | None = None, log=print) -> tuple[Classifier, dict]:
+def train(
+    dataset: str,
+    epochs: int = 2,
+    batch_size: int = 128,
+    lr: float = 2e-3,
+    seed: int = 0,
+    data_root: str | None = None,
+    log=print,
+) -> tuple[Classifier, dict]:
     """Train on the train split; return the classifier and its JSON facts (with test accuracy)."""
     size = NATIVE_SIZE.get(dataset)
     if size is None:
@@ -65,31 +72,51 @@ def train(dataset: str, epochs: int = 2, batch_size: int = 128, lr: float = 2e-3
     gen = torch.Generator().manual_seed(seed)
     start = time.perf_counter()
     for epoch in range(epochs):
-        model.train()
-        order = torch.randperm(len(x), generator=gen)
-        total = 0.0
-        for i in range(steps_per_epoch):
-            index = order[i * batch_size:(i + 1) * batch_size]
-            xb = random_shift(x[index], 2, gen)
-            loss = F.cross_entropy(model(xb), y[index])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss.detach())
-        log(f"epoch {epoch + 1}/{epochs}: loss {total / steps_per_epoch:.4f}, "
-            f"test accuracy {accuracy(model, test_set.data, test_set.labels):.4f}")
+        mean_loss = _one_epoch(model, opt, sched, x, y, batch_size, gen)
+        log(
+            f"epoch {epoch + 1}/{epochs}: loss {mean_loss:.4f}, "
+            f"test accuracy {accuracy(model, test_set.data, test_set.labels):.4f}"
+        )
     model.eval().requires_grad_(False)
-    meta = {"dataset": dataset, "image_size": size, "args": model.args, "class_names": train_set.class_names,
-            "test_accuracy": round(accuracy(model, test_set.data, test_set.labels), 5),
-            "train_accuracy": round(accuracy(model, x, y), 5),
-            "train_size": len(x), "test_size": len(test_set), "epochs": epochs, "batch_size": batch_size,
-            "lr": lr, "seed": seed, "wall_time_s": round(time.perf_counter() - start, 1),
-            "torch_version": torch.__version__,
-            "features": "penultimate ReLU activations (feature_dim); probs: softmax of the head"}
+    meta = {
+        "dataset": dataset,
+        "image_size": size,
+        "args": model.args,
+        "class_names": train_set.class_names,
+        "test_accuracy": round(accuracy(model, test_set.data, test_set.labels), 5),
+        "train_accuracy": round(accuracy(model, x, y), 5),
+        "train_size": len(x),
+        "test_size": len(test_set),
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": lr,
+        "seed": seed,
+        "wall_time_s": round(time.perf_counter() - start, 1),
+        "torch_version": torch.__version__,
+        "features": "penultimate ReLU activations (feature_dim); probs: softmax of the head",
+    }
     clf = Classifier(model, meta)
     meta["real_vs_real"] = reference_figures(clf, x, test_set.data)
     return clf, meta
+
+
+def _one_epoch(
+    model: torch.nn.Module, opt, sched, x: torch.Tensor, y: torch.Tensor, batch_size: int, gen: torch.Generator
+) -> float:
+    """One shuffled pass over the train split with random 2 px shifts; the mean loss."""
+    model.train()
+    order = torch.randperm(len(x), generator=gen)
+    steps = (len(x) + batch_size - 1) // batch_size
+    total = 0.0
+    for i in range(steps):
+        index = order[i * batch_size : (i + 1) * batch_size]
+        loss = F.cross_entropy(model(random_shift(x[index], 2, gen)), y[index])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        total += float(loss.detach())
+    return total / steps
 
 
 def reference_figures(clf: Classifier, train_x: torch.Tensor, test_x: torch.Tensor, n: int = 10000) -> dict:
@@ -131,8 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     save(clf, meta, args.out)
     size_kb = (args.out / WEIGHTS).stat().st_size / 1024
-    print(f"{args.dataset}: test accuracy {meta['test_accuracy']:.4f} ({meta['test_size']} images), "
-          f"{size_kb:.0f} KB -> {args.out}")
+    print(
+        f"{args.dataset}: test accuracy {meta['test_accuracy']:.4f} ({meta['test_size']} images), "
+        f"{size_kb:.0f} KB -> {args.out}"
+    )
     print("real vs real (train vs test):", json.dumps(meta["real_vs_real"]))
     return 0
 

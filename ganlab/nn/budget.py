@@ -29,8 +29,11 @@ def checked_args(cls: type, args: Any) -> dict[str, Any]:
     """``args`` with defaults filled in, every value of the type its default has, ints in range."""
     if not isinstance(args, dict):
         raise CheckpointError(f"{cls.arch}: stored arguments must be a JSON object; got {type(args).__name__}")
-    params = {n: p.default for n, p in inspect.signature(cls.__init__).parameters.items()
-              if n != "self" and p.default is not inspect.Parameter.empty}
+    params = {
+        n: p.default
+        for n, p in inspect.signature(cls.__init__).parameters.items()
+        if n != "self" and p.default is not inspect.Parameter.empty
+    }
     unknown = sorted(set(args) - set(params))
     if unknown:
         raise CheckpointError(f"{cls.arch}: unknown stored argument {unknown[0]!r}")
@@ -39,8 +42,9 @@ def checked_args(cls: type, args: Any) -> dict[str, Any]:
         default = params[name]
         if isinstance(default, bool) or isinstance(default, str):
             if type(value) is not type(default):
-                raise CheckpointError(f"{cls.arch}: argument {name} must be a {type(default).__name__}; "
-                                      f"got {value!r:.40}")
+                raise CheckpointError(
+                    f"{cls.arch}: argument {name} must be a {type(default).__name__}; got {value!r:.40}"
+                )
         elif isinstance(default, int):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise CheckpointError(f"{cls.arch}: argument {name} must be a whole number; got {value!r:.40}")
@@ -67,6 +71,8 @@ def check_budget(cls: type, args: Any) -> int:
     count = count_parameters(cls, full)
     cap = limits.get("model_params")
     if count > cap:
-        raise CheckpointError(f"{cls.arch}: these arguments make about {count:,} parameters, over the "
-                              f"{cap:,} allowed (GANLAB_MAX_MODEL_PARAMS); refused before building")
+        raise CheckpointError(
+            f"{cls.arch}: these arguments make about {count:,} parameters, over the "
+            f"{cap:,} allowed (GANLAB_MAX_MODEL_PARAMS); refused before building"
+        )
     return count

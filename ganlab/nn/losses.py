@@ -19,6 +19,7 @@ LossFn = Callable[..., Tensor]
 
 # -- D losses --------------------------------------------------------------------
 
+
 def bce_d(real: Tensor, fake: Tensor) -> Tensor:
     """-log D(x) - log(1 - D(G(z))), with D = sigmoid(logit) (Goodfellow et al. 2014)."""
     return F.softplus(-real).mean() + F.softplus(fake).mean()
@@ -47,6 +48,7 @@ def hinge_d(real: Tensor, fake: Tensor) -> Tensor:
 
 
 # -- G losses --------------------------------------------------------------------
+
 
 def minimax_g(fake: Tensor) -> Tensor:
     """The original saturating loss: G minimises log(1 - D(G(z))) = -softplus(logit)."""
@@ -80,18 +82,39 @@ class Objective:
     summary: str = ""
 
 
-OBJECTIVES: dict[str, Objective] = {o.name: o for o in (
-    Objective("minimax", bce_d, minimax_g, True,
-              summary="original GAN: G minimises log(1 - D(G(z))); saturates when D wins"),
-    Objective("nonsaturating", bce_d, nonsaturating_g, True,
-              summary="G maximises log D(G(z)); the standard choice"),
-    Objective("lsgan", lsgan_d, lsgan_g, False, summary="least-squares targets 1/0"),
-    Objective("wgan", wasserstein_d, wasserstein_g, False, weight_clipping=True,
-              summary="Wasserstein critic, Lipschitz by weight clipping"),
-    Objective("wgan-gp", wasserstein_d, wasserstein_g, False, gradient_penalty=True,
-              summary="Wasserstein critic, Lipschitz by a per-sample gradient penalty"),
-    Objective("hinge", hinge_d, wasserstein_g, False, summary="hinge loss, as in SAGAN/BigGAN"),
-)}
+OBJECTIVES: dict[str, Objective] = {
+    o.name: o
+    for o in (
+        Objective(
+            "minimax",
+            bce_d,
+            minimax_g,
+            True,
+            summary="original GAN: G minimises log(1 - D(G(z))); saturates when D wins",
+        ),
+        Objective(
+            "nonsaturating", bce_d, nonsaturating_g, True, summary="G maximises log D(G(z)); the standard choice"
+        ),
+        Objective("lsgan", lsgan_d, lsgan_g, False, summary="least-squares targets 1/0"),
+        Objective(
+            "wgan",
+            wasserstein_d,
+            wasserstein_g,
+            False,
+            weight_clipping=True,
+            summary="Wasserstein critic, Lipschitz by weight clipping",
+        ),
+        Objective(
+            "wgan-gp",
+            wasserstein_d,
+            wasserstein_g,
+            False,
+            gradient_penalty=True,
+            summary="Wasserstein critic, Lipschitz by a per-sample gradient penalty",
+        ),
+        Objective("hinge", hinge_d, wasserstein_g, False, summary="hinge loss, as in SAGAN/BigGAN"),
+    )
+}
 
 
 def get_objective(name: str) -> Objective:
@@ -102,6 +125,7 @@ def get_objective(name: str) -> Objective:
 
 
 # -- penalties -------------------------------------------------------------------
+
 
 def _input_grad_norms(d: nn.Module, x: Tensor, labels: Tensor | None) -> Tensor:
     """||dD(x_i)/dx_i|| for each sample i (a graph is kept so the penalty can be trained)."""
@@ -116,8 +140,14 @@ def interpolation_weights(n: int, like: Tensor, generator: torch.Generator | Non
     return torch.rand((n,) + (1,) * (like.dim() - 1), device=like.device, dtype=like.dtype, generator=generator)
 
 
-def gradient_penalty(d: nn.Module, real: Tensor, fake: Tensor, labels: Tensor | None = None,
-                     generator: torch.Generator | None = None, alpha: Tensor | None = None) -> Tensor:
+def gradient_penalty(
+    d: nn.Module,
+    real: Tensor,
+    fake: Tensor,
+    labels: Tensor | None = None,
+    generator: torch.Generator | None = None,
+    alpha: Tensor | None = None,
+) -> Tensor:
     """WGAN-GP (Gulrajani et al. 2017): mean over samples of (||grad D(x_hat)|| - 1)^2,
     x_hat on random lines between real and fake samples; the norm is per sample. ``alpha`` (from
     :func:`interpolation_weights`) is drawn here unless given (a distributed rank takes its shard)."""

@@ -103,14 +103,14 @@ def _light(colour: Colour, share: float) -> Colour:
 def _axes(plot: _Plot) -> None:
     d = plot.draw
     for value in (0.0, 0.5, 1.0):
-        (_, v), = plot.px(np.array([plot.x0]), np.array([value]))
+        ((_, v),) = plot.px(np.array([plot.x0]), np.array([value]))
         if value == 0.5:
             d.line((plot.left, v, plot.right, v), fill=HALF, width=1)
         d.text((4, v - 6), f"{value:g}", fill=TEXT)
     d.line((plot.left, plot.bottom, plot.right, plot.bottom), fill=AXIS, width=1)
     d.line((plot.left, plot.top, plot.left, plot.bottom), fill=AXIS, width=1)
     for tick in _nice_ticks(plot.x0, plot.x1):
-        (u, _), = plot.px(np.array([tick]), np.array([0.0]))
+        ((u, _),) = plot.px(np.array([tick]), np.array([0.0]))
         d.line((u, plot.bottom, u, plot.bottom + 4), fill=AXIS, width=1)
         label = f"{tick:g}"
         d.text((u - 3 * len(label), plot.bottom + 6), label, fill=TEXT)
@@ -118,8 +118,12 @@ def _axes(plot: _Plot) -> None:
 
 def _legend(plot: _Plot, view: Density1D) -> None:
     d_label = "D(x)" if view.d_is_probability else "D(x) critic, scaled"
-    entries = [(REAL, "p_data" if view.p_data_exact else "p_data (KDE)", 0), (FAKE, "p_g (KDE)", 0),
-               (D_COLOUR, d_label, 0), (D_STAR, "D* = p_data/(p_data+p_g)", 1)]
+    entries = [
+        (REAL, "p_data" if view.p_data_exact else "p_data (KDE)", 0),
+        (FAKE, "p_g (KDE)", 0),
+        (D_COLOUR, d_label, 0),
+        (D_STAR, "D* = p_data/(p_data+p_g)", 1),
+    ]
     x, y = plot.left, 6
     for colour, label, dashed in entries:
         if dashed:

@@ -23,16 +23,16 @@ def _shared_palette(frames: list[Image.Image]) -> list[Image.Image]:
     return [first] + [f.convert("RGB").quantize(palette=first, dither=Image.Dither.NONE) for f in frames[1:]]
 
 
-def gif_bytes(frames: Sequence[Image.Image], duration_ms: int | Sequence[int],
-              shared_palette: bool = False) -> bytes:
+def gif_bytes(frames: Sequence[Image.Image], duration_ms: int | Sequence[int], shared_palette: bool = False) -> bytes:
     """A looping GIF of ``frames``; ``duration_ms`` is one figure or one per frame."""
     if not frames:
         raise ValueError("a GIF needs at least one frame")
     frames = _shared_palette(list(frames)) if shared_palette else list(frames)
     duration = duration_ms if isinstance(duration_ms, int) else list(duration_ms)
     buffer = io.BytesIO()
-    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=duration,
-                   loop=0, optimize=False)
+    frames[0].save(
+        buffer, format="GIF", save_all=True, append_images=frames[1:], duration=duration, loop=0, optimize=False
+    )
     return buffer.getvalue()
 
 

@@ -48,8 +48,9 @@ def png_bytes(image: Image.Image | np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def image_grid(samples: torch.Tensor, nrow: int | None = None, target_px: int = 512, pad: int = 2,
-               scale: int | None = None) -> np.ndarray:
+def image_grid(
+    samples: torch.Tensor, nrow: int | None = None, target_px: int = 512, pad: int = 2, scale: int | None = None
+) -> np.ndarray:
     """A (H, W, 3) uint8 grid of (N, C, H, W) samples (float in [-1, 1] or uint8) on white padding.
 
     ``nrow`` defaults to a square layout; the grid is upscaled (nearest) by ``scale``, or when

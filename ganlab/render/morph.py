@@ -122,8 +122,7 @@ def morph_view(views: PointViews, t: float, size: int = 512, show_real: bool = T
     return canvas.array()
 
 
-def morph_gif(views: PointViews, frames: int = 24, size: int = 320, seconds: float = 3.0,
-              hold_ms: int = 1500) -> bytes:
+def morph_gif(views: PointViews, frames: int = 24, size: int = 320, seconds: float = 3.0, hold_ms: int = 1500) -> bytes:
     """The morph as a looping GIF: ``frames`` frames from t = 0 to t = 1, lingering ``hold_ms`` at 1."""
     if frames < 2:
         raise ValueError(f"a morph needs at least 2 frames, got {frames}")
@@ -132,5 +131,14 @@ def morph_gif(views: PointViews, frames: int = 24, size: int = 320, seconds: flo
     return gif_bytes(images, [step_ms] * (frames - 1) + [hold_ms])
 
 
-__all__ = ["area_ratio", "cell_colours", "folded", "morph_extent", "morph_gif", "morph_lattice",
-           "morph_view", "relative_stretch", "signed_areas"]
+__all__ = [
+    "area_ratio",
+    "cell_colours",
+    "folded",
+    "morph_extent",
+    "morph_gif",
+    "morph_lattice",
+    "morph_view",
+    "relative_stretch",
+    "signed_areas",
+]

@@ -27,15 +27,27 @@ DIVERGED = (200, 40, 40)
 MAX_DOTS = 400  # points drawn per thumbnail (enough to read, quick to draw)
 # where each node sits (x0, y0, x1, y1) in BASE pixels
 NODES = {
-    "z": (20, 135, 180, 295), "G": (210, 125, 390, 305), "fake": (430, 135, 590, 295),
-    "real": (430, 445, 590, 605), "D": (630, 280, 810, 460), "verdicts": (855, 290, 1015, 450),
-    "g_loss": (1045, 205, 1265, 300), "d_loss": (1045, 440, 1265, 535),
+    "z": (20, 135, 180, 295),
+    "G": (210, 125, 390, 305),
+    "fake": (430, 135, 590, 295),
+    "real": (430, 445, 590, 605),
+    "D": (630, 280, 810, 460),
+    "verdicts": (855, 290, 1015, 450),
+    "g_loss": (1045, 205, 1265, 300),
+    "d_loss": (1045, 440, 1265, 535),
 }
-LABELS = {"z": "noise z", "G": "G  generator", "fake": "fake samples G(z)", "real": "real samples x",
-          "D": "D  discriminator", "verdicts": "D's verdicts"}
+LABELS = {
+    "z": "noise z",
+    "G": "G  generator",
+    "fake": "fake samples G(z)",
+    "real": "real samples x",
+    "D": "D  discriminator",
+    "verdicts": "D's verdicts",
+}
 
 
 # -- drawing helpers -----------------------------------------------------------------------
+
 
 @lru_cache(maxsize=16)
 def _font(size: int) -> ImageFont.ImageFont:
@@ -52,8 +64,14 @@ def _text(draw: ImageDraw.ImageDraw, xy, text: str, size: int, fill=INK, anchor:
     draw.text(xy, text, font=_font(size), fill=fill, anchor=anchor)
 
 
-def _line(draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], colour, width: int = 3,
-          dashed: bool = False, head: bool = True) -> None:
+def _line(
+    draw: ImageDraw.ImageDraw,
+    pts: list[tuple[float, float]],
+    colour,
+    width: int = 3,
+    dashed: bool = False,
+    head: bool = True,
+) -> None:
     """A polyline (dashed: 12 px on, 8 off) ending in an arrow head."""
     for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
         if not dashed:
@@ -62,8 +80,11 @@ def _line(draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], colour, wid
         length = math.hypot(x1 - x0, y1 - y0)
         for start in np.arange(0, length, 20.0):
             a, b = start / length, min(start + 12, length) / length
-            draw.line((x0 + a * (x1 - x0), y0 + a * (y1 - y0), x0 + b * (x1 - x0), y0 + b * (y1 - y0)),
-                      fill=colour, width=width)
+            draw.line(
+                (x0 + a * (x1 - x0), y0 + a * (y1 - y0), x0 + b * (x1 - x0), y0 + b * (y1 - y0)),
+                fill=colour,
+                width=width,
+            )
     if head and len(pts) > 1:
         (x0, y0), (x1, y1) = pts[-2], pts[-1]
         angle = math.atan2(y1 - y0, x1 - x0)
@@ -78,8 +99,7 @@ def score_colours(scores: np.ndarray) -> np.ndarray:
     bad = ~np.isfinite(s)
     s = np.clip(np.nan_to_num(s, nan=0.5), 0, 1)
     mid = np.array([205.0, 205.0, 205.0])
-    out = np.where(s < 0.5, np.array(FAKE) + 2 * s * (mid - np.array(FAKE)),
-                   mid + (2 * s - 1) * (np.array(REAL) - mid))
+    out = np.where(s < 0.5, np.array(FAKE) + 2 * s * (mid - np.array(FAKE)), mid + (2 * s - 1) * (np.array(REAL) - mid))
     out = np.where(bad, np.array([150.0, 150.0, 150.0]), out)
     return out.astype(np.uint8)
 
@@ -97,6 +117,7 @@ def _blank(text: str = "") -> Image.Image:
 
 
 # -- thumbnails of a 2D run -------------------------------------------------------------
+
 
 def _noise_thumb(lines: int = 9) -> Image.Image:
     """The noise as a regular lattice: what G's manifold thumbnail shows bent."""
@@ -167,11 +188,14 @@ def density_thumbs(density) -> dict[str, Image.Image]:
     d, xs = density, density.xs
     fake = np.asarray(d.fake, dtype=np.float64).ravel()
     verdict = np.interp(fake, xs, np.asarray(d.d_curve, dtype=np.float64))
-    return {"z": _noise_thumb(), "G": _curves(xs, [(d.p_g, FAKE, False)]),
-            "fake": _rug(xs, fake, [FAKE] * len(fake)),
-            "real": _curves(xs, [(d.p_data, REAL, False)]),
-            "D": _curves(xs, [(d.d_curve, (59, 117, 175), False), (d.d_star, (230, 120, 20), True)], top=1.0),
-            "verdicts": _rug(xs, fake, score_colours(_subsample(verdict)))}
+    return {
+        "z": _noise_thumb(),
+        "G": _curves(xs, [(d.p_g, FAKE, False)]),
+        "fake": _rug(xs, fake, [FAKE] * len(fake)),
+        "real": _curves(xs, [(d.p_data, REAL, False)]),
+        "D": _curves(xs, [(d.d_curve, (59, 117, 175), False), (d.d_star, (230, 120, 20), True)], top=1.0),
+        "verdicts": _rug(xs, fake, score_colours(_subsample(verdict))),
+    }
 
 
 def point_thumbs(snap, reference=None) -> dict[str, Image.Image]:
@@ -181,13 +205,18 @@ def point_thumbs(snap, reference=None) -> dict[str, Image.Image]:
         density = getattr(snap, "density", None)
         return density_thumbs(density) if density is not None else {}
     surface = np.nan_to_num(np.asarray(v.surface, dtype=np.float64), nan=0.5)
-    return {"z": _noise_thumb(), "G": _manifold_thumb(v), "fake": _dots(v, v.fake, FAKE),
-            "real": _dots(v, v.real if reference is None else np.asarray(reference), REAL),
-            "D": Image.fromarray(_surface_colours(surface)).resize((T, T), Image.BILINEAR),
-            "verdicts": _verdict_thumb(v)}
+    return {
+        "z": _noise_thumb(),
+        "G": _manifold_thumb(v),
+        "fake": _dots(v, v.fake, FAKE),
+        "real": _dots(v, v.real if reference is None else np.asarray(reference), REAL),
+        "D": Image.fromarray(_surface_colours(surface)).resize((T, T), Image.BILINEAR),
+        "verdicts": _verdict_thumb(v),
+    }
 
 
 # -- thumbnails of an image run ---------------------------------------------------------
+
 
 def _grid(images, frames: np.ndarray | None = None, cols: int = 4) -> Image.Image:
     """Up to cols x cols images, each framed in its verdict colour (grey when not scored)."""
@@ -234,10 +263,14 @@ def image_thumbs(snap, reference=None) -> dict[str, Image.Image]:
         fake_c = score_colours(fake_scores[:half]) if fake_scores is not None else np.full((half, 3), 170)
         real_c = score_colours(real_scores[:half]) if real_scores is not None else np.full((half, 3), 170)
         frames = np.concatenate([fake_c, real_c])
-    return {"z": _noise_cells(), "G": _funnel(True, (190, 160, 205)), "D": _funnel(False, (160, 190, 220)),
-            "fake": _grid(snap.samples, np.tile(np.array(FAKE), (16, 1))),
-            "real": _grid(real, np.tile(np.array(REAL), (16, 1))) if real is not None else _blank("no real images"),
-            "verdicts": _grid(mixed, frames)}
+    return {
+        "z": _noise_cells(),
+        "G": _funnel(True, (190, 160, 205)),
+        "D": _funnel(False, (160, 190, 220)),
+        "fake": _grid(snap.samples, np.tile(np.array(FAKE), (16, 1))),
+        "real": _grid(real, np.tile(np.array(REAL), (16, 1))) if real is not None else _blank("no real images"),
+        "verdicts": _grid(mixed, frames),
+    }
 
 
 def _cat(fake, real):
@@ -250,6 +283,7 @@ THUMBS: dict[str, Callable[[Any, Any], dict[str, Image.Image]]] = {"points": poi
 
 
 # -- the graph ---------------------------------------------------------------------------
+
 
 def _latest(snap) -> dict[str, float]:
     """The last step's losses and mean verdicts (empty before the first step)."""
@@ -275,8 +309,9 @@ def _nodes(img: Image.Image, draw: ImageDraw.ImageDraw, thumbs: dict[str, Image.
     for name, label in LABELS.items():
         x0, y0, x1, y1 = NODES[name]
         if name in ("G", "D"):
-            draw.rounded_rectangle((x0, y0, x1, y1), 14, fill=(255, 255, 255),
-                                   outline=G_ORANGE if name == "G" else D_BLUE, width=5)
+            draw.rounded_rectangle(
+                (x0, y0, x1, y1), 14, fill=(255, 255, 255), outline=G_ORANGE if name == "G" else D_BLUE, width=5
+            )
         pic = thumbs.get(name) or _blank("--")
         px, py = (x0 + x1 - T) // 2, (y0 + y1 - T) // 2
         img.paste(pic, (px, py))
@@ -296,15 +331,16 @@ def _flow(draw: ImageDraw.ImageDraw) -> None:
     _line(draw, [(1015, 340), (1030, 340), (1030, 252), (1043, 252)], grey)
     _line(draw, [(1015, 400), (1030, 400), (1030, 487), (1043, 487)], grey)
     _line(draw, [(1160, 203), (1160, 95), (300, 95), (300, 121)], G_ORANGE, 4, dashed=True)
-    _text(draw, (730, 88), "gradients of G's loss flow back through D (held fixed) and update G",
-          17, G_ORANGE, "md")
+    _text(draw, (730, 88), "gradients of G's loss flow back through D (held fixed) and update G", 17, G_ORANGE, "md")
     _line(draw, [(1160, 537), (1160, 660), (770, 660), (770, 464)], D_BLUE, 4, dashed=True)
     _text(draw, (965, 652), "gradients of D's loss update D", 17, D_BLUE, "md")
 
 
 def _losses(draw: ImageDraw.ImageDraw, latest: dict[str, float]) -> None:
-    for key, title, note, colour in (("g_loss", "G loss", "wants D(fake) -> 1", G_ORANGE),
-                                     ("d_loss", "D loss", "wants real -> 1, fake -> 0", D_BLUE)):
+    for key, title, note, colour in (
+        ("g_loss", "G loss", "wants D(fake) -> 1", G_ORANGE),
+        ("d_loss", "D loss", "wants real -> 1, fake -> 0", D_BLUE),
+    ):
         x0, y0, x1, y1 = NODES[key]
         draw.rounded_rectangle((x0, y0, x1, y1), 12, fill=(255, 255, 255), outline=colour, width=4)
         _text(draw, (x0 + 14, y0 + 10), title, 20, colour)

@@ -92,8 +92,9 @@ class Canvas:
             self.draw.line((x0, y0, x1, y1), fill=colour, width=2)
             angle = math.atan2(y1 - y0, x1 - x0)
             for side in (2.6, -2.6):
-                self.draw.line((x1, y1, x1 + 5 * math.cos(angle + side), y1 + 5 * math.sin(angle + side)),
-                               fill=colour, width=2)
+                self.draw.line(
+                    (x1, y1, x1 + 5 * math.cos(angle + side), y1 + 5 * math.sin(angle + side)), fill=colour, width=2
+                )
 
     def array(self) -> np.ndarray:
         return np.asarray(self.image)
@@ -120,8 +121,9 @@ def draw_path(canvas: Canvas, points, path: bool = False, current: int | None = 
         canvas.draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
 
 
-def clouds_image(fake: torch.Tensor, real: torch.Tensor | None = None, size: int = 480,
-                 extent: float | None = None) -> Image.Image:
+def clouds_image(
+    fake: torch.Tensor, real: torch.Tensor | None = None, size: int = 480, extent: float | None = None
+) -> Image.Image:
     """Real (green, drawn larger, underneath) and generated (purple) 2D points on a square canvas;
     a tight real cluster shows as a green halo around G's samples (``samples.png`` of a 2D run)."""
     if extent is None:

@@ -54,12 +54,17 @@ def caption_banner(image: np.ndarray, caption: str, size: int = 18) -> np.ndarra
 
 # -- 2D ------------------------------------------------------------------------------------------
 
+
 def _scored_dots(canvas: Canvas, pts, scores, outline, radius: float, probabilities: bool) -> None:
     px = canvas.px(np.asarray(pts))
     for (x, y), s in zip(px, np.asarray(scores, dtype=float)):
         if np.isfinite(x) and np.isfinite(y):
-            canvas.draw.ellipse((x - radius, y - radius, x + radius, y + radius),
-                                fill=verdict_colour(s, probabilities), outline=outline, width=1)
+            canvas.draw.ellipse(
+                (x - radius, y - radius, x + radius, y + radius),
+                fill=verdict_colour(s, probabilities),
+                outline=outline,
+                width=1,
+            )
 
 
 def _lift(pts, height: float):
@@ -129,6 +134,7 @@ def _noise_inset(canvas: Canvas, z: torch.Tensor, size: int) -> None:
 
 # -- images --------------------------------------------------------------------------------------
 
+
 def _framed_grid(images: torch.Tensor, scores, probabilities: bool, px: int) -> np.ndarray:
     """A grid of the first CELLS images, each framed in its verdict's colour when scored."""
     images, pad = images[:CELLS], 6
@@ -144,8 +150,11 @@ def _framed_grid(images: torch.Tensor, scores, probabilities: bool, px: int) -> 
         x0 = ((i % cols) * (side + pad) + pad) * factor
         y0 = ((i // cols) * (side + pad) + pad) * factor
         w = max(2, pad * factor // 2)
-        draw.rectangle((x0 - w, y0 - w, x0 + side * factor + w - 1, y0 + side * factor + w - 1),
-                       outline=verdict_colour(s, probabilities), width=w)
+        draw.rectangle(
+            (x0 - w, y0 - w, x0 + side * factor + w - 1, y0 + side * factor + w - 1),
+            outline=verdict_colour(s, probabilities),
+            width=w,
+        )
     return np.asarray(canvas)
 
 
@@ -158,8 +167,14 @@ def _heat(grad: torch.Tensor) -> torch.Tensor:
 
 def _side_by_side(*grids: np.ndarray) -> np.ndarray:
     height = max(g.shape[0] for g in grids)
-    padded = [np.pad(g[..., :3] if g.ndim == 3 else np.repeat(g[..., None], 3, 2),
-                     ((0, height - g.shape[0]), (0, 8), (0, 0)), constant_values=255) for g in grids]
+    padded = [
+        np.pad(
+            g[..., :3] if g.ndim == 3 else np.repeat(g[..., None], 3, 2),
+            ((0, height - g.shape[0]), (0, 8), (0, 0)),
+            constant_values=255,
+        )
+        for g in grids
+    ]
     return np.concatenate(padded, axis=1)
 
 
@@ -169,14 +184,18 @@ def _image_frame(slow: SlowStep, sub: SubStep, memory: dict, layers: set[str], s
     pictures: dict[str, Callable[[], np.ndarray]] = {
         "d.real": lambda: _framed_grid(real, None, p, size),
         "d.fake": lambda: _framed_grid(fake, None, p, size),
-        "d.scores": lambda: _side_by_side(_framed_grid(real, memory["d_real"], p, half),
-                                          _framed_grid(fake, memory["d_fake"], p, half)),
+        "d.scores": lambda: _side_by_side(
+            _framed_grid(real, memory["d_real"], p, half), _framed_grid(fake, memory["d_fake"], p, half)
+        ),
         "g.noise": lambda: _noise_strip(t["z"], size),
         "g.fake": lambda: _framed_grid(fake, None, p, size),
         "g.scores": lambda: _framed_grid(fake, memory.get("g_scores"), p, size),
-        "g.grad": lambda: _side_by_side(_framed_grid(fake, None, p, half), _framed_grid(_heat(t["grad"]), None, p, half)),
-        "g.update": lambda: _side_by_side(_framed_grid(t["fake"], None, p, half),
-                                          _framed_grid(t["fake_after"], None, p, half)),
+        "g.grad": lambda: _side_by_side(
+            _framed_grid(fake, None, p, half), _framed_grid(_heat(t["grad"]), None, p, half)
+        ),
+        "g.update": lambda: _side_by_side(
+            _framed_grid(t["fake"], None, p, half), _framed_grid(t["fake_after"], None, p, half)
+        ),
     }
     pictures["d.loss"] = pictures["d.update"] = pictures["d.scores"]
     pictures["g.loss"] = pictures["g.scores"]
@@ -192,8 +211,10 @@ def _noise_strip(z: torch.Tensor, size: int) -> np.ndarray:
 
 # -- the frames ----------------------------------------------------------------------------------
 
-def slow_frames(slow: SlowStep, layers: Iterable[str] = LAYERS, size: int = 480,
-                caption_px: int = 18) -> list[tuple[np.ndarray, str]]:
+
+def slow_frames(
+    slow: SlowStep, layers: Iterable[str] = LAYERS, size: int = 480, caption_px: int = 18
+) -> list[tuple[np.ndarray, str]]:
     """(picture with its caption drawn in, caption) for each sub-step, in order."""
     layers = set(layers)
     draw = _points_frame if slow.data_kind == "points" and slow.extent is not None else _image_frame

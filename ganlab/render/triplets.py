@@ -16,8 +16,9 @@ from ganlab.render.images import to_pil
 TRIPLET_KEYS = (("real_a", "fake_b", "rec_a"), ("real_b", "fake_a", "rec_b"))
 
 
-def triplet_grid(triplets: dict[str, Tensor], rows: int = 2, cell: int = 128, gap: int = 4,
-                 domains: tuple[str, str] = ("A", "B")) -> Image.Image:
+def triplet_grid(
+    triplets: dict[str, Tensor], rows: int = 2, cell: int = 128, gap: int = 4, domains: tuple[str, str] = ("A", "B")
+) -> Image.Image:
     """Rows of (real, translated, reconstructed): ``rows`` from A then ``rows`` from B, with a header."""
     a, b = domains
     headers = (f"{a}  |  {a} -> {b}  |  {a} -> {b} -> {a}", f"{b}  |  {b} -> {a}  |  {b} -> {a} -> {b}")

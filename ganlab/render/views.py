@@ -21,11 +21,21 @@ from ganlab.render.images import image_grid
 from ganlab.render.points import ARROW, FAKE, GRID_LINE, REAL, Canvas
 
 LAYERS = ("surface", "real", "fake", "arrows")  # what points_view draws by default
-__all__ = ["ARROW", "FAKE", "LAYERS", "REAL", "density_view", "manifold_view", "points_view", "render_frame",
-           "timelapse_gif"]
+__all__ = [
+    "ARROW",
+    "FAKE",
+    "LAYERS",
+    "REAL",
+    "density_view",
+    "manifold_view",
+    "points_view",
+    "render_frame",
+    "timelapse_gif",
+]
 
 
 # -- 2D views ----------------------------------------------------------------------------
+
 
 def _surface_colours(surface: np.ndarray) -> np.ndarray:
     """D(x) in [0, 1] -> RGB: purple (fake) .. white (0.5) .. green (real), kept light."""
@@ -72,6 +82,7 @@ def manifold_view(views: PointViews, size: int = 512) -> np.ndarray:
 
 # -- timelapse ---------------------------------------------------------------------------
 
+
 def _label(image: np.ndarray, text: str) -> Image.Image:
     frame = Image.fromarray(image)
     draw = ImageDraw.Draw(frame)
@@ -90,8 +101,9 @@ def render_frame(payload, size: int = 320) -> np.ndarray:
     return image_grid(payload, target_px=size)
 
 
-def timelapse_gif(frames: Sequence[tuple[int, object]], path: str | Path | None = None,
-                  size: int = 320, seconds: float = 6.0) -> bytes:
+def timelapse_gif(
+    frames: Sequence[tuple[int, object]], path: str | Path | None = None, size: int = 320, seconds: float = 6.0
+) -> bytes:
     """An animated GIF of the run (one frame per recorded step); written to ``path`` if given."""
     if not frames:
         raise ValueError("no frames recorded yet: train for a few steps first")

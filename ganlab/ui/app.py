@@ -27,16 +27,21 @@ TABS: list[tuple[str, str]] = [
     ("Restore", "ganlab.ui.tabs.restore"),
 ]
 
-CSS = """
+CSS = (
+    """
 .gradio-container { font-size: 16px; }
 #ganlab-main-view img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
 #ganlab-restore-output img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
 #ganlab-restore-gallery img, #ganlab-restore-slider img { image-rendering: pixelated; }
 #ganlab-restore-gallery .caption-label { white-space: normal; text-overflow: clip; max-width: 100%; }
 #ganlab-slow-view img { width: 100%; height: 100%; object-fit: contain; }
-""" + presenter.CSS
-HEADER = ("# GAN Lab\nWatch a generative adversarial network learn, live: pick data and a device, "
-          "press **Train**, and see G's samples and D's verdicts change twice a second.")
+"""
+    + presenter.CSS
+)
+HEADER = (
+    "# GAN Lab\nWatch a generative adversarial network learn, live: pick data and a device, "
+    "press **Train**, and see G's samples and D's verdicts change twice a second."
+)
 
 
 def _tab_builder(module_name: str) -> Callable[[], None]:
@@ -73,6 +78,7 @@ def build_app() -> gr.Blocks:
 
 def warm_up() -> None:
     """Load what the first Train click needs (digits, make_grid, the classifier) in the background."""
+
     def work():
         try:
             from torchvision.utils import make_grid  # noqa: F401

@@ -38,18 +38,29 @@ DRAWINGS_DIR = Path(tempfile.gettempdir()) / "ganlab-drawings"  # drawn points a
 DEFAULT_DATASET = "digits"
 PHOTOS, PHOTO_FOLDER = "summer2winter", "summer2winter_yosemite"  # both train halves, for restoration
 TOY_LABELS = {
-    "ring8": "Ring of 8 Gaussians", "grid25": "Grid of 25 Gaussians", "line": "Line",
-    "two-gaussians": "Two Gaussians", "ring": "Ring", "blobs": "Three blobs", "spiral": "Spiral",
+    "ring8": "Ring of 8 Gaussians",
+    "grid25": "Grid of 25 Gaussians",
+    "line": "Line",
+    "two-gaussians": "Two Gaussians",
+    "ring": "Ring",
+    "blobs": "Three blobs",
+    "spiral": "Spiral",
     "moons": "Two moons",
 }
 TOY1D_LABELS = {"gauss1d": "One Gaussian", "bimodal1d": "Two Gaussians (bimodal)", "uniform1d": "Uniform"}
 # torchvision sets are offered only when their files are under the data root
-TORCHVISION_SETS = {"mnist": ("MNIST", "MNIST"), "fashion": ("Fashion-MNIST", "FashionMNIST"),
-                    "cifar10": ("CIFAR-10", "cifar-10-batches-py")}
+TORCHVISION_SETS = {
+    "mnist": ("MNIST", "MNIST"),
+    "fashion": ("Fashion-MNIST", "FashionMNIST"),
+    "cifar10": ("CIFAR-10", "cifar-10-batches-py"),
+}
 OBJECTIVE_LABELS = {
-    "minimax": "minimax (original GAN)", "nonsaturating": "non-saturating (standard)",
-    "lsgan": "least squares (LSGAN)", "wgan": "Wasserstein, weight clipping (WGAN)",
-    "wgan-gp": "Wasserstein, gradient penalty (WGAN-GP)", "hinge": "hinge (SAGAN)",
+    "minimax": "minimax (original GAN)",
+    "nonsaturating": "non-saturating (standard)",
+    "lsgan": "least squares (LSGAN)",
+    "wgan": "Wasserstein, weight clipping (WGAN)",
+    "wgan-gp": "Wasserstein, gradient penalty (WGAN-GP)",
+    "hinge": "hinge (SAGAN)",
 }
 
 
@@ -85,12 +96,27 @@ def form_values(cfg: Any) -> dict[str, Any]:
 def _gan_values(cfg: TrainConfig) -> dict[str, Any]:
     auto = "mlp" if is_points_dataset(cfg.dataset) else "dcgan"
     return dict(
-        model="auto" if cfg.model == auto else cfg.model, width=cfg.width, depth=cfg.depth, z_dim=cfg.z_dim, noise=cfg.noise,
-        objective=cfg.objective, gp_weight=cfg.gp_weight, clip_value=cfg.clip_value,
-        r1_weight=cfg.r1_weight, spectral_norm=cfg.spectral_norm,
-        g_optimizer=cfg.g_optim.name, g_lr=cfg.g_optim.lr, d_optimizer=cfg.d_optim.name,
-        d_lr=cfg.d_optim.lr, beta1=cfg.g_optim.beta1, d_steps=cfg.d_steps, batch_size=cfg.batch_size,
-        steps=cfg.steps, seed=cfg.seed, ema=cfg.ema)
+        model="auto" if cfg.model == auto else cfg.model,
+        width=cfg.width,
+        depth=cfg.depth,
+        z_dim=cfg.z_dim,
+        noise=cfg.noise,
+        objective=cfg.objective,
+        gp_weight=cfg.gp_weight,
+        clip_value=cfg.clip_value,
+        r1_weight=cfg.r1_weight,
+        spectral_norm=cfg.spectral_norm,
+        g_optimizer=cfg.g_optim.name,
+        g_lr=cfg.g_optim.lr,
+        d_optimizer=cfg.d_optim.name,
+        d_lr=cfg.d_optim.lr,
+        beta1=cfg.g_optim.beta1,
+        d_steps=cfg.d_steps,
+        batch_size=cfg.batch_size,
+        steps=cfg.steps,
+        seed=cfg.seed,
+        ema=cfg.ema,
+    )
 
 
 FIELDS = tuple(form_values(TrainConfig()))  # the order handlers return values in
@@ -106,6 +132,7 @@ API_DEFAULTS: dict[str, Any] = {}
 
 def drop_api_defaults(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` without the parameters left at the form's first value (the preset fills those)."""
+
     def same(a: Any, b: Any) -> bool:
         if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
             return float(a) == float(b)
@@ -154,8 +181,11 @@ def _parsed(values: dict[str, Any]) -> dict[str, Any]:
     """The form's values that were given, with numbers as numbers (ConfigError names a bad one)."""
     ints = ("width", "depth", "z_dim", "d_steps", "g_steps", "batch_size", "steps", "seed", *style_controls.STYLE_INTS)
     floats = ("gp_weight", "clip_value", "r1_weight", "g_lr", "d_lr", "beta1", "ema", *style_controls.STYLE_FLOATS)
-    v = {k: values[k] for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS, *ITERATION_FIELDS)
-         if k in values and values[k] is not None}
+    v = {
+        k: values[k]
+        for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS, *ITERATION_FIELDS)
+        if k in values and values[k] is not None
+    }
     for k in ints:
         if k in v:
             v[k] = whole_number(k, v[k])
@@ -178,15 +208,16 @@ def model_facts(cfg: Any) -> dict[str, str]:
     return {"model": model, "family": family_of(cfg).name}
 
 
-def config_from_form(dataset: str, device: str, upload: str | None = None, drawing: Any = None,
-                     **values: Any) -> Any:
+def config_from_form(dataset: str, device: str, upload: str | None = None, drawing: Any = None, **values: Any) -> Any:
     """A validated config of the family the Model field picks; ConfigError names the first bad field."""
     name = dataset_name(dataset, upload, drawing)
     v = _parsed(values)
     restoring = restore_controls.is_restore_model(v.get("model"))
     if is_unpaired(name) and not restoring:
-        raise ConfigError(f"model: {name} is a set of photos; here it trains a restoration model (pix2pix, "
-                          "srresnet or srgan). Train a CycleGAN on it in the Train CycleGAN tab")
+        raise ConfigError(
+            f"model: {name} is a set of photos; here it trains a restoration model (pix2pix, "
+            "srresnet or srgan). Train a CycleGAN on it in the Train CycleGAN tab"
+        )
     family = family_for(model=v.get("model"), dataset=name)
     if family.name == style_controls.MODEL:
         return style_controls.config_from_values(name, device, v)
@@ -216,10 +247,12 @@ def _gan_config(name: str, device: str, v: dict[str, Any]) -> TrainConfig:
     v = {k: val for k, val in v.items() if k in (*FIELDS, *ITERATION_FIELDS)}
     base = recommended_config(name)
     beta1 = v.pop("beta1", base.g_optim.beta1)
-    g = OptimizerConfig(v.pop("g_optimizer", base.g_optim.name), v.pop("g_lr", base.g_optim.lr),
-                        beta1, base.g_optim.beta2)
-    d = OptimizerConfig(v.pop("d_optimizer", base.d_optim.name), v.pop("d_lr", base.d_optim.lr),
-                        beta1, base.d_optim.beta2)
+    g = OptimizerConfig(
+        v.pop("g_optimizer", base.g_optim.name), v.pop("g_lr", base.g_optim.lr), beta1, base.g_optim.beta2
+    )
+    d = OptimizerConfig(
+        v.pop("d_optimizer", base.d_optim.name), v.pop("d_lr", base.d_optim.lr), beta1, base.d_optim.beta2
+    )
     if "spectral_norm" in v:
         v["spectral_norm"] = bool(v["spectral_norm"])
     return base.updated(device=device or "auto", g_optim=g, d_optim=d, **v).validate()
@@ -229,14 +262,23 @@ def _model_widgets(w: dict[str, gr.components.Component], values: dict[str, Any]
     """The Model accordion: the model choice, its sizes, and the StyleGAN and restoration rows."""
     with gr.Accordion("Model", open=False):
         with gr.Row():
-            w["model"] = gr.Dropdown(MODELS, value=values["model"], label="Model",
-                                     info="stylegan: a style-based generator; pix2pix, srresnet, srgan: "
-                                          "restore degraded images (image data)")
-            w["width"] = gr.Slider(*slider_range(TrainConfig, "width"), values["width"], step=4,
-                                   label="Width (units / channels; MLP at most 256)")
+            w["model"] = gr.Dropdown(
+                MODELS,
+                value=values["model"],
+                label="Model",
+                info="stylegan: a style-based generator; pix2pix, srresnet, srgan: "
+                "restore degraded images (image data)",
+            )
+            w["width"] = gr.Slider(
+                *slider_range(TrainConfig, "width"),
+                values["width"],
+                step=4,
+                label="Width (units / channels; MLP at most 256)",
+            )
         with gr.Row():
-            w["depth"] = gr.Slider(*slider_range(TrainConfig, "depth"), values["depth"], step=1,
-                                   label="Hidden layers (MLP)")
+            w["depth"] = gr.Slider(
+                *slider_range(TrainConfig, "depth"), values["depth"], step=1, label="Hidden layers (MLP)"
+            )
             w["z_dim"] = gr.Slider(*slider_range(TrainConfig, "z_dim"), values["z_dim"], step=1, label="Noise size z")
         with gr.Row():
             w["noise"] = gr.Radio(list(NOISE_TYPES), value=values["noise"], label="Noise")
@@ -249,31 +291,67 @@ def _model_widgets(w: dict[str, gr.components.Component], values: dict[str, Any]
 
 def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Component]:
     """Lay out the data/device/model/objective/optimizer widgets; return them by name."""
-    cfg = recommended_config(dataset)
-    values = form_values(cfg)
-    devices = device_choices()
+    values = form_values(recommended_config(dataset))
     w: dict[str, gr.components.Component] = {}
+    _data_widgets(w, dataset)
+    _objective_widgets(w, values)
+    _optimizer_widgets(w, values)
+    _model_widgets(w, values)
+    _run_widgets(w, values)
+    uploads.pass_paths(w["upload"], w["drawing"])  # the handler decodes (safely), not Gradio
+    sessions.name_errors({k: c for k, c in w.items() if k not in ("style_row", "restore_row")})
+    API_DEFAULTS.update({k: w[k].value for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS, *ITERATION_FIELDS)})
+    return w
+
+
+def _data_widgets(w: dict[str, gr.components.Component], dataset: str) -> None:
+    """The data choice, its upload and drawing canvas, the shipped-pair switch and the device."""
+    devices = device_choices()
     w["dataset"] = gr.Dropdown(dataset_choices(), value=dataset, label="Data")
-    w["upload"] = gr.File(label="Your points (.csv, columns x,y) or images (.zip)",
-                          file_types=[".csv", ".zip"], type="filepath", visible=False, height=90)
+    w["upload"] = gr.File(
+        label="Your points (.csv, columns x,y) or images (.zip)",
+        file_types=[".csv", ".zip"],
+        type="filepath",
+        visible=False,
+        height=90,
+    )
     w["drawing"] = gr.Sketchpad(
-        label="Pick the brush, then draw: every inked pixel is a real point", type="filepath", image_mode="RGBA",
-        canvas_size=(480, 480), fixed_canvas=True, layers=False, transforms=(),
+        label="Pick the brush, then draw: every inked pixel is a real point",
+        type="filepath",
+        image_mode="RGBA",
+        canvas_size=(480, 480),
+        fixed_canvas=True,
+        layers=False,
+        transforms=(),
         brush=gr.Brush(default_size=14, colors=["#1f2937"], color_mode="fixed"),
-        visible=dataset == DRAW, elem_id="ganlab-drawing")
-    w["from_pretrained"] = gr.Checkbox(False, label="Start from the shipped trained pair",
-                                       info="a converged G and D for this 2D set: watch it, then perturb it",
-                                       visible=has_pair(dataset))
+        visible=dataset == DRAW,
+        elem_id="ganlab-drawing",
+    )
+    w["from_pretrained"] = gr.Checkbox(
+        False,
+        label="Start from the shipped trained pair",
+        info="a converged G and D for this 2D set: watch it, then perturb it",
+        visible=has_pair(dataset),
+    )
     w["device"] = gr.Dropdown(devices, value=devices[0][1], label="Device")
+
+
+def _objective_widgets(w: dict[str, gr.components.Component], values: dict[str, Any]) -> None:
+    """The Objective accordion: the loss and its penalties."""
     with gr.Accordion("Objective", open=True):
-        w["objective"] = gr.Dropdown([(OBJECTIVE_LABELS[o], o) for o in OBJECTIVE_NAMES],
-                                     value=values["objective"], label="Objective (loss)")
+        w["objective"] = gr.Dropdown(
+            [(OBJECTIVE_LABELS[o], o) for o in OBJECTIVE_NAMES], value=values["objective"], label="Objective (loss)"
+        )
         with gr.Row():
             w["gp_weight"] = gr.Number(values["gp_weight"], label="GP weight (wgan-gp)", minimum=0)
             w["clip_value"] = gr.Number(values["clip_value"], label="Clip value (wgan)", minimum=0)
         with gr.Row():
             w["r1_weight"] = gr.Number(values["r1_weight"], label="R1 weight (0 = off)", minimum=0)
             w["spectral_norm"] = gr.Checkbox(values["spectral_norm"], label="Spectral norm on D")
+
+
+def _optimizer_widgets(w: dict[str, gr.components.Component], values: dict[str, Any]) -> None:
+    """The Optimizers accordion: G's and D's optimizer and rate, beta1, updates per iteration."""
     with gr.Accordion("Optimizers", open=False):
         with gr.Row():
             w["g_optimizer"] = gr.Dropdown(list(OPTIMIZERS), value=values["g_optimizer"], label="G optimizer")
@@ -283,22 +361,24 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
             w["d_lr"] = gr.Number(values["d_lr"], label="D learning rate")
         with gr.Row():
             w["beta1"] = gr.Number(values["beta1"], label="Adam beta1", minimum=0, maximum=0.999)
-            w["d_steps"] = gr.Slider(*slider_range(TrainConfig, "d_steps"), values["d_steps"], step=1,
-                                     label="D steps per iteration")
-            w["g_steps"] = gr.Slider(*slider_range(TrainConfig, "g_steps"), 1, step=1,
-                                     label="G steps per iteration")
-    _model_widgets(w, values)
+            w["d_steps"] = gr.Slider(
+                *slider_range(TrainConfig, "d_steps"), values["d_steps"], step=1, label="D steps per iteration"
+            )
+            w["g_steps"] = gr.Slider(*slider_range(TrainConfig, "g_steps"), 1, step=1, label="G steps per iteration")
+
+
+def _run_widgets(w: dict[str, gr.components.Component], values: dict[str, Any]) -> None:
+    """The Run accordion: batch size, steps and seed."""
     with gr.Accordion("Run", open=False):
         with gr.Row():
-            w["batch_size"] = gr.Slider(*slider_range(TrainConfig, "batch_size"), values["batch_size"], step=1,
-                                        label="Batch size")
+            w["batch_size"] = gr.Slider(
+                *slider_range(TrainConfig, "batch_size"), values["batch_size"], step=1, label="Batch size"
+            )
             steps_low, steps_high = slider_range(TrainConfig, "steps")
             w["steps"] = gr.Number(values["steps"], label="Steps", precision=0, minimum=steps_low, maximum=steps_high)
-            w["seed"] = gr.Number(values["seed"], label="Seed", precision=0, minimum=slider_range(TrainConfig, "seed")[0])
-    uploads.pass_paths(w["upload"], w["drawing"])  # the handler decodes (safely), not Gradio
-    sessions.name_errors({k: c for k, c in w.items() if k not in ("style_row", "restore_row")})
-    API_DEFAULTS.update({k: w[k].value for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS, *ITERATION_FIELDS)})
-    return w
+            w["seed"] = gr.Number(
+                values["seed"], label="Seed", precision=0, minimum=slider_range(TrainConfig, "seed")[0]
+            )
 
 
 def defaults_for(dataset: str, upload: str | None = None, model: str | None = None) -> list[Any]:

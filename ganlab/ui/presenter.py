@@ -21,8 +21,10 @@ body.{PRESENTER_CLASS} #ganlab-main-view, body.{PRESENTER_CLASS} #ganlab-slow-vi
 """
 
 # the toggle also lets go of the checkbox's focus, so the next space bar drives the run, not the box
-TOGGLE_JS = (f"(on) => {{ document.body.classList.toggle('{PRESENTER_CLASS}', !!on); "
-             "if (document.activeElement) document.activeElement.blur(); return []; }")
+TOGGLE_JS = (
+    f"(on) => {{ document.body.classList.toggle('{PRESENTER_CLASS}', !!on); "
+    "if (document.activeElement) document.activeElement.blur(); return []; }"
+)
 
 # run once on page load (launch(js=...)): the keyboard shortcuts, active in presenter mode only
 KEYBOARD_JS = f"""

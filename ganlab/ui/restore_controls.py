@@ -20,8 +20,11 @@ from ganlab.families.restore.degrade import TASKS
 from ganlab.families.restore.presets import PRESETS, preset_for
 
 RESTORE_FIELDS = ("task",)  # /train's last parameter, after the style fields
-TASK_LABELS = {"sr4": "x4 super-resolution (srresnet, srgan)", "denoise": "denoise (pix2pix)",
-               "inpaint": "inpaint (pix2pix)"}
+TASK_LABELS = {
+    "sr4": "x4 super-resolution (srresnet, srgan)",
+    "denoise": "denoise (pix2pix)",
+    "inpaint": "inpaint (pix2pix)",
+}
 _COPIED = ("batch_size", "steps", "seed")
 
 
@@ -48,21 +51,26 @@ def config_from_values(name: str, device: str, v: dict[str, Any]) -> RestoreConf
     """A validated RestoreConfig for data set ``name`` from parsed form values."""
     model = v["model"]
     if is_points_dataset(name):
-        raise ConfigError(f"model: {model} restores images, and {name!r} is 2D point data; "
-                          "choose an image data set (e.g. digits)")
+        raise ConfigError(
+            f"model: {model} restores images, and {name!r} is 2D point data; choose an image data set (e.g. digits)"
+        )
     task = v.get("task") or default_task(model)
     fields = {k: v[k] for k in _COPIED if k in v}
     if "g_lr" in v:
         fields["lr"] = v["g_lr"]
-    return RestoreConfig(**{**preset(name), **fields, "dataset": name, "device": device or "auto",
-                            "model": model, "task": task}).validate()
+    return RestoreConfig(
+        **{**preset(name), **fields, "dataset": name, "device": device or "auto", "model": model, "task": task}
+    ).validate()
 
 
 def build_widgets(visible: bool = False) -> tuple[gr.Row, dict[str, gr.components.Component]]:
     """The task radio in a row, hidden unless the model is a restoration model."""
     with gr.Row(visible=visible) as row:
-        task = gr.Radio([(label, name) for name, label in TASK_LABELS.items()], value="denoise",
-                        label="Restoration task (pix2pix, srresnet, srgan)")
+        task = gr.Radio(
+            [(label, name) for name, label in TASK_LABELS.items()],
+            value="denoise",
+            label="Restoration task (pix2pix, srresnet, srgan)",
+        )
     return row, {"task": task}
 
 

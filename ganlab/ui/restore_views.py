@@ -15,8 +15,12 @@ from ganlab.families.restore.trainer import HISTORY_COLUMNS
 from ganlab.ui.views import MAX_POINTS, RESTORE_LOSSES, run_parts, status_line
 
 COL = {name: i for i, name in enumerate(HISTORY_COLUMNS)}
-SERIES = (("l1", RESTORE_LOSSES[0]), ("content", RESTORE_LOSSES[1]), ("g_adv", RESTORE_LOSSES[2]),
-          ("d", "D loss"))  # labels: the Train tab's loss plot colours them (views.colour_map)
+SERIES = (
+    ("l1", RESTORE_LOSSES[0]),
+    ("content", RESTORE_LOSSES[1]),
+    ("g_adv", RESTORE_LOSSES[2]),
+    ("d", "D loss"),
+)  # labels: the Train tab's loss plot colours them (views.colour_map)
 BASELINES = {"sr4": "bicubic", "denoise": "noisy input", "inpaint": "masked input"}
 MAIN_LABEL = "Held-out images: input | restored | target"
 
@@ -48,8 +52,10 @@ def status_markdown(snap: RestoreSnapshot) -> str:
     parts = [*run_parts(snap), f"`{snap.model}` for `{snap.task}`"]
     s = snap.scores
     if s:
-        parts.append(f"held-out PSNR **{s['val_psnr']:.2f} dB** / SSIM **{s['val_ssim']:.3f}** "
-                     f"({BASELINES[snap.task]} {s['baseline_psnr']:.2f} dB / {s['baseline_ssim']:.3f})")
+        parts.append(
+            f"held-out PSNR **{s['val_psnr']:.2f} dB** / SSIM **{s['val_ssim']:.3f}** "
+            f"({BASELINES[snap.task]} {s['baseline_psnr']:.2f} dB / {s['baseline_ssim']:.3f})"
+        )
     return status_line(snap, parts)
 
 
@@ -59,19 +65,34 @@ def health_markdown(snap: RestoreSnapshot) -> str:
     if not s or snap.step < 50:
         return "**Health:** nothing to report yet."
     if s["val_psnr"] < s["baseline_psnr"]:
-        return (f"**Health**\n- Warning: **behind the baseline.** The held-out PSNR is below the "
-                f"{BASELINES[snap.task]}'s. *Try:* train longer, or lower the learning rate.")
+        return (
+            f"**Health**\n- Warning: **behind the baseline.** The held-out PSNR is below the "
+            f"{BASELINES[snap.task]}'s. *Try:* train longer, or lower the learning rate."
+        )
     return "**Health:** no problems detected (the model beats the baseline on held-out images)."
 
 
 def status_dict(snap: RestoreSnapshot) -> dict:
     """The ``status`` endpoint's JSON for a restoration run."""
     last = snap.history[-1] if len(snap.history) else None
-    out = {"version": snap.version, "state": snap.state, "message": snap.message, "step": snap.step,
-           "total_steps": snap.total_steps, "history_rows": int(len(snap.history)),
-           "steps_per_s": round(snap.steps_per_s, 2), "wall_time_s": round(snap.wall_time_s, 3),
-           "device": snap.device, "dataset": snap.dataset, "task": snap.task, "data_kind": "image",
-           "health": [], "health_text": [], "kl_grid": None, "js_grid": None}  # by grid: points data only
+    out = {
+        "version": snap.version,
+        "state": snap.state,
+        "message": snap.message,
+        "step": snap.step,
+        "total_steps": snap.total_steps,
+        "history_rows": int(len(snap.history)),
+        "steps_per_s": round(snap.steps_per_s, 2),
+        "wall_time_s": round(snap.wall_time_s, 3),
+        "device": snap.device,
+        "dataset": snap.dataset,
+        "task": snap.task,
+        "data_kind": "image",
+        "health": [],
+        "health_text": [],
+        "kl_grid": None,
+        "js_grid": None,
+    }  # by grid: points data only
     if last is not None:
         out["last"] = {name: float(last[i]) for name, i in COL.items()}
     if snap.scores:

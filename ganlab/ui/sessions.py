@@ -131,8 +131,10 @@ def check_uploads(paths: Any) -> list[str]:
         if size == 0:
             raise GanLabError(f"{path.name}: the file is empty (0 bytes)")
         if size > cap:
-            raise GanLabError(f"{path.name}: {limits.mb(size)} is over the {limits.mb(cap)} upload limit "
-                              "on this server (GANLAB_MAX_UPLOAD_BYTES)")
+            raise GanLabError(
+                f"{path.name}: {limits.mb(size)} is over the {limits.mb(cap)} upload limit "
+                "on this server (GANLAB_MAX_UPLOAD_BYTES)"
+            )
         out.append(str(path))
     return out
 
@@ -161,16 +163,22 @@ def name_errors(widgets: dict[str, Any]) -> None:
     """Make Gradio's own range and choice checks name the field, so an API caller reads
     "batch_size: Value 0 is less than minimum value 8." rather than guessing which value."""
     for name, widget in widgets.items():
+
         def preprocess(payload: Any, _check=widget.preprocess, _name=name) -> Any:
             try:
                 return _check(payload)
             except gr.Error as exc:
                 raise gr.Error(f"{_name}: {exc.message}", print_exception=False) from None
+
         widget.preprocess = preprocess
 
 
-def dropdown_after_upload(register: Callable[[Any, str | None], str], choices: Callable[[str | None], list],
-                          files: Any, request: gr.Request | None) -> Any:
+def dropdown_after_upload(
+    register: Callable[[Any, str | None], str],
+    choices: Callable[[str | None], list],
+    files: Any,
+    request: gr.Request | None,
+) -> Any:
     """Register an upload for this session and show it selected in its tab's dropdown."""
     session = session_of(request)
     name = register(files, session)

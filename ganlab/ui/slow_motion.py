@@ -19,10 +19,12 @@ from ganlab.render import views as viz
 from ganlab.ui import restore_views, sessions
 
 AUTO_PLAY_S = 1.0  # seconds between sub-steps when auto play is on
-INTRO = ("**Slow motion** takes one training iteration apart, as GAN Lab does: D's half (real samples, fakes, "
-         "D's scores, D's loss, D's update), then G's half (fresh noise, fakes, D's scores, G's loss, the gradient "
-         "arrows on each fake, G's update). D's surface changes only at D's update; the arrows appear only from "
-         "the gradient sub-step on. *Train* below picks which networks the iteration trains.")
+INTRO = (
+    "**Slow motion** takes one training iteration apart, as GAN Lab does: D's half (real samples, fakes, "
+    "D's scores, D's loss, D's update), then G's half (fresh noise, fakes, D's scores, G's loss, the gradient "
+    "arrows on each fake, G's update). D's surface changes only at D's update; the arrows appear only from "
+    "the gradient sub-step on. *Train* below picks which networks the iteration trains."
+)
 
 
 def build(ui: SimpleNamespace) -> None:
@@ -34,12 +36,26 @@ def build(ui: SimpleNamespace) -> None:
             ui.next_btn = gr.Button("Next sub-step ▸", size="sm", elem_id="ganlab-next-btn")
             ui.auto_play = gr.Checkbox(True, label=f"Auto play ({AUTO_PLAY_S:g} s per sub-step)")
         with gr.Row(equal_height=False):
-            ui.slow_view = gr.Image(label="Sub-step", type="numpy", height=480, format="png", interactive=False,
-                                    elem_id="ganlab-slow-view", scale=3)
-            ui.slow_caption = gr.Markdown("Press **Slow-motion step** to take one iteration apart.",
-                                          elem_id="ganlab-slow-caption")
-        ui.slow_gallery = gr.Gallery(label="Every sub-step of the last slow iteration", columns=6, height=260,
-                                     format="png", elem_id="ganlab-slow-gallery", allow_preview=True)
+            ui.slow_view = gr.Image(
+                label="Sub-step",
+                type="numpy",
+                height=480,
+                format="png",
+                interactive=False,
+                elem_id="ganlab-slow-view",
+                scale=3,
+            )
+            ui.slow_caption = gr.Markdown(
+                "Press **Slow-motion step** to take one iteration apart.", elem_id="ganlab-slow-caption"
+            )
+        ui.slow_gallery = gr.Gallery(
+            label="Every sub-step of the last slow iteration",
+            columns=6,
+            height=260,
+            format="png",
+            elem_id="ganlab-slow-gallery",
+            allow_preview=True,
+        )
     ui.slow_frames, ui.slow_index = gr.State([]), gr.State(0)
     ui.slow_timer = gr.Timer(AUTO_PLAY_S, active=False)
 
@@ -94,13 +110,28 @@ def wire(ui: SimpleNamespace, after, after_outputs: list) -> None:
     job, layers = ui.job_state, ui.layers
     shown = [ui.slow_gallery, ui.slow_frames, ui.slow_index, ui.slow_view, ui.slow_caption, ui.slow_timer]
     then = dict(fn=after, inputs=[job], outputs=after_outputs, api_visibility="private", show_progress="hidden")
-    gr.Button(visible=False).click(slow_step_api, inputs=[job, layers], outputs=ui.slow_gallery,
-                                   api_name="slow_step")  # first: the contract's name is taken before any other
-    ui.slow_btn.click(slow_step, inputs=[job, layers, ui.auto_play], outputs=shown, api_name="slow_step_button",
-                      api_visibility="private",
-                      show_progress="minimal").then(**then)
-    ui.next_btn.click(next_substep, inputs=[job, layers, ui.slow_frames, ui.slow_index, ui.auto_play],
-                      outputs=shown, api_visibility="private", show_progress="hidden").then(**then)
-    ui.slow_timer.tick(tick, inputs=[ui.slow_frames, ui.slow_index],
-                       outputs=[ui.slow_index, ui.slow_view, ui.slow_caption, ui.slow_timer],
-                       api_visibility="private", show_progress="hidden")
+    gr.Button(visible=False).click(
+        slow_step_api, inputs=[job, layers], outputs=ui.slow_gallery, api_name="slow_step"
+    )  # first: the contract's name is taken before any other
+    ui.slow_btn.click(
+        slow_step,
+        inputs=[job, layers, ui.auto_play],
+        outputs=shown,
+        api_name="slow_step_button",
+        api_visibility="private",
+        show_progress="minimal",
+    ).then(**then)
+    ui.next_btn.click(
+        next_substep,
+        inputs=[job, layers, ui.slow_frames, ui.slow_index, ui.auto_play],
+        outputs=shown,
+        api_visibility="private",
+        show_progress="hidden",
+    ).then(**then)
+    ui.slow_timer.tick(
+        tick,
+        inputs=[ui.slow_frames, ui.slow_index],
+        outputs=[ui.slow_index, ui.slow_view, ui.slow_caption, ui.slow_timer],
+        api_visibility="private",
+        show_progress="hidden",
+    )

@@ -37,22 +37,39 @@ def style_values(cfg: StyleGANConfig | None = None) -> dict[str, Any]:
 
 def shared_values(cfg: StyleGANConfig) -> dict[str, Any]:
     """The shared form fields that show ``cfg`` (the caller fills the fields StyleGAN lacks)."""
-    return dict(model=MODEL, width=cfg.channels, z_dim=cfg.z_dim, objective=cfg.objective,
-                r1_weight=cfg.r1_weight, g_optimizer=cfg.g_optim.name, g_lr=cfg.g_optim.lr,
-                d_optimizer=cfg.d_optim.name, d_lr=cfg.d_optim.lr, beta1=cfg.g_optim.beta1,
-                batch_size=cfg.batch_size, steps=cfg.steps, seed=cfg.seed, ema=cfg.ema, d_steps=1,
-                noise="normal", spectral_norm=False)
+    return dict(
+        model=MODEL,
+        width=cfg.channels,
+        z_dim=cfg.z_dim,
+        objective=cfg.objective,
+        r1_weight=cfg.r1_weight,
+        g_optimizer=cfg.g_optim.name,
+        g_lr=cfg.g_optim.lr,
+        d_optimizer=cfg.d_optim.name,
+        d_lr=cfg.d_optim.lr,
+        beta1=cfg.g_optim.beta1,
+        batch_size=cfg.batch_size,
+        steps=cfg.steps,
+        seed=cfg.seed,
+        ema=cfg.ema,
+        d_steps=1,
+        noise="normal",
+        spectral_norm=False,
+    )
 
 
 def _refuse_unsupported(name: str, v: dict[str, Any]) -> None:
     """ConfigError naming the first field whose value StyleGAN cannot honour."""
     if is_points_dataset(name):
-        raise ConfigError(f"model: stylegan trains on images, and {name!r} is 2D point data; "
-                          "choose an image data set (e.g. digits) or the mlp/dcgan model")
+        raise ConfigError(
+            f"model: stylegan trains on images, and {name!r} is 2D point data; "
+            "choose an image data set (e.g. digits) or the mlp/dcgan model"
+        )
     objective = v.get("objective")
     if objective is not None and objective not in OBJECTIVE_NAMES:
-        raise ConfigError(f"objective: stylegan trains with {', '.join(OBJECTIVE_NAMES)}; "
-                          f"{objective!r} needs the dcgan model")
+        raise ConfigError(
+            f"objective: stylegan trains with {', '.join(OBJECTIVE_NAMES)}; {objective!r} needs the dcgan model"
+        )
     if v.get("noise", "normal") != "normal":
         raise ConfigError("noise: stylegan draws z from a normal prior; choose normal")
     for name in ("d_steps", "g_steps"):
@@ -74,10 +91,12 @@ def config_from_values(name: str, device: str, v: dict[str, Any]) -> StyleGANCon
         low, high = slider_range(StyleGANConfig, "channels")
         fields["channels"] = whole_number("width", v["width"], low, high)
     beta1 = v.get("beta1", base.g_optim.beta1)
-    g = OptimizerConfig(v.get("g_optimizer", base.g_optim.name), v.get("g_lr", base.g_optim.lr),
-                        beta1, base.g_optim.beta2)
-    d = OptimizerConfig(v.get("d_optimizer", base.d_optim.name), v.get("d_lr", base.d_optim.lr),
-                        beta1, base.d_optim.beta2)
+    g = OptimizerConfig(
+        v.get("g_optimizer", base.g_optim.name), v.get("g_lr", base.g_optim.lr), beta1, base.g_optim.beta2
+    )
+    d = OptimizerConfig(
+        v.get("d_optimizer", base.d_optim.name), v.get("d_lr", base.d_optim.lr), beta1, base.d_optim.beta2
+    )
     return base.updated(device=device or "auto", g_optim=g, d_optim=d, **fields).validate()
 
 
@@ -87,13 +106,21 @@ def build_widgets(visible: bool = False) -> tuple[gr.Row, dict[str, gr.component
     values = style_values()
     w: dict[str, gr.components.Component] = {}
     with gr.Row(visible=visible) as row:
-        w["style_block"] = gr.Radio([(STYLE_BLOCK_LABELS.get(b, b), b) for b in STYLE_BLOCKS],
-                                    value=values["style_block"], label="Style block (stylegan)")
+        w["style_block"] = gr.Radio(
+            [(STYLE_BLOCK_LABELS.get(b, b), b) for b in STYLE_BLOCKS],
+            value=values["style_block"],
+            label="Style block (stylegan)",
+        )
         low, high = field_range(StyleGANConfig, "mixing_prob")
-        w["mixing_prob"] = gr.Slider(low, high, values["mixing_prob"], step=0.05,
-                                     label="Style-mixing probability (stylegan)")
-        w["mapping_layers"] = gr.Slider(*slider_range(StyleGANConfig, "mapping_layers"), values["mapping_layers"],
-                                        step=1, label="Mapping layers z -> w (stylegan)")
+        w["mixing_prob"] = gr.Slider(
+            low, high, values["mixing_prob"], step=0.05, label="Style-mixing probability (stylegan)"
+        )
+        w["mapping_layers"] = gr.Slider(
+            *slider_range(StyleGANConfig, "mapping_layers"),
+            values["mapping_layers"],
+            step=1,
+            label="Mapping layers z -> w (stylegan)",
+        )
     return row, w
 
 

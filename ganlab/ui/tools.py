@@ -65,9 +65,16 @@ def list_checkpoints(kind: str = "") -> str:
 
 
 @sessions.friendly
-def start_training(dataset: str, model: str = "auto", steps: int | None = None, batch_size: int | None = None,
-                   learning_rate: float | None = None, objective: str | None = None, seed: int = 0,
-                   device: str = "auto") -> str:
+def start_training(
+    dataset: str,
+    model: str = "auto",
+    steps: int | None = None,
+    batch_size: int | None = None,
+    learning_rate: float | None = None,
+    objective: str | None = None,
+    seed: int = 0,
+    device: str = "auto",
+) -> str:
     """Start training a GAN live and return its run id (every other run tool takes it).
 
     Args:
@@ -84,10 +91,18 @@ def start_training(dataset: str, model: str = "auto", steps: int | None = None, 
     Returns:
         JSON {"run_id": ..., "status": ...}; the status is what training_status returns.
     """
-    given = {"model": model or "auto", "steps": steps, "batch_size": batch_size, "objective": objective,
-             "seed": seed, "g_lr": learning_rate, "d_lr": learning_rate}
-    cfg = controls.config_from_form(dataset=dataset, device=device or "auto",
-                                    **{k: v for k, v in given.items() if v not in (None, "")})
+    given = {
+        "model": model or "auto",
+        "steps": steps,
+        "batch_size": batch_size,
+        "objective": objective,
+        "seed": seed,
+        "g_lr": learning_rate,
+        "d_lr": learning_rate,
+    }
+    cfg = controls.config_from_form(
+        dataset=dataset, device=device or "auto", **{k: v for k, v in given.items() if v not in (None, "")}
+    )
     job = controls.family_of(cfg).start(cfg)
     run_id = RUNS.add(job)
     return _json({"run_id": run_id, "status": _status(run_id, job)})

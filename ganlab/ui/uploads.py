@@ -87,11 +87,17 @@ def editor_paths(editor: gr.ImageEditor, payload: Any) -> dict[str, Any] | None:
             return {"background": None, "layers": [], "composite": None}
         cache = editor.GRADIO_CACHE
         layers = [_blob_file(cache, layer, f"layer_{i}.png") for i, layer in enumerate(blobs.layers or [])]
-        return {"background": _blob_file(cache, blobs.background, "background.png"),
-                "layers": [p for p in layers if p], "composite": _blob_file(cache, blobs.composite, "composite.png")}
+        return {
+            "background": _blob_file(cache, blobs.background, "background.png"),
+            "layers": [p for p in layers if p],
+            "composite": _blob_file(cache, blobs.composite, "composite.png"),
+        }
     path = lambda part: payload_path(part, editor.GRADIO_CACHE)  # noqa: E731
-    return {"background": path(payload.background), "layers": [p for p in map(path, payload.layers or []) if p],
-            "composite": path(payload.composite)}
+    return {
+        "background": path(payload.background),
+        "layers": [p for p in map(path, payload.layers or []) if p],
+        "composite": path(payload.composite),
+    }
 
 
 def _check_file_types(component: gr.File, payload: Any) -> None:
@@ -117,10 +123,12 @@ def pass_paths(*components: gr.components.Component) -> None:
         elif isinstance(component, gr.Image):
             component.preprocess = lambda payload, _c=component: payload_path(payload, _c.GRADIO_CACHE)
         elif isinstance(component, gr.File):
+
             def checked(payload: Any, _c=component, _original=component.preprocess) -> Any:
                 if payload is not None:
                     _check_file_types(_c, payload)
                 return _original(payload)
+
             component.preprocess = checked
         else:
             raise TypeError(f"pass_paths: no raw-path handling for {type(component).__name__}")

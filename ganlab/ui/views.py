@@ -22,8 +22,15 @@ PLOTS = {
     "verdict": (("d_real", "D(x) real"), ("d_fake", "D(G(z)) fake")),
     "grads": (("d_grad_norm", "D grad norm"), ("g_grad_norm", "G grad norm")),
 }
-STATE_ICONS = {"ready": "", "running": "▶", "paused": "❚❚", "finished": "■", "stopped": "■",
-               "diverged": "✗", "error": "✗"}
+STATE_ICONS = {
+    "ready": "",
+    "running": "▶",
+    "paused": "❚❚",
+    "finished": "■",
+    "stopped": "■",
+    "diverged": "✗",
+    "error": "✗",
+}
 COLOURS = ("#3b75af", "#ef8636", "#2ca02c", "#7b3294", "#d62728")
 RESTORE_LOSSES = ("pixel L1 (weighted)", "content (weighted)", "G adversarial")  # a restoration run's loss plot
 DIVERGENCE_SERIES = {"KL(real‖G) by grid": "#dc5014", "JS by grid": "#c8960a"}  # GAN Lab's two colours
@@ -63,8 +70,10 @@ def plot_frame(history: np.ndarray, which: str, wasserstein: bool = False) -> pd
     series = list(PLOTS[which])
     if which == "verdict" and wasserstein:
         series.append(("wasserstein", "Wasserstein estimate"))
-    parts = [pd.DataFrame({"step": rows[:, COL["step"]].astype(int), "value": rows[:, COL[col]],
-                           "series": label}) for col, label in series]
+    parts = [
+        pd.DataFrame({"step": rows[:, COL["step"]].astype(int), "value": rows[:, COL[col]], "series": label})
+        for col, label in series
+    ]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(frame):
         frame = frame[np.isfinite(frame["value"].to_numpy(dtype=float))]
@@ -83,8 +92,13 @@ def divergence_frame(snap: Snapshot, max_points: int = MAX_POINTS) -> pd.DataFra
         means[:, 0] = rows[edges[1:] - 1, 0]  # each bucket at its last step
         rows = means
     labels = list(DIVERGENCE_SERIES)
-    frame = pd.concat([pd.DataFrame({"step": rows[:, 0].astype(int), "value": rows[:, i + 1], "series": label})
-                       for i, label in enumerate(labels)], ignore_index=True)
+    frame = pd.concat(
+        [
+            pd.DataFrame({"step": rows[:, 0].astype(int), "value": rows[:, i + 1], "series": label})
+            for i, label in enumerate(labels)
+        ],
+        ignore_index=True,
+    )
     frame = frame[np.isfinite(frame["value"].to_numpy(dtype=float))]
     return frame if len(frame) else None
 
@@ -107,9 +121,12 @@ def manifold_image(snap: Snapshot) -> np.ndarray | None:
 def run_parts(snap) -> list[str]:
     """The status line's start for any family's snapshot: state, step, speed (or time), device."""
     icon = STATE_ICONS.get(snap.state, "")
-    return [f"**{icon} {snap.state}**", f"step **{snap.step:,}** / {snap.total_steps:,}",
-            f"**{snap.steps_per_s:,.1f}** steps/s" if snap.state == "running" else
-            f"{snap.wall_time_s:,.1f} s trained", f"device `{snap.device}`"]
+    return [
+        f"**{icon} {snap.state}**",
+        f"step **{snap.step:,}** / {snap.total_steps:,}",
+        f"**{snap.steps_per_s:,.1f}** steps/s" if snap.state == "running" else f"{snap.wall_time_s:,.1f} s trained",
+        f"device `{snap.device}`",
+    ]
 
 
 def status_line(snap, parts: list[str]) -> str:
@@ -129,8 +146,9 @@ def status_markdown(snap: Snapshot) -> str:
         parts.append(f"classes seen **{snap.classes[0]}/{snap.classes[1]}**")
     if "w_spread" in snap.signals:  # a style-based G: is the mapping alive, how loud is the noise
         s = snap.signals
-        parts.append(f"w spread **{s['w_spread']:.2f}**, loudest noise **{s['noise_strength']:.2f}** "
-                     f"(layer {s['noise_layer']})")
+        parts.append(
+            f"w spread **{s['w_spread']:.2f}**, loudest noise **{s['noise_strength']:.2f}** (layer {s['noise_layer']})"
+        )
     return status_line(snap, parts)
 
 
@@ -150,12 +168,21 @@ def status_dict(snap: Snapshot) -> dict:
     """A JSON summary for the ``status`` API endpoint (what scripts and tests read)."""
     last = snap.history[-1] if len(snap.history) else None
     out = {
-        "version": snap.version, "state": snap.state, "message": snap.message, "step": snap.step,
-        "total_steps": snap.total_steps, "history_rows": int(len(snap.history)),
-        "steps_per_s": round(snap.steps_per_s, 2), "wall_time_s": round(snap.wall_time_s, 3),
-        "device": snap.device, "dataset": snap.dataset, "objective": snap.objective,
-        "g_lr": snap.g_lr, "d_lr": snap.d_lr,
-        "data_kind": snap.data_kind, "health": [w.kind for w in snap.health],
+        "version": snap.version,
+        "state": snap.state,
+        "message": snap.message,
+        "step": snap.step,
+        "total_steps": snap.total_steps,
+        "history_rows": int(len(snap.history)),
+        "steps_per_s": round(snap.steps_per_s, 2),
+        "wall_time_s": round(snap.wall_time_s, 3),
+        "device": snap.device,
+        "dataset": snap.dataset,
+        "objective": snap.objective,
+        "g_lr": snap.g_lr,
+        "d_lr": snap.d_lr,
+        "data_kind": snap.data_kind,
+        "health": [w.kind for w in snap.health],
         "health_text": [w.as_text() for w in snap.health],
     }
     if last is not None:
@@ -173,14 +200,16 @@ def status_dict(snap: Snapshot) -> dict:
 
 # -- races ---------------------------------------------------------------------------------
 
+
 def race_frame(snap, column: str) -> pd.DataFrame | None:
     """Long-format table (step, value, racer) of one statistic for every racer."""
     parts = []
     for name, hist in zip(snap.names, snap.histories):
         rows = bucket_mean(hist)
         if len(rows):
-            parts.append(pd.DataFrame({"step": rows[:, COL["step"]].astype(int), "value": rows[:, COL[column]],
-                                       "racer": name}))
+            parts.append(
+                pd.DataFrame({"step": rows[:, COL["step"]].astype(int), "value": rows[:, COL[column]], "racer": name})
+            )
     if not parts:
         return None  # see plot_frame: never hand the plot an empty table
     frame = pd.concat(parts, ignore_index=True)
@@ -208,8 +237,10 @@ def race_gallery(snap, size: int = 320) -> list[tuple[np.ndarray, str]]:
 
 def race_status(snap) -> str:
     icon = STATE_ICONS.get(snap.state, "")
-    text = (f"**{icon} {snap.state}** · step **{snap.step:,}** / {snap.total_steps:,} · "
-            f"{len(snap.names)} racers on `{snap.device}` · data `{snap.dataset}`")
+    text = (
+        f"**{icon} {snap.state}** · step **{snap.step:,}** / {snap.total_steps:,} · "
+        f"{len(snap.names)} racers on `{snap.device}` · data `{snap.dataset}`"
+    )
     if snap.state == "running":
         text += f" · {snap.steps_per_s:,.1f} rounds/s"
     if snap.message and snap.state in ("finished", "diverged", "error", "stopped"):

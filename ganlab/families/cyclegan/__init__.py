@@ -11,7 +11,15 @@ from ganlab.families.cyclegan.state import restore_cyclegan
 from ganlab.families.cyclegan.trainer import CycleGANTrainer
 
 FAMILY = Family(
-    name="cyclegan", summary="unpaired photo translation: two ResNet generators, two PatchGANs",
-    config=CycleGANConfig, runner=CycleGANTrainer, job=CycleGANJob, restore=restore_cyclegan,
-    checkpoint_kind="cyclegan", models=("cyclegan",), claims=is_unpaired,
-    cli="ganlab.families.cyclegan.cli", presets=PRESETS)
+    name="cyclegan",
+    summary="unpaired photo translation: two ResNet generators, two PatchGANs",
+    config=CycleGANConfig,
+    runner=CycleGANTrainer,
+    job=CycleGANJob,
+    restore=restore_cyclegan,
+    checkpoint_kind="cyclegan",
+    models=("cyclegan",),
+    claims=is_unpaired,
+    cli="ganlab.families.cyclegan.cli",
+    presets=PRESETS,
+)

@@ -22,8 +22,16 @@ from ganlab.families.cyclegan.presets import PRESETS, preset_for
 from ganlab.families.cyclegan.trainer import HISTORY_COLUMNS, CycleGANTrainer
 
 CONFIG_FLAGS = {  # flag dest -> CycleGANConfig field
-    "ngf": int, "ndf": int, "n_blocks": int, "load_size": int, "max_images": int, "lambda_cycle": float,
-    "lambda_identity": float, "pool_size": int, "lr": float, "decay_from": float,
+    "ngf": int,
+    "ndf": int,
+    "n_blocks": int,
+    "load_size": int,
+    "max_images": int,
+    "lambda_cycle": float,
+    "lambda_identity": float,
+    "pool_size": int,
+    "lr": float,
+    "decay_from": float,
 }
 SHARED_FIELDS = ("steps", "batch_size", "seed", "device", "precision", "image_size", "data_root")
 RESERVE_S = 20.0  # kept back from --max-minutes for the final save and export
@@ -36,11 +44,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for dest, kind in CONFIG_FLAGS.items():
         add_flag(group, "--" + dest.replace("_", "-"), type=kind, default=None)
     add_flag(group, "--no-flip", action="store_true", default=None, help="no random horizontal flips")
-    add_flag(group, "--channels-last", action="store_true", default=None, help="channels_last memory layout (meant for CUDA; works on every device)")
-    add_flag(group, "--cyclegan-preset", choices=sorted(PRESETS), default=None,
-             help="model/crop sizes: gpu (default on CUDA), cpu (default elsewhere) or paper")
-    add_flag(group, "--export-dir", type=Path, default=None,
-             help="also write each direction as an inference checkpoint here (e.g. pretrained)")
+    add_flag(
+        group,
+        "--channels-last",
+        action="store_true",
+        default=None,
+        help="channels_last memory layout (meant for CUDA; works on every device)",
+    )
+    add_flag(
+        group,
+        "--cyclegan-preset",
+        choices=sorted(PRESETS),
+        default=None,
+        help="model/crop sizes: gpu (default on CUDA), cpu (default elsewhere) or paper",
+    )
+    add_flag(
+        group,
+        "--export-dir",
+        type=Path,
+        default=None,
+        help="also write each direction as an inference checkpoint here (e.g. pretrained)",
+    )
     add_flag(group, "--export-names", default=None, help="NAME_AB,NAME_BA for the exports (default: A2B,B2A)")
     add_flag(group, "--eval-images", type=int, default=64, help="held-out images for the final cycle error")
 
@@ -91,6 +115,7 @@ def loop_hooks(trainer: CycleGANTrainer, out: Path, args: argparse.Namespace) ->
 
     if trainer.device.type == "cuda":
         import torch
+
         torch.backends.cudnn.benchmark = True  # fixed crop size: let cuDNN pick the fastest kernels
 
     def save() -> None:
@@ -102,12 +127,22 @@ def loop_hooks(trainer: CycleGANTrainer, out: Path, args: argparse.Namespace) ->
 
     every = getattr(args, "checkpoint_every", None) or max(10, min(2000, trainer.total_steps // 5 or 1))
     return LoopHooks(
-        columns=HISTORY_COLUMNS, total=lambda: trainer.total_steps, save=save, chunk_size=chunk_size,
-        postfix=lambda s: {"cycle": f"{s.cycle:.3f}", "identity": f"{s.identity:.3f}",
-                           "G": f"{s.g_ab:.2f}/{s.g_ba:.2f}", "D": f"{s.d_a:.2f}/{s.d_b:.2f}",
-                           "lr": f"{s.lr:.1e}"},
-        replan=lambda *times: _replan(trainer, *times), reserve_s=RESERVE_S, save_every_s=120.0,
-        checkpoint_every=every)
+        columns=HISTORY_COLUMNS,
+        total=lambda: trainer.total_steps,
+        save=save,
+        chunk_size=chunk_size,
+        postfix=lambda s: {
+            "cycle": f"{s.cycle:.3f}",
+            "identity": f"{s.identity:.3f}",
+            "G": f"{s.g_ab:.2f}/{s.g_ba:.2f}",
+            "D": f"{s.d_a:.2f}/{s.d_b:.2f}",
+            "lr": f"{s.lr:.1e}",
+        },
+        replan=lambda *times: _replan(trainer, *times),
+        reserve_s=RESERVE_S,
+        save_every_s=120.0,
+        checkpoint_every=every,
+    )
 
 
 def finish(trainer: CycleGANTrainer, out: Path, args: argparse.Namespace, status: str) -> str:
@@ -119,9 +154,11 @@ def finish(trainer: CycleGANTrainer, out: Path, args: argparse.Namespace, status
     write_triplets(trainer, out / "samples.png")
     exported = export_both(trainer, args, metrics)
     summary = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float))
-    return (f"{status} at step {trainer.step_count}/{trainer.total_steps} on {trainer.device} in "
-            f"{trainer.wall_time_s:.1f}s{'; ' + summary if summary else ''}; wrote {out}"
-            + "".join(f"; exported {p}" for p in exported))
+    return (
+        f"{status} at step {trainer.step_count}/{trainer.total_steps} on {trainer.device} in "
+        f"{trainer.wall_time_s:.1f}s{'; ' + summary if summary else ''}; wrote {out}"
+        + "".join(f"; exported {p}" for p in exported)
+    )
 
 
 def _replan(trainer, start_step: int, start_t: float, now: float, deadline: float) -> None:
@@ -161,11 +198,13 @@ def held_out_cycle_error(trainer, n: int) -> dict:
     except GanLabError:
         return {}
     result = {}
-    for key, images, fwd, back in (("cycle_l1_test_a", test.a, trainer.G_AB, trainer.G_BA),
-                                   ("cycle_l1_test_b", test.b, trainer.G_BA, trainer.G_AB)):
+    for key, images, fwd, back in (
+        ("cycle_l1_test_a", test.a, trainer.G_AB, trainer.G_BA),
+        ("cycle_l1_test_b", test.b, trainer.G_BA, trainer.G_AB),
+    ):
         errors = []
         for i in range(0, len(images), 8):
-            x = images[i:i + 8].float().div(127.5).sub(1).to(trainer.device)
+            x = images[i : i + 8].float().div(127.5).sub(1).to(trainer.device)
             rec = translate_tensor(back.eval(), translate_tensor(fwd.eval(), x))
             errors.append((rec - x).abs().mean(dim=(1, 2, 3)).cpu())
         result[key] = float(torch.cat(errors).mean())
@@ -185,8 +224,16 @@ def export_both(trainer, args: argparse.Namespace, metrics: dict) -> list[Path]:
     if len(names) != 2 or not all(n.strip() for n in names):
         raise GanLabError("--export-names: give two names separated by a comma, e.g. summer2winter,winter2summer")
     ab, ba = (n.strip() for n in names)
-    card = {"recipe": " ".join(sys.argv), "dataset": trainer.data.summary(),
-            "training": {"steps": trainer.step_count, "wall_time_s": round(trainer.wall_time_s, 1),
-                         "device": str(trainer.device)}}
-    return [export_direction(trainer, Path(folder) / ab, "AtoB", inverse=ba, metrics=metrics, card=card),
-            export_direction(trainer, Path(folder) / ba, "BtoA", inverse=ab, metrics=metrics, card=card)]
+    card = {
+        "recipe": " ".join(sys.argv),
+        "dataset": trainer.data.summary(),
+        "training": {
+            "steps": trainer.step_count,
+            "wall_time_s": round(trainer.wall_time_s, 1),
+            "device": str(trainer.device),
+        },
+    }
+    return [
+        export_direction(trainer, Path(folder) / ab, "AtoB", inverse=ba, metrics=metrics, card=card),
+        export_direction(trainer, Path(folder) / ba, "BtoA", inverse=ab, metrics=metrics, card=card),
+    ]

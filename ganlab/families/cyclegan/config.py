@@ -50,12 +50,22 @@ class CycleGANConfig(JsonConfig):
     channels_last: bool = False
 
     RANGES: ClassVar[dict[str, Range]] = {  # every numeric field's bounds: validate() and the UI read them
-        "image_size": Range(16, 1024), "load_size": Range(16, 2048), "max_images": Range(1, 1_000_000),
-        "ngf": Range(4, 256), "ndf": Range(4, 256), "n_blocks": Range(0, 16), "n_layers_d": Range(1, 5),
-        "lambda_cycle": Range(0.0, 1000.0, whole=False), "lambda_identity": Range(0.0, 10.0, whole=False),
-        "pool_size": Range(0, 1000), "lr": Range(0.0, 1.0, whole=False, low_open=True),
-        "beta1": Range(0.0, 1.0, whole=False, high_open=True), "beta2": Range(0.0, 1.0, whole=False, high_open=True),
-        "batch_size": Range(1, 256), "steps": Range(1, 10_000_000), "decay_from": Range(0.0, 1.0, whole=False),
+        "image_size": Range(16, 1024),
+        "load_size": Range(16, 2048),
+        "max_images": Range(1, 1_000_000),
+        "ngf": Range(4, 256),
+        "ndf": Range(4, 256),
+        "n_blocks": Range(0, 16),
+        "n_layers_d": Range(1, 5),
+        "lambda_cycle": Range(0.0, 1000.0, whole=False),
+        "lambda_identity": Range(0.0, 10.0, whole=False),
+        "pool_size": Range(0, 1000),
+        "lr": Range(0.0, 1.0, whole=False, low_open=True),
+        "beta1": Range(0.0, 1.0, whole=False, high_open=True),
+        "beta2": Range(0.0, 1.0, whole=False, high_open=True),
+        "batch_size": Range(1, 256),
+        "steps": Range(1, 10_000_000),
+        "decay_from": Range(0.0, 1.0, whole=False),
         "seed": Range(0, 2**63 - 1),
     }
 
@@ -74,8 +84,22 @@ class CycleGANConfig(JsonConfig):
             integer("load_size", self.load_size, self.image_size, int(self.RANGES["load_size"].high))
         if self.max_images is not None:
             check_field(self, "max_images")
-        for name in ("ngf", "ndf", "n_blocks", "n_layers_d", "lambda_cycle", "lambda_identity", "pool_size",
-                     "lr", "beta1", "beta2", "batch_size", "steps", "decay_from", "seed"):
+        for name in (
+            "ngf",
+            "ndf",
+            "n_blocks",
+            "n_layers_d",
+            "lambda_cycle",
+            "lambda_identity",
+            "pool_size",
+            "lr",
+            "beta1",
+            "beta2",
+            "batch_size",
+            "steps",
+            "decay_from",
+            "seed",
+        ):
             check_field(self, name)
         if not isinstance(self.device, str) or not self.device:
             raise ConfigError("device: must be 'auto', 'cpu', 'mps' or 'cuda:N'")

@@ -53,8 +53,10 @@ class Translator:
     def reversed(self) -> "Translator":
         """The way back (B -> A), where the inverse generator is known."""
         if self.backward is None:
-            raise CheckpointError(f"{self.name} translates {self.label} only; it has no inverse for "
-                                  f"{self.target} → {self.source} (give its partner model as the inverse)")
+            raise CheckpointError(
+                f"{self.name} translates {self.label} only; it has no inverse for "
+                f"{self.target} → {self.source} (give its partner model as the inverse)"
+            )
         return Translator(self.backward, self.forward, self.name, self.target, self.source, self.origin, self.meta)
 
     def to(self, device: str | torch.device) -> "Translator":
@@ -70,14 +72,16 @@ def is_official_file(spec: str | Path) -> bool:
 
 # -- official .pth ------------------------------------------------------------------
 
+
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """A ``.pth`` file -> its tensors; anything but a plain state dict is a CheckpointError."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise CheckpointError(f"{path}: file not found")
     if path.stat().st_size > limits.get("pth_bytes"):
-        raise CheckpointError(f"{path.name}: {limits.mb(path.stat().st_size)} is too large for a generator "
-                              "(GANLAB_MAX_PTH_BYTES)")
+        raise CheckpointError(
+            f"{path.name}: {limits.mb(path.stat().st_size)} is too large for a generator (GANLAB_MAX_PTH_BYTES)"
+        )
     try:
         obj = torch.load(str(path), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
@@ -85,12 +89,24 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         if "weights_only" in text.lower() or "unsupported global" in text.lower():
             raise CheckpointError(
                 f"{path.name}: refused: the file holds pickled Python objects, not just tensors, and was "
-                "not loaded (only weights-only state dicts are accepted, for safety)") from None
+                "not loaded (only weights-only state dicts are accepted, for safety)"
+            ) from None
         raise CheckpointError(f"{path.name}: not a PyTorch weights file ({_first_line(text)})") from None
-    except (RuntimeError, EOFError, ValueError, OSError, zipfile.BadZipFile, AttributeError,
-            TypeError, IndexError, KeyError, UnicodeDecodeError) as exc:
-        raise CheckpointError(f"{path.name}: unreadable or truncated PyTorch file "
-                              f"({type(exc).__name__}: {_first_line(str(exc))})") from None
+    except (
+        RuntimeError,
+        EOFError,
+        ValueError,
+        OSError,
+        zipfile.BadZipFile,
+        AttributeError,
+        TypeError,
+        IndexError,
+        KeyError,
+        UnicodeDecodeError,
+    ) as exc:
+        raise CheckpointError(
+            f"{path.name}: unreadable or truncated PyTorch file ({type(exc).__name__}: {_first_line(str(exc))})"
+        ) from None
     return _tensors_of(obj, path.name)
 
 
@@ -112,7 +128,7 @@ def _tensors_of(obj: Any, label: str) -> dict[str, torch.Tensor]:
     if not tensors:
         raise CheckpointError(f"{label}: holds no tensors")
     if all(k.startswith("module.") for k in tensors):  # saved from nn.DataParallel
-        tensors = {k[len("module."):]: v for k, v in tensors.items()}
+        tensors = {k[len("module.") :]: v for k, v in tensors.items()}
     return tensors
 
 
@@ -124,20 +140,28 @@ def infer_generator_args(state: Mapping[str, torch.Tensor], label: str = "file")
     blocks = {int(m.group(1)) for k in state if (m := _BLOCK_KEY.match(k))}
     tops = sorted(int(m.group(1)) for k in state if (m := _TOP_CONV.match(k)))
     last = state[f"model.{tops[-1]}.weight"]
-    return {"in_channels": int(first.shape[1]), "out_channels": int(last.shape[0]),
-            "ngf": int(first.shape[0]), "n_blocks": len(blocks)}
+    return {
+        "in_channels": int(first.shape[1]),
+        "out_channels": int(last.shape[0]),
+        "ngf": int(first.shape[0]),
+        "n_blocks": len(blocks),
+    }
 
 
 def _what_it_looks_like(state: Mapping[str, torch.Tensor]) -> str:
     keys = list(state)
     first = state.get("model.0.weight")
     if first is not None and first.ndim == 4 and tuple(first.shape[2:]) == (4, 4):
-        return ("it looks like a PatchGAN discriminator (a *_net_D*.pth file); translation needs a generator "
-                "(latest_net_G_A.pth, latest_net_G_B.pth or a released NAME.pth)")
+        return (
+            "it looks like a PatchGAN discriminator (a *_net_D*.pth file); translation needs a generator "
+            "(latest_net_G_A.pth, latest_net_G_B.pth or a released NAME.pth)"
+        )
     if any(k.startswith("model.model.") for k in keys):
         return "it looks like a U-Net generator (pix2pix); only CycleGAN's ResNet generator is supported"
-    return ("expected keys such as model.1.weight (a 7x7 conv) and model.10.conv_block.1.weight; "
-            f"found {', '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}")
+    return (
+        "expected keys such as model.1.weight (a 7x7 conv) and model.10.conv_block.1.weight; "
+        f"found {', '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}"
+    )
 
 
 def strip_instance_norm_buffers(state: dict[str, torch.Tensor], model: nn.Module) -> dict[str, torch.Tensor]:
@@ -151,7 +175,8 @@ def strip_instance_norm_buffers(state: dict[str, torch.Tensor], model: nn.Module
             except AttributeError:
                 module = None
             if isinstance(module, nn.InstanceNorm2d) and (
-                    leaf == "num_batches_tracked" or getattr(module, leaf, None) is None):
+                leaf == "num_batches_tracked" or getattr(module, leaf, None) is None
+            ):
                 continue
         kept[key] = value
     return kept
@@ -161,8 +186,9 @@ def generator_from_state(state: Mapping[str, torch.Tensor], label: str = "file")
     """Build the generator the tensors describe and load them, explaining any mismatch."""
     args = infer_generator_args(state, label)
     model = ResnetGenerator(**args)
-    clean = {k: v.float() if v.is_floating_point() else v for k, v in
-             strip_instance_norm_buffers(dict(state), model).items()}
+    clean = {
+        k: v.float() if v.is_floating_point() else v for k, v in strip_instance_norm_buffers(dict(state), model).items()
+    }
     load_into(model, clean, f"{label} (CycleGAN generator, ngf={args['ngf']}, {args['n_blocks']} blocks)")
     return model
 
@@ -175,6 +201,7 @@ def load_official_generator(path: str | Path) -> ResnetGenerator:
 
 # -- translators ------------------------------------------------------------------
 
+
 def normalise_direction(direction: str | None) -> str:
     text = (direction or "AtoB").strip().replace("->", "to").replace("2", "to").lower()
     for value in DIRECTIONS:
@@ -183,8 +210,13 @@ def normalise_direction(direction: str | None) -> str:
     raise CheckpointError(f"direction must be AtoB or BtoA; got {direction!r}")
 
 
-def load_translator(spec: str | Path, direction: str | None = None, device: str | torch.device = "cpu",
-                    inverse: str | Path | None = None, follow_inverse: bool = True) -> Translator:
+def load_translator(
+    spec: str | Path,
+    direction: str | None = None,
+    device: str | torch.device = "cpu",
+    inverse: str | Path | None = None,
+    follow_inverse: bool = True,
+) -> Translator:
     """A Translator from a project checkpoint (folder, file, shipped name) or an official ``.pth``.
 
     ``direction`` picks G_AB or G_BA from a training checkpoint; for an
@@ -200,20 +232,22 @@ def load_translator(spec: str | Path, direction: str | None = None, device: str 
         return found if direction == "AtoB" else found.reversed()
     ckpt = load_checkpoint(spec)
     if ckpt.kind != "cyclegan":
-        raise CheckpointError(f"{ckpt.path.name} is a {ckpt.kind} checkpoint, not a CycleGAN translator; "
-                              "use it with 'sample' instead")
+        raise CheckpointError(
+            f"{ckpt.path.name} is a {ckpt.kind} checkpoint, not a CycleGAN translator; use it with 'sample' instead"
+        )
     meta = ckpt.meta
     if ckpt.group("G"):  # an exported single-direction model
         g = build_module(meta.get("generator"), ckpt.group("G"), f"{ckpt.name} generator")
-        back = (_load_inverse(inverse or _sibling(ckpt.path, meta.get("inverse")), device)
-                if follow_inverse else None)
-        found = Translator(g.eval().requires_grad_(False), back, ckpt.name, meta.get("source", "A"),
-                           meta.get("target", "B"), meta=meta).to(device)
+        back = _load_inverse(inverse or _sibling(ckpt.path, meta.get("inverse")), device) if follow_inverse else None
+        found = Translator(
+            g.eval().requires_grad_(False), back, ckpt.name, meta.get("source", "A"), meta.get("target", "B"), meta=meta
+        ).to(device)
         return found if direction == "AtoB" else found.reversed()
     specs = meta.get("generators") or {}
     names = ("G_AB", "G_BA") if direction == "AtoB" else ("G_BA", "G_AB")
-    fwd, back = (build_module(specs.get(n), ckpt.group(n), f"{ckpt.name} {n}").eval().requires_grad_(False)
-                 for n in names)
+    fwd, back = (
+        build_module(specs.get(n), ckpt.group(n), f"{ckpt.name} {n}").eval().requires_grad_(False) for n in names
+    )
     domains = list((meta.get("dataset") or {}).get("domains") or ["A", "B"])
     source, target = domains if direction == "AtoB" else domains[::-1]
     return Translator(fwd, back, f"{ckpt.name} ({direction})", source, target, meta=meta).to(device)

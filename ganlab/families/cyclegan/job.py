@@ -27,7 +27,6 @@ from ganlab.engine.background import SLOTS, DeviceSlots
 from ganlab.engine.job import RunJob
 
 
-
 @dataclass(frozen=True)
 class CycleSnapshot:
     """What the views show at one moment; never changed after it is published."""
@@ -54,18 +53,28 @@ class CycleSnapshot:
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-able summary (the app's ``cyclegan_status``)."""
-        return {"state": self.state, "step": self.step, "total_steps": self.total_steps,
-                "history_rows": int(len(self.history)), "steps_per_s": round(self.steps_per_s, 3),
-                "device": self.device, "dataset": self.dataset, "domains": list(self.domains),
-                "wall_time_s": round(self.wall_time_s, 2), "last": self.last(), "message": self.message,
-                "version": self.version}
+        return {
+            "state": self.state,
+            "step": self.step,
+            "total_steps": self.total_steps,
+            "history_rows": int(len(self.history)),
+            "steps_per_s": round(self.steps_per_s, 3),
+            "device": self.device,
+            "dataset": self.dataset,
+            "domains": list(self.domains),
+            "wall_time_s": round(self.wall_time_s, 2),
+            "last": self.last(),
+            "message": self.message,
+            "version": self.version,
+        }
 
 
 class CycleGANJob(RunJob):
     """One CycleGAN run trained in its own thread; ``snapshot`` is what the views show."""
 
-    def __init__(self, cfg: CycleGANConfig, data=None, *, slots: DeviceSlots = SLOTS,
-                 publish_every_s: float = 0.4) -> None:
+    def __init__(
+        self, cfg: CycleGANConfig, data=None, *, slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4
+    ) -> None:
         super().__init__(cfg, data, slots=slots, publish_every_s=publish_every_s)
         self._rows: list[list[float]] = []
         self.snapshot: CycleSnapshot = self.make_snapshot()
@@ -85,10 +94,20 @@ class CycleGANJob(RunJob):
         except Exception:  # a picture must never stop the run (e.g. a NaN during divergence)
             picture = self.snapshot.triplets if hasattr(self, "snapshot") else None
         history = np.asarray(self._rows, dtype=float).reshape(-1, len(HISTORY_COLUMNS))
-        return CycleSnapshot(version=self.next_version(), state=self.state, message=self.message,
-                             step=tr.step_count, total_steps=self.total_steps, history=history,
-                             triplets=picture, domains=tuple(tr.domains), dataset=tr.data.name,
-                             device=self.device_key, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s)
+        return CycleSnapshot(
+            version=self.next_version(),
+            state=self.state,
+            message=self.message,
+            step=tr.step_count,
+            total_steps=self.total_steps,
+            history=history,
+            triplets=picture,
+            domains=tuple(tr.domains),
+            dataset=tr.data.name,
+            device=self.device_key,
+            steps_per_s=self.meter.rate,
+            wall_time_s=tr.wall_time_s,
+        )
 
     # -- outputs -----------------------------------------------------------------------------
     def save(self, folder: str | Path) -> list[Path]:
@@ -105,8 +124,11 @@ class CycleGANJob(RunJob):
 
         def work() -> list[Path]:
             run = save_cyclegan(self.trainer, folder, metrics={"source": "app"})
-            return [run, export_direction(self.trainer, folder.parent / ab, "AtoB", inverse=ba),
-                    export_direction(self.trainer, folder.parent / ba, "BtoA", inverse=ab)]
+            return [
+                run,
+                export_direction(self.trainer, folder.parent / ab, "AtoB", inverse=ba),
+                export_direction(self.trainer, folder.parent / ba, "BtoA", inverse=ab),
+            ]
 
         if self.trainer.step_count == 0:
             raise ConfigError("nothing to save yet: the run has not trained a step")

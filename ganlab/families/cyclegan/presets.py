@@ -7,8 +7,7 @@ from typing import Any
 PRESETS: dict[str, dict[str, Any]] = {
     "paper": {},  # Zhu et al.: ngf 64, 9 blocks, 286 -> 256 crops, batch 1
     "gpu": dict(ngf=32, n_blocks=9, image_size=128, load_size=256, batch_size=16, steps=20_000),
-    "cpu": dict(ngf=16, ndf=32, n_blocks=6, image_size=64, load_size=72, batch_size=1, steps=1500,
-                max_images=300),
+    "cpu": dict(ngf=16, ndf=32, n_blocks=6, image_size=64, load_size=72, batch_size=1, steps=1500, max_images=300),
 }
 CPU_DEFAULTS = PRESETS["cpu"]  # what the Train CycleGAN tab starts from
 

@@ -25,10 +25,17 @@ HISTORY_KEPT = 5000  # loss rows stored in model.json (the curve a resumed run s
 
 
 def _base_meta(trainer: CycleGANTrainer, name: str, metrics: dict | None) -> dict[str, Any]:
-    return {"kind": "cyclegan", "name": name, "config": trainer.cfg.to_dict(),
-            "dataset": trainer.data.summary(), "step": trainer.step_count, "total_steps": trainer.total_steps,
-            "device": str(trainer.device), "wall_time_s": round(trainer.wall_time_s, 2),
-            "metrics": metrics or {}}
+    return {
+        "kind": "cyclegan",
+        "name": name,
+        "config": trainer.cfg.to_dict(),
+        "dataset": trainer.data.summary(),
+        "step": trainer.step_count,
+        "total_steps": trainer.total_steps,
+        "device": str(trainer.device),
+        "wall_time_s": round(trainer.wall_time_s, 2),
+        "metrics": metrics or {},
+    }
 
 
 def save_cyclegan(trainer: CycleGANTrainer, folder: str | Path, metrics: dict | None = None) -> Path:
@@ -36,16 +43,24 @@ def save_cyclegan(trainer: CycleGANTrainer, folder: str | Path, metrics: dict | 
     tensors, state_meta = runner_state(trainer)
     meta = _base_meta(trainer, Path(folder).name, metrics)
     meta.update(state_meta)
-    meta.update(inference_only=False,
-                generators={n: module_spec(trainer.networks[n]) for n in ("G_AB", "G_BA")},
-                discriminators={n: module_spec(trainer.networks[n]) for n in ("D_A", "D_B")},
-                history=[s.as_dict() for s in trainer.history[-HISTORY_KEPT:]])
+    meta.update(
+        inference_only=False,
+        generators={n: module_spec(trainer.networks[n]) for n in ("G_AB", "G_BA")},
+        discriminators={n: module_spec(trainer.networks[n]) for n in ("D_A", "D_B")},
+        history=[s.as_dict() for s in trainer.history[-HISTORY_KEPT:]],
+    )
     return save_checkpoint(folder, tensors, meta)
 
 
-def export_direction(trainer: CycleGANTrainer, folder: str | Path, direction: str = "AtoB",
-                     inverse: str | None = None, metrics: dict | None = None, half: bool = True,
-                     card: dict | None = None) -> Path:
+def export_direction(
+    trainer: CycleGANTrainer,
+    folder: str | Path,
+    direction: str = "AtoB",
+    inverse: str | None = None,
+    metrics: dict | None = None,
+    half: bool = True,
+    card: dict | None = None,
+) -> Path:
     """An inference-only checkpoint of one generator (``AtoB``: G_AB, ``BtoA``: G_BA)."""
     if direction not in ("AtoB", "BtoA"):
         raise ConfigError(f"direction: must be AtoB or BtoA; got {direction!r}")
@@ -55,9 +70,16 @@ def export_direction(trainer: CycleGANTrainer, folder: str | Path, direction: st
     dtype = torch.float16 if half else torch.float32
     state = {k: v.detach().to("cpu", dtype) for k, v in g.state_dict().items()}
     meta = _base_meta(trainer, Path(folder).name, metrics)
-    meta.update(inference_only=True, direction=direction, source=source, target=target, inverse=inverse,
-                generator=module_spec(g), weights_dtype=str(dtype).replace("torch.", ""),
-                card=card or {})
+    meta.update(
+        inference_only=True,
+        direction=direction,
+        source=source,
+        target=target,
+        inverse=inverse,
+        generator=module_spec(g),
+        weights_dtype=str(dtype).replace("torch.", ""),
+        card=card or {},
+    )
     return save_checkpoint(folder, prefixed("G", state), meta)
 
 
@@ -68,9 +90,13 @@ def restore_cyclegan(spec: str | Path, device: str | None = None, data=None, **o
     """
     ckpt = load_checkpoint(spec)
     meta = ckpt.meta
-    cfg = stored_training_config(ckpt, "cyclegan", CycleGANConfig,
-                                 "holds no CycleGAN training state (it is inference-only or not a CycleGAN "
-                                 "run); it can translate but not resume")
+    cfg = stored_training_config(
+        ckpt,
+        "cyclegan",
+        CycleGANConfig,
+        "holds no CycleGAN training state (it is inference-only or not a CycleGAN "
+        "run); it can translate but not resume",
+    )
     if device is not None:
         overrides["device"] = device
     trainer = CycleGANTrainer(cfg.updated(**overrides), data)

@@ -71,7 +71,7 @@ class ImagePool:
         out = images.clone()
         room = min(self.size - self.count, images.shape[0])
         if room:
-            self.images[self.count:self.count + room] = images[:room]
+            self.images[self.count : self.count + room] = images[:room]
             self.count += room
         rest = images[room:]
         m = rest.shape[0]
@@ -94,15 +94,18 @@ class CycleGANTrainer(StepRunner):
         self.cfg = cfg.validate()
         super().__init__(resolve_device(cfg.device), cfg.seed)
         if data is None:
-            data = load_unpaired(cfg.dataset, cfg.data_root, cfg.resolved_load_size, cfg.image_size,
-                                 cfg.max_images, cfg.flip)
+            data = load_unpaired(
+                cfg.dataset, cfg.data_root, cfg.resolved_load_size, cfg.image_size, cfg.max_images, cfg.flip
+            )
         self.data = data.to(self.device)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(cfg.seed)
-            nets = {"G_AB": ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks),
-                    "G_BA": ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks),
-                    "D_A": PatchDiscriminator(3, cfg.ndf, cfg.n_layers_d),
-                    "D_B": PatchDiscriminator(3, cfg.ndf, cfg.n_layers_d)}
+            nets = {
+                "G_AB": ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks),
+                "G_BA": ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks),
+                "D_A": PatchDiscriminator(3, cfg.ndf, cfg.n_layers_d),
+                "D_B": PatchDiscriminator(3, cfg.ndf, cfg.n_layers_d),
+            }
         self.channels_last = cfg.channels_last  # asked for: honoured on every device (fused Adam too)
         self.G_AB, self.G_BA, self.D_A, self.D_B = (self.add_network(n, m) for n, m in nets.items())
         adam = OptimizerConfig("adam", cfg.lr, cfg.beta1, cfg.beta2)
@@ -153,11 +156,15 @@ class CycleGANTrainer(StepRunner):
         with self.autocast():
             fake_b = self.G_AB(real_a)
             fake_a = self.G_BA(real_b)
-            cycle = cfg.lambda_cycle * (F.l1_loss(self.G_BA(fake_b).float(), real_a)
-                                        + F.l1_loss(self.G_AB(fake_a).float(), real_b))
+            cycle = cfg.lambda_cycle * (
+                F.l1_loss(self.G_BA(fake_b).float(), real_a) + F.l1_loss(self.G_AB(fake_a).float(), real_b)
+            )
             if cfg.lambda_identity > 0:
-                identity = cfg.lambda_cycle * cfg.lambda_identity * (
-                    F.l1_loss(self.G_AB(real_b).float(), real_b) + F.l1_loss(self.G_BA(real_a).float(), real_a))
+                identity = (
+                    cfg.lambda_cycle
+                    * cfg.lambda_identity
+                    * (F.l1_loss(self.G_AB(real_b).float(), real_b) + F.l1_loss(self.G_BA(real_a).float(), real_a))
+                )
             else:
                 identity = torch.zeros((), device=self.device)
             g_ab = least_squares(self.D_B(fake_b), True)
@@ -176,22 +183,23 @@ class CycleGANTrainer(StepRunner):
         self.opt_d.zero_grad(set_to_none=True)
         (d_a + d_b).backward()
         self.opt_d.step()
-        return torch.stack([g_ab.detach(), g_ba.detach(), cycle.detach(), identity.detach(),
-                            d_a.detach(), d_b.detach()])
+        return torch.stack(
+            [g_ab.detach(), g_ba.detach(), cycle.detach(), identity.detach(), d_a.detach(), d_b.detach()]
+        )
 
     def make_stats(self, step: int, values: list[float], seconds: float) -> CycleStats:
-        return CycleStats(step=step, lr=self.lr_at(step - 1), seconds=seconds,
-                          **dict(zip(CYCLE_STAT_NAMES, values)))
+        return CycleStats(step=step, lr=self.lr_at(step - 1), seconds=seconds, **dict(zip(CYCLE_STAT_NAMES, values)))
 
     @torch.no_grad()
     def sample_triplets(self) -> dict[str, Tensor]:
         """A -> B -> A and B -> A -> B on the fixed examples (float CPU tensors in [-1, 1])."""
         out = {}
-        for name, real, fwd, back in (("a", self.fixed_a, self.G_AB, self.G_BA),
-                                       ("b", self.fixed_b, self.G_BA, self.G_AB)):
+        for name, real, fwd, back in (
+            ("a", self.fixed_a, self.G_AB, self.G_BA),
+            ("b", self.fixed_b, self.G_BA, self.G_AB),
+        ):
             with self.autocast():
                 fake = fwd(real)
                 rec = back(fake)
-            out[f"real_{name}"], out[f"fake_{name}"], out[f"rec_{name}"] = (
-                t.float().cpu() for t in (real, fake, rec))
+            out[f"real_{name}"], out[f"fake_{name}"], out[f"rec_{name}"] = (t.float().cpu() for t in (real, fake, rec))
         return out

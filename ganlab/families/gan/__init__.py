@@ -12,7 +12,18 @@ from ganlab.families.gan.state import restore_trainer
 from ganlab.families.gan.trainer import Trainer
 
 FAMILY = Family(
-    name="gan", summary="MLP GANs on 2D points, DCGANs on images (six objectives, conditional)",
-    config=TrainConfig, runner=Trainer, job=TrainingJob, restore=restore_trainer, checkpoint_kind="gan",
-    models=tuple(m for m in MODEL_FAMILIES if m != "auto"), claims=is_known_dataset,
-    cli="ganlab.families.gan.cli", presets=PRESETS, generator=adapt, default=True, distributed=True)
+    name="gan",
+    summary="MLP GANs on 2D points, DCGANs on images (six objectives, conditional)",
+    config=TrainConfig,
+    runner=Trainer,
+    job=TrainingJob,
+    restore=restore_trainer,
+    checkpoint_kind="gan",
+    models=tuple(m for m in MODEL_FAMILIES if m != "auto"),
+    claims=is_known_dataset,
+    cli="ganlab.families.gan.cli",
+    presets=PRESETS,
+    generator=adapt,
+    default=True,
+    distributed=True,
+)

@@ -49,13 +49,22 @@ from ganlab.families.gan.watch import NO_WATCH
 
 # -- which runs can share a step -----------------------------------------------------------------
 RULES: tuple[tuple[str, Any, str], ...] = (  # (name, passes(cfg), why not)
-    ("points", lambda c: is_points_dataset(c.dataset) and c.model in ("auto", "mlp"),
-     "only point data sets (MLPs) train in a batched group; image models keep their own thread"),
-    ("objective", lambda c: c.objective != "wgan-gp",
-     "wgan-gp's gradient penalty samples its own points inside D; it keeps its own thread"),
+    (
+        "points",
+        lambda c: is_points_dataset(c.dataset) and c.model in ("auto", "mlp"),
+        "only point data sets (MLPs) train in a batched group; image models keep their own thread",
+    ),
+    (
+        "objective",
+        lambda c: c.objective != "wgan-gp",
+        "wgan-gp's gradient penalty samples its own points inside D; it keeps its own thread",
+    ),
     ("ema", lambda c: c.ema == 0, "an EMA generator is not batched yet; it keeps its own thread"),
-    ("optimizer", lambda c: c.g_optim.name in STEPS and c.d_optim.name in STEPS,
-     f"only {' and '.join(STEPS)} are batched (the fused kernels); rmsprop keeps its own thread"),
+    (
+        "optimizer",
+        lambda c: c.g_optim.name in STEPS and c.d_optim.name in STEPS,
+        f"only {' and '.join(STEPS)} are batched (the fused kernels); rmsprop keeps its own thread",
+    ),
     ("spectral_norm", lambda c: not c.spectral_norm, "spectral norm is not batched; it keeps its own thread"),
     ("precision", lambda c: c.precision != "bf16", "bf16 autocast is not batched; it keeps its own thread"),
     ("batch_size", lambda c: c.batch_size >= 2, "a batch of one is a matrix-vector product; it keeps its own thread"),
@@ -88,9 +97,23 @@ def why_not_joinable(trainer: Trainer) -> str | None:
 def batch_key(trainer: Trainer) -> tuple:
     """Runs with equal keys can share a group: what fixes the tensors' shapes and the step's code."""
     c = trainer.cfg
-    return (str(trainer.device), tuple(trainer.data.shape), c.z_dim, c.width, c.depth, c.noise, c.objective,
-            c.batch_size, c.d_steps, c.g_steps, c.g_optim.name, c.d_optim.name, c.r1_weight, c.r1_every,
-            c.clip_value)
+    return (
+        str(trainer.device),
+        tuple(trainer.data.shape),
+        c.z_dim,
+        c.width,
+        c.depth,
+        c.noise,
+        c.objective,
+        c.batch_size,
+        c.d_steps,
+        c.g_steps,
+        c.g_optim.name,
+        c.d_optim.name,
+        c.r1_weight,
+        c.r1_every,
+        c.clip_value,
+    )
 
 
 # -- the group ---------------------------------------------------------------------------------------
@@ -217,9 +240,15 @@ class GanGroup:
         d_params = stack_parameters([t.D for t in trainers])
         cfg = trainers[0].cfg
         hyper = [{k: _settings(opt) for k, opt in (("g", t.opt_g), ("d", t.opt_d))} for t in trainers]
-        return _Stack(ids, trainers, StackedMLP(trainers[0].G, g_params), StackedMLP(trainers[0].D, d_params),
-                      StackedOptimizer(cfg.g_optim.name, g_params, [t.opt_g for t in trainers]),
-                      StackedOptimizer(cfg.d_optim.name, d_params, [t.opt_d for t in trainers]), hyper)
+        return _Stack(
+            ids,
+            trainers,
+            StackedMLP(trainers[0].G, g_params),
+            StackedMLP(trainers[0].D, d_params),
+            StackedOptimizer(cfg.g_optim.name, g_params, [t.opt_g for t in trainers]),
+            StackedOptimizer(cfg.d_optim.name, d_params, [t.opt_d for t in trainers]),
+            hyper,
+        )
 
     # -- training --------------------------------------------------------------------------------
     def run(self, steps: int) -> dict[int, list[StepStats]]:
@@ -287,5 +316,9 @@ def _settings(opt: torch.optim.Optimizer) -> tuple[float, float, float]:
 
 def _capture(stack: _Stack) -> dict[str, Any]:
     """The chunk's rollback point: copies of the stacked weights and moments."""
-    return {"g": [p.detach().clone() for p in stack.G.params], "d": [p.detach().clone() for p in stack.D.params],
-            "opt_g": stack.opt_g.snapshot(), "opt_d": stack.opt_d.snapshot()}
+    return {
+        "g": [p.detach().clone() for p in stack.G.params],
+        "d": [p.detach().clone() for p in stack.D.params],
+        "opt_g": stack.opt_g.snapshot(),
+        "opt_d": stack.opt_d.snapshot(),
+    }

@@ -54,6 +54,5 @@ class StackedMLP:
 def linear(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
     """Per-run ``F.linear``: (N, B, in) x (N, out, in) + (N, out) -> (N, B, out)."""
     if weight.shape[1] == 1 or x.shape[1] == 1:  # a gemv alone: the solo call per run (see module doc)
-        return torch.stack([F.linear(xi, wi, bi) for xi, wi, bi in zip(x.unbind(0), weight.unbind(0),
-                                                                         bias.unbind(0))])
+        return torch.stack([F.linear(xi, wi, bi) for xi, wi, bi in zip(x.unbind(0), weight.unbind(0), bias.unbind(0))])
     return torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))

@@ -70,8 +70,13 @@ def _d_update(stack: "_Stack", steps: list[int]) -> dict[str, Tensor]:
         with torch.no_grad():
             for p in stack.D.params:
                 p.clamp_(-cfg.clip_value, cfg.clip_value)
-    return {"d_loss": loss.detach(), "d_real": d_real.detach(), "d_fake": d_fake.detach(),
-            "d_grad_norm": grad_norm, "penalty": penalty.detach()}
+    return {
+        "d_loss": loss.detach(),
+        "d_real": d_real.detach(),
+        "d_fake": d_fake.detach(),
+        "d_grad_norm": grad_norm,
+        "penalty": penalty.detach(),
+    }
 
 
 def _g_update(stack: "_Stack", steps: list[int]) -> dict[str, Tensor]:
@@ -101,6 +106,17 @@ def group_step(stack: "_Stack", steps: list[int]) -> Tensor:
     to_prob = torch.sigmoid if losses.get_objective(cfg.objective).probabilities else (lambda t: t)
     d_real, d_fake = d["d_real"], d["d_fake"]
     phase = torch.zeros_like(d["d_loss"])  # PHASES.index("both")
-    return torch.stack([d["d_loss"], g["g_loss"], to_prob(d_real).mean(dim=1), to_prob(d_fake).mean(dim=1),
-                        d["d_grad_norm"].float(), g["g_grad_norm"].float(), d["penalty"],
-                        d_real.mean(dim=1) - d_fake.mean(dim=1), phase], dim=1)
+    return torch.stack(
+        [
+            d["d_loss"],
+            g["g_loss"],
+            to_prob(d_real).mean(dim=1),
+            to_prob(d_fake).mean(dim=1),
+            d["d_grad_norm"].float(),
+            g["g_grad_norm"].float(),
+            d["penalty"],
+            d_real.mean(dim=1) - d_fake.mean(dim=1),
+            phase,
+        ],
+        dim=1,
+    )

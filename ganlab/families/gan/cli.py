@@ -20,9 +20,21 @@ from ganlab.families.gan.trainer import HISTORY_COLUMNS, Trainer
 
 # CLI flag -> TrainConfig field, for flags that map one to one (None: not given).
 FIELD_FLAGS = {
-    "objective": str, "width": int, "depth": int, "norm": str, "conditioning": str,
-    "gp_weight": float, "r1_weight": float, "r1_every": int, "clip_value": float, "z_dim": int, "noise": str,
-    "d_steps": int, "snapshot_every": int, "ema": float, "lr_decay": str,
+    "objective": str,
+    "width": int,
+    "depth": int,
+    "norm": str,
+    "conditioning": str,
+    "gp_weight": float,
+    "r1_weight": float,
+    "r1_every": int,
+    "clip_value": float,
+    "z_dim": int,
+    "noise": str,
+    "d_steps": int,
+    "snapshot_every": int,
+    "ema": float,
+    "lr_decay": str,
 }
 SHARED_FIELDS = ("model", "steps", "batch_size", "seed", "device", "precision", "image_size", "data_root")
 SWITCHES = ("conditional", "spectral_norm", "download")
@@ -98,6 +110,7 @@ def write_samples(trainer: Trainer, path: Path) -> None:
         img = image_grid(fake, nrow=8, scale=max(1, 128 // fake.shape[-1]))
     else:
         import torch
+
         real, _ = trainer.data.sample(len(fake), torch.Generator(trainer.device).manual_seed(0))
         img = clouds_image(fake, real.cpu())
     atomic_write_bytes(path, png_bytes(img))
@@ -109,19 +122,23 @@ def loop_hooks(trainer: Trainer, out: Path, args: argparse.Namespace) -> LoopHoo
     return adversarial_hooks(trainer, out, args, save_trainer)
 
 
-def adversarial_hooks(trainer, out: Path, args: argparse.Namespace,
-                      save_run: Callable[[Any, Path], Path]) -> LoopHooks:
+def adversarial_hooks(trainer, out: Path, args: argparse.Namespace, save_run: Callable[[Any, Path], Path]) -> LoopHooks:
     """Fixed chunks of ``snapshot_every`` steps, D and G losses on the bar, ``save_run`` and
     samples.png at each checkpoint: every family with a G, a D and a fixed-noise grid."""
+
     def save() -> None:
         save_run(trainer, out)
         write_samples(trainer, out / "samples.png")
 
     cfg = trainer.cfg
-    return LoopHooks(columns=HISTORY_COLUMNS, total=lambda: trainer.cfg.steps, save=save,
-                     chunk_size=lambda _last: trainer.cfg.snapshot_every,
-                     postfix=lambda s: {"d": f"{s.d_loss:.3f}", "g": f"{s.g_loss:.3f}"},
-                     checkpoint_every=args.checkpoint_every or max(cfg.snapshot_every, min(1000, cfg.steps // 5 or 1)))
+    return LoopHooks(
+        columns=HISTORY_COLUMNS,
+        total=lambda: trainer.cfg.steps,
+        save=save,
+        chunk_size=lambda _last: trainer.cfg.snapshot_every,
+        postfix=lambda s: {"d": f"{s.d_loss:.3f}", "g": f"{s.g_loss:.3f}"},
+        checkpoint_every=args.checkpoint_every or max(cfg.snapshot_every, min(1000, cfg.steps // 5 or 1)),
+    )
 
 
 def _final_metrics(trainer: Trainer) -> dict:
@@ -145,5 +162,7 @@ def finish(trainer: Trainer, out: Path, args: argparse.Namespace, status: str) -
     save_trainer(trainer, out, metrics=metrics)
     write_samples(trainer, out / "samples.png")
     summary = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
-    return (f"{status} at step {trainer.step_count} on {trainer.device} in {trainer.wall_time_s:.1f}s"
-            f"{'; ' + summary if summary else ''}; wrote {out}")
+    return (
+        f"{status} at step {trainer.step_count} on {trainer.device} in {trainer.wall_time_s:.1f}s"
+        f"{'; ' + summary if summary else ''}; wrote {out}"
+    )

@@ -105,14 +105,24 @@ class TrainConfig(AdversarialConfig):
     snapshot_every: int = 100
     ema: float = 0.0  # EMA decay of G's weights (0: off, e.g. 0.999)
     lr_decay: str = "none"  # "linear": learning rates fall linearly to 0 over the second half
-    precision: str = "auto"  # auto: bf16 autocast for images on CPUs with native bf16 and of 64 px up on CUDA, else fp32
+    precision: str = (
+        "auto"  # auto: bf16 autocast for images on CPUs with native bf16 and of 64 px up on CUDA, else fp32
+    )
 
     RANGES: ClassVar[dict[str, Range]] = {  # every numeric field's bounds: validate() and the UI read them
-        "width": Range(4, 512), "depth": Range(0, 5),
-        "gp_weight": Range(0.0, 1000.0, whole=False), "r1_weight": Range(0.0, 1000.0, whole=False),
-        "r1_every": Range(1, 64), "clip_value": Range(0.0, 10.0, whole=False, low_open=True),
-        "z_dim": Range(1, 1024), "d_steps": Range(1, 20), "g_steps": Range(1, 20), "batch_size": Range(1, 4096),
-        "steps": Range(1, 10_000_000), "seed": Range(0, 2**63 - 1), "snapshot_every": Range(1, 10_000_000),
+        "width": Range(4, 512),
+        "depth": Range(0, 5),
+        "gp_weight": Range(0.0, 1000.0, whole=False),
+        "r1_weight": Range(0.0, 1000.0, whole=False),
+        "r1_every": Range(1, 64),
+        "clip_value": Range(0.0, 10.0, whole=False, low_open=True),
+        "z_dim": Range(1, 1024),
+        "d_steps": Range(1, 20),
+        "g_steps": Range(1, 20),
+        "batch_size": Range(1, 4096),
+        "steps": Range(1, 10_000_000),
+        "seed": Range(0, 2**63 - 1),
+        "snapshot_every": Range(1, 10_000_000),
         "ema": Range(0.0, 1.0, whole=False, high_open=True),
     }
     MLP_MAX_WIDTH: ClassVar[int] = 256
@@ -146,4 +156,3 @@ class TrainConfig(AdversarialConfig):
         _choice("precision", self.precision, PRECISIONS)
         _choice("lr_decay", self.lr_decay, LR_DECAYS)
         return self
-

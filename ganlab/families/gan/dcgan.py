@@ -29,11 +29,19 @@ class DCGANGenerator(nn.Module):
 
     arch = "dcgan-g"
 
-    def __init__(self, z_dim: int = 64, image_size: int = 28, channels: int = 1, width: int = 64,
-                 norm: str = "batch", num_classes: int = 0):
+    def __init__(
+        self,
+        z_dim: int = 64,
+        image_size: int = 28,
+        channels: int = 1,
+        width: int = 64,
+        norm: str = "batch",
+        num_classes: int = 0,
+    ):
         super().__init__()
-        self.args = dict(z_dim=z_dim, image_size=image_size, channels=channels, width=width,
-                         norm=norm, num_classes=num_classes)
+        self.args = dict(
+            z_dim=z_dim, image_size=image_size, channels=channels, width=width, norm=norm, num_classes=num_classes
+        )
         self.z_dim, self.num_classes, self.image_size, self.channels = z_dim, num_classes, image_size, channels
         start, ups = _plan(image_size)
         embed_dim = 0
@@ -43,10 +51,15 @@ class DCGANGenerator(nn.Module):
         ch = width * 2 ** (ups - 1)
         layers: list[nn.Module] = [
             nn.ConvTranspose2d(z_dim + embed_dim, ch, start, 1, 0, bias=False),  # (z,1,1) -> (ch,s0,s0)
-            norm2d(norm, ch), nn.ReLU(True)]
+            norm2d(norm, ch),
+            nn.ReLU(True),
+        ]
         for _ in range(ups - 1):
-            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False),  # (ch,s,s) -> (ch/2,2s,2s)
-                       norm2d(norm, ch // 2), nn.ReLU(True)]
+            layers += [
+                nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False),  # (ch,s,s) -> (ch/2,2s,2s)
+                norm2d(norm, ch // 2),
+                nn.ReLU(True),
+            ]
             ch //= 2
         layers += [nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.Tanh()]  # -> (C,S,S)
         self.net = nn.Sequential(*layers)
@@ -71,21 +84,41 @@ class DCGANDiscriminator(nn.Module):
 
     arch = "dcgan-d"
 
-    def __init__(self, image_size: int = 28, channels: int = 1, width: int = 64, norm: str = "batch",
-                 num_classes: int = 0, conditioning: str = "projection", spectral_norm: bool = False):
+    def __init__(
+        self,
+        image_size: int = 28,
+        channels: int = 1,
+        width: int = 64,
+        norm: str = "batch",
+        num_classes: int = 0,
+        conditioning: str = "projection",
+        spectral_norm: bool = False,
+    ):
         super().__init__()
-        self.args = dict(image_size=image_size, channels=channels, width=width, norm=norm,
-                         num_classes=num_classes, conditioning=conditioning, spectral_norm=spectral_norm)
+        self.args = dict(
+            image_size=image_size,
+            channels=channels,
+            width=width,
+            norm=norm,
+            num_classes=num_classes,
+            conditioning=conditioning,
+            spectral_norm=spectral_norm,
+        )
         self.num_classes, self.conditioning = num_classes, conditioning
         start, ups = _plan(image_size)
         sn = spectral_norm
         in_ch = channels + (num_classes if num_classes and conditioning == "concat" else 0)
-        layers: list[nn.Module] = [maybe_spectral_norm(nn.Conv2d(in_ch, width, 4, 2, 1), sn),
-                                   nn.LeakyReLU(0.2, True)]  # (C,S,S) -> (w,S/2,S/2); no norm on input
+        layers: list[nn.Module] = [
+            maybe_spectral_norm(nn.Conv2d(in_ch, width, 4, 2, 1), sn),
+            nn.LeakyReLU(0.2, True),
+        ]  # (C,S,S) -> (w,S/2,S/2); no norm on input
         ch = width
         for _ in range(ups - 1):
-            layers += [maybe_spectral_norm(nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=norm == "none"), sn),
-                       norm2d(norm, ch * 2), nn.LeakyReLU(0.2, True)]  # halve size, double channels
+            layers += [
+                maybe_spectral_norm(nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=norm == "none"), sn),
+                norm2d(norm, ch * 2),
+                nn.LeakyReLU(0.2, True),
+            ]  # halve size, double channels
             ch *= 2
         self.body = nn.Sequential(*layers)
         self.head = maybe_spectral_norm(nn.Conv2d(ch, 1, start, 1, 0), sn)  # (ch,s0,s0) -> (1,1,1)

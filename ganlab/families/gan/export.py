@@ -49,8 +49,7 @@ def _recalibrated(ckpt: Checkpoint, state: dict[str, torch.Tensor]) -> tuple[dic
     return ({k: v.clone() for k, v in g.state_dict().items()} if done else state), done
 
 
-def export_checkpoint(ckpt: Checkpoint, out: str | Path, name: str | None = None,
-                      source: str | None = None) -> Path:
+def export_checkpoint(ckpt: Checkpoint, out: str | Path, name: str | None = None, source: str | None = None) -> Path:
     """Write the inference-only copy of ``ckpt`` to ``out``; never over a training run."""
     from ganlab.families import has_generator
 
@@ -62,13 +61,19 @@ def export_checkpoint(ckpt: Checkpoint, out: str | Path, name: str | None = None
         raise GanLabError("--out: must differ from the run folder (the run would be overwritten)")
     refuse_overwriting_a_run(out)
     meta: dict[str, Any] = {k: v for k, v in ckpt.meta.items() if k not in DROPPED_META}
-    meta.update(name=name or out.name, discriminator=None, inference_only=True,
-                exported_from=source or str(ckpt.path.name), batchnorm_recalibrated=recalibrated)
+    meta.update(
+        name=name or out.name,
+        discriminator=None,
+        inference_only=True,
+        exported_from=source or str(ckpt.path.name),
+        batchnorm_recalibrated=recalibrated,
+    )
     return save_checkpoint(out, {f"{prefix}.{k}": v for k, v in state.items()}, meta)
 
 
-def export_trainer(trainer: Any, out: str | Path, name: str | None = None, metrics: dict | None = None,
-                   extra: dict | None = None) -> Path:
+def export_trainer(
+    trainer: Any, out: str | Path, name: str | None = None, metrics: dict | None = None, extra: dict | None = None
+) -> Path:
     """Export a live GAN trainer: saved as a run first, then through :func:`export_checkpoint`, so
     the weights are exactly what ``python -m ganlab export`` would ship for that run."""
     from ganlab.families.gan.state import save_trainer
@@ -88,5 +93,7 @@ def refuse_overwriting_a_run(out: Path) -> None:
     except CheckpointError:
         inference_only = False
     if not inference_only:
-        raise GanLabError(f"--out: {out} already holds a training run (or another file named {META}); "
-                          "pick another folder (nothing was overwritten)")
+        raise GanLabError(
+            f"--out: {out} already holds a training run (or another file named {META}); "
+            "pick another folder (nothing was overwritten)"
+        )

@@ -28,8 +28,9 @@ class GANGenerator:
         self.latent = LatentSpec(z_dim=int(module.z_dim), noise=noise, num_classes=int(module.num_classes))
         self.device = next(module.parameters()).device
 
-    def latents(self, z: Tensor, labels: Tensor | None = None, class_weights: Tensor | None = None,
-                psi: float = 1.0) -> Latents:
+    def latents(
+        self, z: Tensor, labels: Tensor | None = None, class_weights: Tensor | None = None, psi: float = 1.0
+    ) -> Latents:
         return Latents(z=z * psi, labels=labels, class_weights=class_weights)
 
     def _labels(self, latents: Latents) -> Tensor | None:
@@ -51,8 +52,7 @@ class GANGenerator:
 
     @torch.no_grad()
     def features(self, latents: Latents) -> Tensor | None:
-        act = next((m for m in self.module.modules()
-                    if isinstance(m, (nn.ReLU, nn.LeakyReLU, nn.GELU, nn.SiLU))), None)
+        act = next((m for m in self.module.modules() if isinstance(m, (nn.ReLU, nn.LeakyReLU, nn.GELU, nn.SiLU))), None)
         if act is None:
             return None
         captured: list[Tensor] = []

@@ -50,26 +50,36 @@ def _col(inp: HealthInput, name: str) -> np.ndarray:
 
 
 def _recent(values: np.ndarray, fraction: float = 0.2, least: int = 20) -> np.ndarray:
-    return values[-max(least, int(len(values) * fraction)):]
+    return values[-max(least, int(len(values) * fraction)) :]
 
 
 # -- the checks ------------------------------------------------------------------------
 
+
 def divergence(inp: HealthInput) -> HealthWarning | None:
     """NaN/inf stopped the run, or the losses are running away."""
     if inp.stopped_reason:
-        return HealthWarning("divergence", "error", "Training diverged", inp.stopped_reason,
-                             "lower both learning rates (try 2e-4), add a gradient penalty "
-                             "(wgan-gp) or turn on spectral norm, then press Train again.")
+        return HealthWarning(
+            "divergence",
+            "error",
+            "Training diverged",
+            inp.stopped_reason,
+            "lower both learning rates (try 2e-4), add a gradient penalty "
+            "(wgan-gp) or turn on spectral norm, then press Train again.",
+        )
     losses = np.abs(inp.history[:, [COL["d_loss"], COL["g_loss"]]]) if len(inp.history) else None
     if losses is None or len(losses) < 100:
         return None
     early = np.median(losses[:50], axis=0) + 1.0
     late = np.median(losses[-20:], axis=0)
     if np.any(late > 50 * early):
-        return HealthWarning("divergence", "warning", "Losses are exploding",
-                             f"a loss has grown to {late.max():.3g}, over 50x its early value.",
-                             "pause and lower the learning rates, or stop and add a gradient penalty.")
+        return HealthWarning(
+            "divergence",
+            "warning",
+            "Losses are exploding",
+            f"a loss has grown to {late.max():.3g}, over 50x its early value.",
+            "pause and lower the learning rates, or stop and add a gradient penalty.",
+        )
     return None
 
 
@@ -84,18 +94,21 @@ def vanishing_gradients(inp: HealthInput) -> HealthWarning | None:
     d_wins = d_fake < 0.05 if inp.probabilities else True
     if not (tiny and d_wins):
         return None
-    why = (f"D gives the fakes D(G(z)) = {d_fake:.3f}, and G's gradient norm fell to "
-           f"{recent:.2g} (from a peak of {peak:.2g}), so G has almost nothing to learn from.")
+    why = (
+        f"D gives the fakes D(G(z)) = {d_fake:.3f}, and G's gradient norm fell to "
+        f"{recent:.2g} (from a peak of {peak:.2g}), so G has almost nothing to learn from."
+    )
     if inp.objective == "minimax":
-        advice = ("switch the objective to nonsaturating (its G loss stays steep exactly when D wins), "
-                  "or give D a lower learning rate.")
+        advice = (
+            "switch the objective to nonsaturating (its G loss stays steep exactly when D wins), "
+            "or give D a lower learning rate."
+        )
     else:
         advice = "lower D's learning rate or D steps, or add spectral norm / a gradient penalty to D."
     return HealthWarning("vanishing", "warning", "G's gradients have vanished", why, advice)
 
 
-def _lost_coverage(series: tuple[tuple[int, int, int], ...], warmup: int, min_peak: int,
-                   noun: str) -> str | None:
+def _lost_coverage(series: tuple[tuple[int, int, int], ...], warmup: int, min_peak: int, noun: str) -> str | None:
     """What a coverage series (step, covered, total) says went missing: a fall to 60 % of its
     peak, or half or less of the total after 1000 steps; None when neither (or still warming up)."""
     if not series:
@@ -116,10 +129,13 @@ def mode_collapse(inp: HealthInput) -> HealthWarning | None:
     lost = _lost_coverage(inp.modes, WARMUP_STEPS, 3, "modes")
     if lost is None:
         return None
-    return HealthWarning("mode-collapse", "warning", "Mode collapse",
-                         f"G now covers {lost}: samples are piling onto a few modes.",
-                         "use the nonsaturating or wgan-gp objective, lower the learning rates, "
-                         "or add spectral norm to D.")
+    return HealthWarning(
+        "mode-collapse",
+        "warning",
+        "Mode collapse",
+        f"G now covers {lost}: samples are piling onto a few modes.",
+        "use the nonsaturating or wgan-gp objective, lower the learning rates, or add spectral norm to D.",
+    )
 
 
 def class_collapse(inp: HealthInput) -> HealthWarning | None:
@@ -127,9 +143,13 @@ def class_collapse(inp: HealthInput) -> HealthWarning | None:
     lost = _lost_coverage(inp.classes, WARMUP_STEPS * 2, 4, "classes")
     if lost is None:
         return None
-    return HealthWarning("class-collapse", "warning", "Classes are missing", f"the samples now show {lost}.",
-                         "lower the learning rates, try hinge or wgan-gp with spectral norm, "
-                         "or train conditionally.")
+    return HealthWarning(
+        "class-collapse",
+        "warning",
+        "Classes are missing",
+        f"the samples now show {lost}.",
+        "lower the learning rates, try hinge or wgan-gp with spectral norm, or train conditionally.",
+    )
 
 
 def low_diversity(inp: HealthInput) -> HealthWarning | None:
@@ -139,9 +159,13 @@ def low_diversity(inp: HealthInput) -> HealthWarning | None:
     step, ratio = inp.diversity[-1]
     if step < WARMUP_STEPS or ratio >= 0.25:
         return None
-    return HealthWarning("diversity", "warning", "Samples look alike",
-                         f"the generated samples vary only {ratio:.0%} as much as the real data.",
-                         "this is how mode collapse looks: lower the learning rates or add spectral norm.")
+    return HealthWarning(
+        "diversity",
+        "warning",
+        "Samples look alike",
+        f"the generated samples vary only {ratio:.0%} as much as the real data.",
+        "this is how mode collapse looks: lower the learning rates or add spectral norm.",
+    )
 
 
 def _swings(series: np.ndarray, band: float) -> int:
@@ -171,18 +195,28 @@ def oscillation(inp: HealthInput) -> HealthWarning | None:
     band = max(spread / 4, noise / 5)
     if _swings(smooth, band) < 4:
         return None
-    return HealthWarning("oscillation", "warning", "D and G are oscillating",
-                         "the gap between D(x) and D(G(z)) keeps swinging: one network wins, then the other.",
-                         "lower the learning rates (G's first), use Adam with beta1 = 0.5, "
-                         "or add spectral norm or R1 to D.")
+    return HealthWarning(
+        "oscillation",
+        "warning",
+        "D and G are oscillating",
+        "the gap between D(x) and D(G(z)) keeps swinging: one network wins, then the other.",
+        "lower the learning rates (G's first), use Adam with beta1 = 0.5, or add spectral norm or R1 to D.",
+    )
 
 
 CHECKS: list[Callable[[HealthInput], HealthWarning | None]] = [
-    divergence, vanishing_gradients, mode_collapse, class_collapse, low_diversity, oscillation]
+    divergence,
+    vanishing_gradients,
+    mode_collapse,
+    class_collapse,
+    low_diversity,
+    oscillation,
+]
 
 
-def assess(inp: HealthInput, checks: list[Callable[[HealthInput], HealthWarning | None]] | None = None,
-           ) -> list[HealthWarning]:
+def assess(
+    inp: HealthInput, checks: list[Callable[[HealthInput], HealthWarning | None]] | None = None
+) -> list[HealthWarning]:
     """Every warning that applies now, most serious first (``checks``: a family's list, else CHECKS)."""
     found = [w for check in (CHECKS if checks is None else checks) if (w := check(inp)) is not None]
     return sorted(found, key=lambda w: w.severity != "error")

@@ -83,8 +83,15 @@ class TrainingJob(RunJob):
 
     health_checks = health.CHECKS  # a family with signals of its own adds checks (see StyleGANJob)
 
-    def __init__(self, cfg: TrainConfig, data: DataSource | None = None, *,
-                 slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4, from_pretrained: bool = False) -> None:
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        data: DataSource | None = None,
+        *,
+        slots: DeviceSlots = SLOTS,
+        publish_every_s: float = 0.4,
+        from_pretrained: bool = False,
+    ) -> None:
         self.signals: dict = {}  # this run's latest family signals (health_extra sets them), never shared
         # from_pretrained: start from the shipped trained pair (its architecture, this cfg's knobs)
         self.pair: Path | None = pretrained.require_pair(cfg.dataset) if from_pretrained else None
@@ -157,15 +164,17 @@ class TrainingJob(RunJob):
         changes = {k: v for k, v in changes.items() if v is not None}
         unknown = set(changes) - set(self.live_settings)
         if unknown:
-            raise ConfigError(f"{sorted(unknown)[0]}: cannot be changed during a run (only "
-                              f"{', '.join(self.live_settings)})")
+            raise ConfigError(
+                f"{sorted(unknown)[0]}: cannot be changed during a run (only {', '.join(self.live_settings)})"
+            )
         phase = changes.pop("phase", None)
         if phase is not None:
             from ganlab.families.gan.trainer import PHASES
 
             if phase not in PHASES:
-                raise ConfigError(f"phase: must be one of {', '.join(PHASES)} (both networks, only D, only G); "
-                                  f"got {phase!r}")
+                raise ConfigError(
+                    f"phase: must be one of {', '.join(PHASES)} (both networks, only D, only G); got {phase!r}"
+                )
             changes["phase"] = phase
         probe = self.cfg.updated(**{k: v for k, v in changes.items() if k != "phase"})
         probe.validate()
@@ -230,9 +239,7 @@ class TrainingJob(RunJob):
         if self._density is not None:
             density = self._density(tr.G, tr.D, tr.objective.probabilities)
         elif tr.data.kind == "points":
-            points = probes.probe_points(tr.G, tr.D, tr.objective.g_loss, samples, self._reference.numpy(),
-                                         self._extent, self.cfg.z_dim, self.cfg.noise,
-                                         tr.objective.probabilities)
+            points = self._probe_points(samples)
         if tr.data.kind == "points":
             if tr.data.modes is not None:
                 coverage = mode_coverage(samples, tr.data.modes, tr.data.sigma)
@@ -240,27 +247,73 @@ class TrainingJob(RunJob):
             self._record(self._divergence, (step, *self._measure_divergence(samples)))
         else:
             real = self._reference[:REAL_THUMBNAILS]
-            fake_scores, real_scores = probes.image_scores(tr.D, samples[:REAL_THUMBNAILS], real, tr.fixed_labels,
-                                                           tr.objective.probabilities)
+            fake_scores, real_scores = probes.image_scores(
+                tr.D, samples[:REAL_THUMBNAILS], real, tr.fixed_labels, tr.objective.probabilities
+            )
         if tr.data.kind != "points" and self._classifier is not None:
             classes = self._class_coverage(samples, step)
             if classes:
                 self._record(self._classes, (step, *classes))
         self._record(self._diversity, (step, probes.sample_diversity(samples, self._reference)))
         history = self.history.view()
-        warnings = health.assess(health.HealthInput(
-            history=history, probabilities=tr.objective.probabilities, objective=tr.cfg.objective,
-            stopped_reason=tr.stopped_reason, modes=tuple(self._modes), classes=tuple(self._classes),
-            diversity=tuple(self._diversity), extra=self.health_extra(step)), self.health_checks)
-        return Snapshot(version=self.next_version(), state=self.state, message=self.message, step=step,
-                        total_steps=self.total_steps, history=history, samples=samples,
-                        data_kind=tr.data.kind, dataset=tr.data.name, objective=tr.cfg.objective,
-                        device=self.device_key, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s,
-                        points=points, density=density, coverage=coverage, classes=classes,
-                        health=tuple(warnings), divergence=tuple(self._divergence),
-                        signals=dict(self.signals), real_samples=real, fake_scores=fake_scores,
-                        real_scores=real_scores,
-                        g_lr=tr.opt_g.param_groups[0]["lr"], d_lr=tr.opt_d.param_groups[0]["lr"])
+        warnings = self._health(step, history)
+        return Snapshot(
+            version=self.next_version(),
+            state=self.state,
+            message=self.message,
+            step=step,
+            total_steps=self.total_steps,
+            history=history,
+            samples=samples,
+            data_kind=tr.data.kind,
+            dataset=tr.data.name,
+            objective=tr.cfg.objective,
+            device=self.device_key,
+            steps_per_s=self.meter.rate,
+            wall_time_s=tr.wall_time_s,
+            points=points,
+            density=density,
+            coverage=coverage,
+            classes=classes,
+            health=tuple(warnings),
+            divergence=tuple(self._divergence),
+            signals=dict(self.signals),
+            real_samples=real,
+            fake_scores=fake_scores,
+            real_scores=real_scores,
+            g_lr=tr.opt_g.param_groups[0]["lr"],
+            d_lr=tr.opt_d.param_groups[0]["lr"],
+        )
+
+    def _probe_points(self, samples: torch.Tensor):
+        """GAN Lab's 2D probes: D's surface, G's gradients on the fakes, the noise lattice's image."""
+        tr = self.trainer
+        return probes.probe_points(
+            tr.G,
+            tr.D,
+            tr.objective.g_loss,
+            samples,
+            self._reference.numpy(),
+            self._extent,
+            self.cfg.z_dim,
+            self.cfg.noise,
+            tr.objective.probabilities,
+        )
+
+    def _health(self, step: int, history) -> list:
+        """The health panel's warnings for this snapshot (the GAN checks and the family's own)."""
+        tr = self.trainer
+        facts = health.HealthInput(
+            history=history,
+            probabilities=tr.objective.probabilities,
+            objective=tr.cfg.objective,
+            stopped_reason=tr.stopped_reason,
+            modes=tuple(self._modes),
+            classes=tuple(self._classes),
+            diversity=tuple(self._diversity),
+            extra=self.health_extra(step),
+        )
+        return health.assess(facts, self.health_checks)
 
     def _init_divergence(self) -> None:
         """A large real sample, histogrammed once, and fixed extra noise for G; both from their own
@@ -330,12 +383,12 @@ class TrainingJob(RunJob):
         snap = self.snapshot
         metrics: dict[str, Any] = {}
         if snap.coverage is not None:
-            metrics.update(modes_captured=snap.coverage.modes_captured,
-                           high_quality=round(snap.coverage.high_quality, 4))
+            metrics.update(
+                modes_captured=snap.coverage.modes_captured, high_quality=round(snap.coverage.high_quality, 4)
+            )
         if snap.classes is not None:
             metrics["classes_seen"] = snap.classes[0]
-        return self.call(lambda: save_trainer(self.trainer, folder, metrics=metrics,
-                                              extra={"source": "app"}))
+        return self.call(lambda: save_trainer(self.trainer, folder, metrics=metrics, extra={"source": "app"}))
 
     def loss_csv(self) -> str:
         """The step history as CSV text (a header row, then one row per step)."""

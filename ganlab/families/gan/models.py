@@ -20,8 +20,7 @@ def family_for(model: str, data_kind: str) -> str:
     if model == "auto":
         return "mlp" if data_kind == "points" else "dcgan"
     if (model == "mlp") != (data_kind == "points"):
-        raise ConfigError(f"model: {model!r} does not fit {data_kind} data "
-                          f"(use mlp for 2D points, dcgan for images)")
+        raise ConfigError(f"model: {model!r} does not fit {data_kind} data (use mlp for 2D points, dcgan for images)")
     return model
 
 
@@ -37,10 +36,18 @@ def build_pair(cfg, data) -> tuple[nn.Module, nn.Module]:
         classes = data.num_classes if cfg.conditional else 0
         if cfg.conditional and not classes:
             raise ConfigError(f"conditional: data set {data.name!r} has no class labels")
-        g_args = dict(z_dim=cfg.z_dim, image_size=size, channels=channels, width=cfg.width, norm=cfg.norm,
-                      num_classes=classes)
-        d_args = dict(image_size=size, channels=channels, width=cfg.width, norm=cfg.norm, num_classes=classes,
-                      conditioning=cfg.conditioning, spectral_norm=cfg.spectral_norm)
+        g_args = dict(
+            z_dim=cfg.z_dim, image_size=size, channels=channels, width=cfg.width, norm=cfg.norm, num_classes=classes
+        )
+        d_args = dict(
+            image_size=size,
+            channels=channels,
+            width=cfg.width,
+            norm=cfg.norm,
+            num_classes=classes,
+            conditioning=cfg.conditioning,
+            spectral_norm=cfg.spectral_norm,
+        )
         pair = (DCGANGenerator, DCGANDiscriminator)
     for cls, args in zip(pair, (g_args, d_args)):
         try:

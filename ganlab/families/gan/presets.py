@@ -13,9 +13,17 @@ from ganlab.families.gan.config import OptimizerConfig, TrainConfig
 from ganlab.data import canonical_name, is_points_dataset
 
 _TOY_DEFAULT: dict[str, Any] = dict(
-    model="mlp", width=128, depth=3, objective="nonsaturating", z_dim=2, batch_size=256, steps=3000,
-    g_optim=OptimizerConfig("adam", 1e-3, 0.5, 0.999), d_optim=OptimizerConfig("adam", 1e-3, 0.5, 0.999),
-    snapshot_every=50)
+    model="mlp",
+    width=128,
+    depth=3,
+    objective="nonsaturating",
+    z_dim=2,
+    batch_size=256,
+    steps=3000,
+    g_optim=OptimizerConfig("adam", 1e-3, 0.5, 0.999),
+    d_optim=OptimizerConfig("adam", 1e-3, 0.5, 0.999),
+    snapshot_every=50,
+)
 
 # Measured with benchmarks/toy2d.py (5 seeds, 2 pinned cores): see README "Benchmarks".
 PRESETS: dict[str, dict[str, Any]] = {
@@ -24,14 +32,48 @@ PRESETS: dict[str, dict[str, Any]] = {
     # The ring's modes are 5x tighter (sigma 0.01): R1 0.01 gives 97.1 % HQ there, 0.05 96.9 %.
     "ring8": dict(_TOY_DEFAULT, steps=12000, lr_decay="linear", r1_weight=0.01, r1_every=8),
     "grid25": dict(_TOY_DEFAULT, steps=12000, lr_decay="linear", r1_weight=0.05, r1_every=8),
-    "digits": dict(model="dcgan", width=32, objective="nonsaturating", z_dim=32, batch_size=64, steps=1500,
-                   image_size=16, snapshot_every=25),
-    "mnist": dict(model="dcgan", width=64, objective="nonsaturating", z_dim=64, batch_size=128, steps=6000,
-                  ema=0.999, snapshot_every=200),
-    "fashion": dict(model="dcgan", width=64, objective="nonsaturating", z_dim=64, batch_size=128, steps=6000,
-                    ema=0.999, snapshot_every=200),
-    "cifar10": dict(model="dcgan", width=64, objective="hinge", spectral_norm=True, norm="none", z_dim=128,
-                    batch_size=128, steps=20000, ema=0.999, snapshot_every=500),
+    "digits": dict(
+        model="dcgan",
+        width=32,
+        objective="nonsaturating",
+        z_dim=32,
+        batch_size=64,
+        steps=1500,
+        image_size=16,
+        snapshot_every=25,
+    ),
+    "mnist": dict(
+        model="dcgan",
+        width=64,
+        objective="nonsaturating",
+        z_dim=64,
+        batch_size=128,
+        steps=6000,
+        ema=0.999,
+        snapshot_every=200,
+    ),
+    "fashion": dict(
+        model="dcgan",
+        width=64,
+        objective="nonsaturating",
+        z_dim=64,
+        batch_size=128,
+        steps=6000,
+        ema=0.999,
+        snapshot_every=200,
+    ),
+    "cifar10": dict(
+        model="dcgan",
+        width=64,
+        objective="hinge",
+        spectral_norm=True,
+        norm="none",
+        z_dim=128,
+        batch_size=128,
+        steps=20000,
+        ema=0.999,
+        snapshot_every=500,
+    ),
 }
 # 1D sets: G matches p_data visibly in 4,000 steps (~30 s on 1 CPU thread; bimodal1d seed 2:
 # 28.6 s, 2/2 modes); the linear decay calms the last oscillations. Total variation between p_data
@@ -41,8 +83,16 @@ PRESETS: dict[str, dict[str, Any]] = {
 _ONE_D = dict(_TOY_DEFAULT, steps=4000, lr_decay="linear", snapshot_every=25)
 PRESETS.update({name: dict(_ONE_D) for name in ("gauss1d", "bimodal1d", "uniform1d")})
 _POINTS_DEFAULT = dict(_TOY_DEFAULT, steps=2000)
-_IMAGES_DEFAULT = dict(model="dcgan", width=32, objective="nonsaturating", z_dim=64, batch_size=64,
-                       steps=2000, image_size=32, snapshot_every=50)
+_IMAGES_DEFAULT = dict(
+    model="dcgan",
+    width=32,
+    objective="nonsaturating",
+    z_dim=64,
+    batch_size=64,
+    steps=2000,
+    image_size=32,
+    snapshot_every=50,
+)
 
 
 def recommended(dataset: str) -> dict[str, Any]:

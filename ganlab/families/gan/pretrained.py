@@ -59,10 +59,11 @@ def require_pair(dataset: str) -> Path:
         return folder
     have = ", ".join(shipped_pairs()) or "none (pretrained/ has no 2d-* folders)"
     if not is_points_dataset(dataset):
-        raise GanLabError(f"from_pretrained: trained pairs are shipped for the 2D sets: {have}; "
-                          f"{dataset!r} is image data: untick 'start from the shipped trained pair'")
-    raise GanLabError(f"from_pretrained: no trained pair is shipped for {dataset!r}; the sets that have "
-                      f"one: {have}")
+        raise GanLabError(
+            f"from_pretrained: trained pairs are shipped for the 2D sets: {have}; "
+            f"{dataset!r} is image data: untick 'start from the shipped trained pair'"
+        )
+    raise GanLabError(f"from_pretrained: no trained pair is shipped for {dataset!r}; the sets that have one: {have}")
 
 
 def pair_config(cfg: TrainConfig) -> TrainConfig:
@@ -101,5 +102,14 @@ def load_pair(trainer, folder: str | Path) -> None:
     trainer.mark_good()  # a divergence rolls back to the pair, not to the random init
 
 
-__all__ = ["ARCH_FIELDS", "PREFIX", "load_pair", "pair_config", "pair_name", "pretrained_pair",
-           "require_pair", "shipped_pairs", "two_d_sets"]
+__all__ = [
+    "ARCH_FIELDS",
+    "PREFIX",
+    "load_pair",
+    "pair_config",
+    "pair_name",
+    "pretrained_pair",
+    "require_pair",
+    "shipped_pairs",
+    "two_d_sets",
+]

@@ -76,8 +76,9 @@ def _noise_lattice(z_dim: int, noise: str, lines: int, device: torch.device) -> 
 
 
 @torch.no_grad()
-def _surface(d: nn.Module, extent, res: int, probabilities: bool, device,
-             points: tuple[Tensor, ...] = ()) -> tuple[np.ndarray, ...]:
+def _surface(
+    d: nn.Module, extent, res: int, probabilities: bool, device, points: tuple[Tensor, ...] = ()
+) -> tuple[np.ndarray, ...]:
     """D on a res x res grid over ``extent`` in [0, 1], then D on each of ``points`` on the same
     scale (a critic's raw scores are min-max scaled by the grid's range, points clipped to it)."""
     x0, x1, y0, y1 = extent
@@ -92,13 +93,23 @@ def _surface(d: nn.Module, extent, res: int, probabilities: bool, device,
     return tuple(((t - lo) / span).clamp(0, 1).cpu().numpy() for t in (out, *scored))
 
 
-def probe_points(G: nn.Module, D: nn.Module, g_loss, fake: Tensor, real: np.ndarray,
-                 extent, z_dim: int, noise: str, probabilities: bool) -> PointViews:
+def probe_points(
+    G: nn.Module,
+    D: nn.Module,
+    g_loss,
+    fake: Tensor,
+    real: np.ndarray,
+    extent,
+    z_dim: int,
+    noise: str,
+    probabilities: bool,
+) -> PointViews:
     """Measure the 2D views; ``fake`` is G's output on the fixed noise batch (CPU)."""
     device = next(D.parameters()).device
     with _EvalMode(G, D):
-        surface, fake_score, real_score = _surface(D, extent, SURFACE_RES, probabilities, device,
-                                                   (fake, torch.as_tensor(real)))
+        surface, fake_score, real_score = _surface(
+            D, extent, SURFACE_RES, probabilities, device, (fake, torch.as_tensor(real))
+        )
         with torch.no_grad():
             lattice = _noise_lattice(z_dim, noise, MANIFOLD_LINES, device)
             manifold = G(lattice.reshape(-1, lattice.shape[-1])).float()
@@ -107,11 +118,19 @@ def probe_points(G: nn.Module, D: nn.Module, g_loss, fake: Tensor, real: np.ndar
         with torch.enable_grad():
             loss = g_loss(D(pts).float())
             (grad,) = torch.autograd.grad(loss, pts)
-    return PointViews(extent=tuple(float(v) for v in extent), real=real,
-                      fake=fake.numpy(), surface=surface, manifold=manifold,
-                      arrow_from=pts.detach().cpu().numpy(), arrow_dir=(-grad).cpu().numpy(),
-                      surface_is_probability=probabilities, fake_score=fake_score, real_score=real_score,
-                      lattice=_noise_lattice(2, noise, MANIFOLD_LINES, torch.device("cpu")).numpy())
+    return PointViews(
+        extent=tuple(float(v) for v in extent),
+        real=real,
+        fake=fake.numpy(),
+        surface=surface,
+        manifold=manifold,
+        arrow_from=pts.detach().cpu().numpy(),
+        arrow_dir=(-grad).cpu().numpy(),
+        surface_is_probability=probabilities,
+        fake_score=fake_score,
+        real_score=real_score,
+        lattice=_noise_lattice(2, noise, MANIFOLD_LINES, torch.device("cpu")).numpy(),
+    )
 
 
 @torch.no_grad()
@@ -129,8 +148,9 @@ def sample_diversity(samples: Tensor, reference: Tensor) -> float:
     return value if np.isfinite(value) else 0.0
 
 
-def image_scores(D: nn.Module, fake: Tensor, real: Tensor, fake_labels: Tensor | None,
-                 probabilities: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+def image_scores(
+    D: nn.Module, fake: Tensor, real: Tensor, fake_labels: Tensor | None, probabilities: bool
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """D's verdict on each fixed sample and on each real thumbnail in [0, 1] (1 = "real"; a
     critic's scores min-max scaled together), for the overview's colouring. Real images have
     no labels here, so a class-conditional D scores only the fakes. Never raises: (None, None)."""
@@ -143,8 +163,10 @@ def image_scores(D: nn.Module, fake: Tensor, real: Tensor, fake_labels: Tensor |
     except Exception:  # an optional view: a family whose D wants more never breaks a snapshot
         return None, None
     if probabilities:
-        return (torch.sigmoid(out_fake).cpu().numpy(),
-                None if out_real is None else torch.sigmoid(out_real).cpu().numpy())
+        return (
+            torch.sigmoid(out_fake).cpu().numpy(),
+            None if out_real is None else torch.sigmoid(out_real).cpu().numpy(),
+        )
     both = out_fake if out_real is None else torch.cat([out_fake, out_real])
     lo, span = both.min(), (both.max() - both.min()).clamp_min(1e-8)
     scale = lambda t: None if t is None else ((t - lo) / span).cpu().numpy()  # noqa: E731

@@ -83,14 +83,22 @@ class DensityProbe:
     """The fixed parts of one run's 1D view (grid, real rug, exact pdf, G's probe noise); call it
     with the current G and D for a :class:`Density1D`."""
 
-    def __init__(self, reference: Tensor, density: Callable[[np.ndarray], np.ndarray] | None,
-                 z: Tensor, extent: tuple[float, float] | None = None) -> None:
+    def __init__(
+        self,
+        reference: Tensor,
+        density: Callable[[np.ndarray], np.ndarray] | None,
+        z: Tensor,
+        extent: tuple[float, float] | None = None,
+    ) -> None:
         real = reference.detach().float().cpu().numpy().ravel()
         self.xs = np.linspace(*(extent or line_extent(real)), GRID)
         self.bandwidth = float(self.xs[-1] - self.xs[0]) * BANDWIDTH_SHARE
         self.exact = density is not None
-        self.p_data = (np.asarray(density(self.xs), dtype=np.float64) if density is not None
-                       else gaussian_kde(real, self.xs, self.bandwidth))
+        self.p_data = (
+            np.asarray(density(self.xs), dtype=np.float64)
+            if density is not None
+            else gaussian_kde(real, self.xs, self.bandwidth)
+        )
         self.real = real[:RUG]
         self.z = z
 
@@ -114,9 +122,18 @@ class DensityProbe:
             fake = G(self.z.to(device)).float().cpu().numpy().ravel()
             d_curve = _d_curve(D, self.xs, probabilities, device)
         p_g = gaussian_kde(fake, self.xs, self.bandwidth)
-        return Density1D(xs=self.xs, p_data=self.p_data, p_g=p_g, d_curve=d_curve,
-                         d_star=optimal_discriminator(self.p_data, p_g), real=self.real, fake=fake[:RUG],
-                         bandwidth=self.bandwidth, d_is_probability=probabilities, p_data_exact=self.exact)
+        return Density1D(
+            xs=self.xs,
+            p_data=self.p_data,
+            p_g=p_g,
+            d_curve=d_curve,
+            d_star=optimal_discriminator(self.p_data, p_g),
+            real=self.real,
+            fake=fake[:RUG],
+            bandwidth=self.bandwidth,
+            d_is_probability=probabilities,
+            p_data_exact=self.exact,
+        )
 
 
 def probe_trainer(trainer, reference: Tensor | None = None) -> Density1D:

@@ -62,12 +62,19 @@ class RaceSnapshot:
         for i, name in enumerate(self.names):
             hist = self.histories[i]
             recent = hist[-50:] if len(hist) else None
-            mean = (lambda col: float(np.mean(recent[:, col])) if recent is not None else float("nan"))
-            row = {"racer": name, "objective": self.objectives[i], "steps": int(hist[-1, 0]) if len(hist) else 0,
-                   "D loss": round(mean(1), 4), "G loss": round(mean(2), 4),
-                   "D(x)": round(mean(3), 4), "D(G(z))": round(mean(4), 4), "G grad norm": round(mean(6), 5),
-                   "ms/step": round(1000 * self.seconds[i] / max(1, len(hist)), 2),
-                   "status": "diverged" if self.diverged[i] else self.state}
+            mean = lambda col: float(np.mean(recent[:, col])) if recent is not None else float("nan")
+            row = {
+                "racer": name,
+                "objective": self.objectives[i],
+                "steps": int(hist[-1, 0]) if len(hist) else 0,
+                "D loss": round(mean(1), 4),
+                "G loss": round(mean(2), 4),
+                "D(x)": round(mean(3), 4),
+                "D(G(z))": round(mean(4), 4),
+                "G grad norm": round(mean(6), 5),
+                "ms/step": round(1000 * self.seconds[i] / max(1, len(hist)), 2),
+                "status": "diverged" if self.diverged[i] else self.state,
+            }
             cov = self.coverage[i]
             if cov is not None:
                 row["modes"] = f"{cov.modes_captured}/{cov.modes_total}"
@@ -88,8 +95,14 @@ def _normalise(racers: list[Racer]) -> list[Racer]:
         if name in seen:
             name = f"{name} ({i + 1})"
         seen.add(name)
-        cfg = r.cfg.updated(dataset=first.dataset, data_root=first.data_root, image_size=first.image_size,
-                            seed=first.seed, steps=first.steps, device=first.device)
+        cfg = r.cfg.updated(
+            dataset=first.dataset,
+            data_root=first.data_root,
+            image_size=first.image_size,
+            seed=first.seed,
+            steps=first.steps,
+            device=first.device,
+        )
         out.append(Racer(name, cfg.validate()))
     return out
 
@@ -131,8 +144,9 @@ class Race(BackgroundRun):
                 self.diverged[i] = str(exc)
         self._clock += n
         if all(self.diverged):
-            raise TrainingDiverged("every racer diverged: " + "; ".join(
-                f"{r.name}: {d}" for r, d in zip(self.racers, self.diverged)))
+            raise TrainingDiverged(
+                "every racer diverged: " + "; ".join(f"{r.name}: {d}" for r, d in zip(self.racers, self.diverged))
+            )
 
     def _publish(self) -> None:
         self.snapshot = self._make_snapshot()
@@ -144,23 +158,44 @@ class Race(BackgroundRun):
             samples.append(s)
             densities.append(self._density[i](tr.G, tr.D, tr.objective.probabilities) if self._density else None)
             if tr.data.kind == "points" and not self._density:
-                views.append(probes.probe_points(tr.G, tr.D, tr.objective.g_loss, s, self._reference.numpy(),
-                                                 self._extent, tr.cfg.z_dim, tr.cfg.noise,
-                                                 tr.objective.probabilities))
+                views.append(
+                    probes.probe_points(
+                        tr.G,
+                        tr.D,
+                        tr.objective.g_loss,
+                        s,
+                        self._reference.numpy(),
+                        self._extent,
+                        tr.cfg.z_dim,
+                        tr.cfg.noise,
+                        tr.objective.probabilities,
+                    )
+                )
             else:
                 views.append(None)
             coverage.append(mode_coverage(s, tr.data.modes, tr.data.sigma) if tr.data.modes is not None else None)
         self._version += 1
         first = self.trainers[0]
         return RaceSnapshot(
-            version=self._version, state=self.state, message=self.message, step=self._clock,
-            total_steps=self.total_steps, names=tuple(r.name for r in self.racers),
-            histories=tuple(h.view() for h in self.histories), samples=tuple(samples), points=tuple(views),
-            coverage=tuple(coverage), diverged=tuple(self.diverged),
+            version=self._version,
+            state=self.state,
+            message=self.message,
+            step=self._clock,
+            total_steps=self.total_steps,
+            names=tuple(r.name for r in self.racers),
+            histories=tuple(h.view() for h in self.histories),
+            samples=tuple(samples),
+            points=tuple(views),
+            coverage=tuple(coverage),
+            diverged=tuple(self.diverged),
             seconds=tuple(t.wall_time_s for t in self.trainers),
-            objectives=tuple(t.cfg.objective for t in self.trainers), data_kind=first.data.kind,
-            dataset=first.data.name, device=self.device_key, steps_per_s=self.meter.rate,
-            densities=tuple(densities))
+            objectives=tuple(t.cfg.objective for t in self.trainers),
+            data_kind=first.data.kind,
+            dataset=first.data.name,
+            device=self.device_key,
+            steps_per_s=self.meter.rate,
+            densities=tuple(densities),
+        )
 
     def close(self) -> None:
         self.stop()

@@ -79,22 +79,31 @@ def _describe(stage: str, v: dict[str, float], kind: str, verdict: str) -> str:
         "d.real": lambda: f"{v['n']:.0f} real {things} from the data set.",
         "d.fake": lambda: f"{v['n']:.0f} noise vectors z through G, which is not trained now.",
         "d.scores": lambda: f"mean {verdict} on the real {things} {v['d_real']:.4f}, on the fakes {v['d_fake']:.4f}.",
-        "d.loss": lambda: f"{v['loss']:.4f}" + (f" (+ penalty {v['penalty']:.4f})" if v["penalty"] else "")
-        + ": low when D tells real from fake.",
-        "d.update": lambda: f"gradient norm {v['grad_norm']:.4f}. On the same batch D now says "
-                            f"{v['d_real_after']:.4f} for the real {things} (was {v['d_real']:.4f}) and "
-                            f"{v['d_fake_after']:.4f} for the fakes (was {v['d_fake']:.4f})"
-                            + (": its surface moved." if kind == "points" else ".")
-        if "d_real_after" in v else f"gradient norm {v['grad_norm']:.4f}; D's weights change.",
+        "d.loss": lambda: (
+            f"{v['loss']:.4f}"
+            + (f" (+ penalty {v['penalty']:.4f})" if v["penalty"] else "")
+            + ": low when D tells real from fake."
+        ),
+        "d.update": lambda: (
+            f"gradient norm {v['grad_norm']:.4f}. On the same batch D now says "
+            f"{v['d_real_after']:.4f} for the real {things} (was {v['d_real']:.4f}) and "
+            f"{v['d_fake_after']:.4f} for the fakes (was {v['d_fake']:.4f})"
+            + (": its surface moved." if kind == "points" else ".")
+            if "d_real_after" in v
+            else f"gradient norm {v['grad_norm']:.4f}; D's weights change."
+        ),
         "g.noise": lambda: f"{v['n']:.0f} new noise vectors z ({v['z_dim']:.0f} numbers each).",
         "g.fake": lambda: "G maps each z to a fake; D is frozen for G's half.",
         "g.scores": lambda: f"mean {verdict} on the new fakes {v['d_fake']:.4f}.",
         "g.loss": lambda: f"{v['loss']:.4f}: low when D takes the fakes for real.",
-        "g.grad": lambda: f"-dLoss/dx on each fake (mean length {v['grad']:.3g}): the arrows, where G wants "
-                          "each fake to move.",
-        "g.update": lambda: f"gradient norm {v['grad_norm']:.4f}; from the same z, G's fakes moved "
-                            f"{v['moved']:.3g} on average ("
-                            + ("faint: before, solid: after)." if kind == "points" else "left: before, right: after)."),
+        "g.grad": lambda: (
+            f"-dLoss/dx on each fake (mean length {v['grad']:.3g}): the arrows, where G wants each fake to move."
+        ),
+        "g.update": lambda: (
+            f"gradient norm {v['grad_norm']:.4f}; from the same z, G's fakes moved "
+            f"{v['moved']:.3g} on average ("
+            + ("faint: before, solid: after)." if kind == "points" else "left: before, right: after).")
+        ),
     }
     return texts[stage]()
 
@@ -140,8 +149,11 @@ class Recorder:
             if self.dim == 1:  # D(x) on the line, drawn as vertical stripes over the 1D strip
                 xs = torch.linspace(self.extent[0], self.extent[1], probes.SURFACE_RES, device=tr.device)[:, None]
                 row = tr.D(xs).float().flatten()
-                row = torch.sigmoid(row) if tr.objective.probabilities else (row - row.min()) / (
-                    row.max() - row.min()).clamp_min(1e-8)
+                row = (
+                    torch.sigmoid(row)
+                    if tr.objective.probabilities
+                    else (row - row.min()) / (row.max() - row.min()).clamp_min(1e-8)
+                )
                 return np.tile(row.cpu().numpy(), (probes.SURFACE_RES, 1))
             return probes._surface(tr.D, self.extent, probes.SURFACE_RES, tr.objective.probabilities, tr.device)[0]
 
@@ -212,8 +224,9 @@ class Recorder:
         if tr.D.num_classes or "real" not in self._batch or "fake" not in self._batch:
             return {}
         with frozen(tr.D), tr.autocast():
-            after = {f"{k}_after": _mean(self._score(tr.D(self._batch[k.removeprefix('d_')])))
-                     for k in ("d_real", "d_fake")}
+            after = {
+                f"{k}_after": _mean(self._score(tr.D(self._batch[k.removeprefix('d_')]))) for k in ("d_real", "d_fake")
+            }
         return {**self._scores, **after}
 
     def _regenerate(self, z: Tensor, labels: Tensor | None) -> Tensor:
@@ -227,15 +240,20 @@ def record_iteration(trainer, extent=None) -> tuple[SlowStep, list]:
     """Train one iteration of ``trainer`` (a GAN :class:`~ganlab.families.gan.trainer.Trainer`) in
     slow motion; returns its sub-steps and the statistics ``run(1)`` returned."""
     if not hasattr(trainer, "watch"):
-        raise GanLabError("slow motion takes apart the GAN step (MLP and DCGAN models); this run's model "
-                          "has a step of its own")
+        raise GanLabError(
+            "slow motion takes apart the GAN step (MLP and DCGAN models); this run's model has a step of its own"
+        )
     recorder = Recorder(trainer, extent)
     trainer.watch = recorder
     try:
         stats = trainer.run(1)
     finally:
         trainer.watch = NO_WATCH
-    slow = SlowStep(step=trainer.step_count, data_kind=trainer.data.kind, substeps=tuple(recorder.substeps),
-                    extent=tuple(extent) if extent is not None else None,
-                    probabilities=trainer.objective.probabilities)
+    slow = SlowStep(
+        step=trainer.step_count,
+        data_kind=trainer.data.kind,
+        substeps=tuple(recorder.substeps),
+        extent=tuple(extent) if extent is not None else None,
+        probabilities=trainer.objective.probabilities,
+    )
     return slow, stats

@@ -28,7 +28,8 @@ TEXT = (
     "of that loss flows back onto each fake point (the orange arrows: where G wants each point to move, "
     "uphill on D's surface); G's update moves the fakes. Load the lesson, press Train, then Slow-motion step "
     "(or → in presenter mode) and read the eleven sub-steps one at a time. Set *Each iteration trains* to "
-    "only D to watch D's half alone.")
+    "only D to watch D's half alone."
+)
 
 
 def _quoted(caption: str, label: str) -> float:
@@ -40,8 +41,11 @@ def _quoted(caption: str, label: str) -> float:
 
 
 def _same_networks(a, b) -> bool:
-    return all(torch.equal(x, y) for name in a.networks
-               for x, y in zip(a.networks[name].state_dict().values(), b.networks[name].state_dict().values()))
+    return all(
+        torch.equal(x, y)
+        for name in a.networks
+        for x, y in zip(a.networks[name].state_dict().values(), b.networks[name].state_dict().values())
+    )
 
 
 def _arrows_climb(trainer, sub) -> float:
@@ -69,28 +73,39 @@ def check_one_step(lesson, device: str):
     d_surface = [subs[k].tensors["surface"] for k in D_STAGES]
     fig = {
         "order_ok": [s.stage for s in slow.substeps] == D_STAGES + G_STAGES
-                    and [s.number for s in slow.substeps] == list(range(1, 12)),
-        "d_loss_caption": _quoted(subs["d.loss"].caption, "D's loss"), "d_loss_used": row.d_loss,
-        "g_loss_caption": _quoted(subs["g.loss"].caption, "G's loss"), "g_loss_used": row.g_loss,
+        and [s.number for s in slow.substeps] == list(range(1, 12)),
+        "d_loss_caption": _quoted(subs["d.loss"].caption, "D's loss"),
+        "d_loss_used": row.d_loss,
+        "g_loss_caption": _quoted(subs["g.loss"].caption, "G's loss"),
+        "g_loss_used": row.g_loss,
         "surface_still_until_update": all((s == d_surface[0]).all() for s in d_surface[:4]),
         "surface_moved_at_update": bool((d_surface[4] != d_surface[0]).any()),
         "same_as_a_normal_step": _same_networks(slow_tr, plain_tr),
         "arrows_climb": _arrows_climb(slow_tr, subs["g.grad"]),
     }
-    ok = (fig["order_ok"] and abs(fig["d_loss_caption"] - row.d_loss) <= 5e-5
-          and abs(fig["g_loss_caption"] - row.g_loss) <= 5e-5 and fig["surface_still_until_update"]
-          and fig["surface_moved_at_update"] and fig["same_as_a_normal_step"] and fig["arrows_climb"] >= 0.9)
-    return CheckResult(ok, f"11 sub-steps in order: {fig['order_ok']}; D's loss shown {fig['d_loss_caption']:.4f} "
-                           f"vs used {row.d_loss:.4f}; G's loss shown {fig['g_loss_caption']:.4f} vs used "
-                           f"{row.g_loss:.4f}; surface moves only at D's update: "
-                           f"{fig['surface_still_until_update'] and fig['surface_moved_at_update']}; same update "
-                           f"as a normal step: {fig['same_as_a_normal_step']}; arrows climb D for "
-                           f"{fig['arrows_climb']:.0%} of the fakes", fig)
+    ok = (
+        fig["order_ok"]
+        and abs(fig["d_loss_caption"] - row.d_loss) <= 5e-5
+        and abs(fig["g_loss_caption"] - row.g_loss) <= 5e-5
+        and fig["surface_still_until_update"]
+        and fig["surface_moved_at_update"]
+        and fig["same_as_a_normal_step"]
+        and fig["arrows_climb"] >= 0.9
+    )
+    return CheckResult(
+        ok,
+        f"11 sub-steps in order: {fig['order_ok']}; D's loss shown {fig['d_loss_caption']:.4f} "
+        f"vs used {row.d_loss:.4f}; G's loss shown {fig['g_loss_caption']:.4f} vs used "
+        f"{row.g_loss:.4f}; surface moves only at D's update: "
+        f"{fig['surface_still_until_update'] and fig['surface_moved_at_update']}; same update "
+        f"as a normal step: {fig['same_as_a_normal_step']}; arrows climb D for "
+        f"{fig['arrows_climb']:.0%} of the fakes",
+        fig,
+    )
 
 
 def slow_motion_lesson():
     """The lesson, for the LESSONS registry."""
     from ganlab.families.gan.lessons import Lesson, _toy
 
-    return Lesson("one-gan-step", "What one GAN step does (slow motion)", TEXT, _toy(steps=3000), 200,
-                  check_one_step)
+    return Lesson("one-gan-step", "What one GAN step does (slow motion)", TEXT, _toy(steps=3000), 200, check_one_step)

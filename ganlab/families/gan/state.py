@@ -19,20 +19,34 @@ POINTS_FILE = "points.csv"  # a CSV/drawn run's own points, saved beside its wei
 NETWORK_LABELS = {"G": "generator", "D": "discriminator", "G_ema": "EMA generator"}
 
 
-def save_trainer(trainer: Trainer, folder: str | Path, metrics: dict | None = None,
-                 inference_only: bool = False, extra: dict | None = None) -> Path:
+def save_trainer(
+    trainer: Trainer,
+    folder: str | Path,
+    metrics: dict | None = None,
+    inference_only: bool = False,
+    extra: dict | None = None,
+) -> Path:
     """Write ``model.safetensors`` + ``model.json``; ``inference_only`` keeps just the generator
     (EMA weights where used) for shipping."""
     meta: dict[str, Any] = {
-        "kind": "gan", "name": Path(folder).name,
-        "generator": module_spec(trainer.G), "discriminator": None if inference_only else module_spec(trainer.D),
-        "ema": trainer.G_ema is not None, "config": trainer.cfg.to_dict(), "dataset": trainer.data.summary(),
-        "objective": trainer.cfg.objective, "step": trainer.step_count,
-        "device": str(trainer.device), "wall_time_s": round(trainer.wall_time_s, 2),
-        "metrics": metrics or {}, "inference_only": inference_only, **(extra or {}),
+        "kind": "gan",
+        "name": Path(folder).name,
+        "generator": module_spec(trainer.G),
+        "discriminator": None if inference_only else module_spec(trainer.D),
+        "ema": trainer.G_ema is not None,
+        "config": trainer.cfg.to_dict(),
+        "dataset": trainer.data.summary(),
+        "objective": trainer.cfg.objective,
+        "step": trainer.step_count,
+        "device": str(trainer.device),
+        "wall_time_s": round(trainer.wall_time_s, 2),
+        "metrics": metrics or {},
+        "inference_only": inference_only,
+        **(extra or {}),
     }
     if inference_only:  # the one export path: the same generator `python -m ganlab export` ships
         from ganlab.families.gan.export import export_trainer
+
         return export_trainer(trainer, folder, metrics=metrics, extra=extra)
     tensors, state_meta = runner_state(trainer)
     meta.update(state_meta)
@@ -55,13 +69,15 @@ def _keep_points(trainer: Trainer, folder: Path) -> str:
     return POINTS_FILE
 
 
-def restore_trainer(spec: str | Path, device: str | None = None, data: DataSource | None = None,
-                    **overrides: Any) -> Trainer:
+def restore_trainer(
+    spec: str | Path, device: str | None = None, data: DataSource | None = None, **overrides: Any
+) -> Trainer:
     """A Trainer that continues a saved run exactly: weights, optimizer moments, RNG, step."""
     ckpt = load_checkpoint(spec)
     meta = ckpt.meta
-    cfg = stored_training_config(ckpt, "gan", TrainConfig,
-                                 "holds no training state (it is inference-only); it can be sampled but not resumed")
+    cfg = stored_training_config(
+        ckpt, "gan", TrainConfig, "holds no training state (it is inference-only); it can be sampled but not resumed"
+    )
     if device is not None:
         overrides["device"] = device
     kept = ckpt.path / str(meta.get("points_file") or POINTS_FILE)
@@ -70,6 +86,7 @@ def restore_trainer(spec: str | Path, device: str | None = None, data: DataSourc
     cfg = cfg.updated(**overrides)
     trainer = Trainer(cfg, data)
     if module_spec(trainer.G) != meta.get("generator") or module_spec(trainer.D) != meta.get("discriminator"):
-        raise CheckpointError(f"{ckpt.path.name}: the stored architecture does not match what its config "
-                              "builds on this data set")
+        raise CheckpointError(
+            f"{ckpt.path.name}: the stored architecture does not match what its config builds on this data set"
+        )
     return restore_runner(trainer, ckpt, labels=NETWORK_LABELS, fallbacks={"G_ema": "G"})

@@ -106,8 +106,7 @@ class Trainer(StepRunner):
         fixed = torch.Generator(self.device).manual_seed(cfg.seed + 1)
         self.fixed_z = make_noise(cfg.noise, self._fixed_count(), cfg.z_dim, fixed)
         classes = self.G.num_classes
-        self.fixed_labels = (torch.arange(self.fixed_z.shape[0], device=self.device) % classes
-                             if classes else None)
+        self.fixed_labels = torch.arange(self.fixed_z.shape[0], device=self.device) % classes if classes else None
         self.phase = "both"
         self._nan = torch.full((), float("nan"), device=self.device)
         self._phase_codes = {p: torch.tensor(float(i), device=self.device) for i, p in enumerate(PHASES)}
@@ -163,7 +162,8 @@ class Trainer(StepRunner):
         if obj.gradient_penalty:
             alpha = self.shard(losses.interpolation_weights(cfg.batch_size, real, self.generator))
             penalty = penalty + cfg.gp_weight * losses.gradient_penalty(
-                self.D, real.detach(), fake.float(), labels, alpha=alpha)
+                self.D, real.detach(), fake.float(), labels, alpha=alpha
+            )
         if with_r1:
             penalty = penalty + cfg.r1_weight * cfg.r1_every * losses.r1_from_outputs(d_real, real)
         total = loss + penalty
@@ -177,8 +177,13 @@ class Trainer(StepRunner):
         see("d.update", grad_norm=grad_norm)
         # d_loss is the objective's alone: penalties are their own statistic, so a lazy R1
         # (every k-th step) does not saw-tooth the loss curve a student reads
-        return {"d_loss": loss.detach(), "d_real": d_real.detach(), "d_fake": d_fake.detach(),
-                "d_grad_norm": grad_norm, "penalty": penalty.detach()}
+        return {
+            "d_loss": loss.detach(),
+            "d_real": d_real.detach(),
+            "d_fake": d_fake.detach(),
+            "d_grad_norm": grad_norm,
+            "penalty": penalty.detach(),
+        }
 
     def _g_update(self) -> dict[str, Tensor]:
         cfg, see = self.cfg, self.watch.see
@@ -227,10 +232,19 @@ class Trainer(StepRunner):
                 g = self._g_update()
         to_prob = torch.sigmoid if self.objective.probabilities else (lambda t: t)
         d_real, d_fake = d["d_real"], d["d_fake"]
-        return torch.stack([d["d_loss"], g["g_loss"], to_prob(d_real).mean(), to_prob(d_fake).mean(),
-                            d["d_grad_norm"].float(), g["g_grad_norm"].float(), d["penalty"],
-                            d_real.mean() - d_fake.mean(),
-                            self._phase_codes[self.phase]])
+        return torch.stack(
+            [
+                d["d_loss"],
+                g["g_loss"],
+                to_prob(d_real).mean(),
+                to_prob(d_fake).mean(),
+                d["d_grad_norm"].float(),
+                g["g_grad_norm"].float(),
+                d["penalty"],
+                d_real.mean() - d_fake.mean(),
+                self._phase_codes[self.phase],
+            ]
+        )
 
     def bad_rows(self, raw: Tensor) -> Tensor:
         """NaN/inf rows, not counting the statistics of a network the phase left untrained."""
@@ -242,13 +256,16 @@ class Trainer(StepRunner):
 
     def make_stats(self, step: int, values: list[float], seconds: float) -> StepStats:
         wgan = self.cfg.objective in ("wgan", "wgan-gp")
-        return StepStats(step=step, wasserstein=values[7] if wgan else None, seconds=seconds,
-                         **dict(zip(STAT_NAMES, values[:7])))
+        return StepStats(
+            step=step, wasserstein=values[7] if wgan else None, seconds=seconds, **dict(zip(STAT_NAMES, values[:7]))
+        )
 
     def set_phase(self, phase: str) -> None:
         """Which networks an iteration trains: "both", "d" (only D) or "g" (only G)."""
         if phase not in PHASES:
-            raise ConfigError(f"phase: must be one of {', '.join(PHASES)} (both networks, only D, only G); got {phase!r}")
+            raise ConfigError(
+                f"phase: must be one of {', '.join(PHASES)} (both networks, only D, only G); got {phase!r}"
+            )
         self.phase = phase
 
     def set_steps_per_iteration(self, d_steps: int | None = None, g_steps: int | None = None) -> None:

@@ -11,8 +11,15 @@ from ganlab.families.restore.state import KIND, restore_restore
 from ganlab.families.restore.trainer import RestoreTrainer
 
 FAMILY = Family(
-    name="restore", summary="paired restoration: x4 super-resolution (SRResNet/SRGAN), denoising and "
-                            "inpainting (pix2pix)",
-    config=RestoreConfig, runner=RestoreTrainer, job=RestoreJob, restore=restore_restore,
-    checkpoint_kind=KIND, models=MODELS, claims=lambda dataset: False,  # chosen by --model or --family
-    cli="ganlab.families.restore.cli", presets=PRESETS)
+    name="restore",
+    summary="paired restoration: x4 super-resolution (SRResNet/SRGAN), denoising and inpainting (pix2pix)",
+    config=RestoreConfig,
+    runner=RestoreTrainer,
+    job=RestoreJob,
+    restore=restore_restore,
+    checkpoint_kind=KIND,
+    models=MODELS,
+    claims=lambda dataset: False,  # chosen by --model or --family
+    cli="ganlab.families.restore.cli",
+    presets=PRESETS,
+)

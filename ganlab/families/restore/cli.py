@@ -19,9 +19,24 @@ from ganlab.families.restore.presets import PRESETS, preset_for
 from ganlab.families.restore.trainer import HISTORY_COLUMNS, RestoreTrainer
 
 CONFIG_FLAGS = {  # flag dest -> RestoreConfig field type (flags shared with other families mean the same)
-    "task": str, "ngf": int, "ndf": int, "depth": int, "n_blocks": int, "load_size": int, "max_images": int,
-    "holdout": int, "init_from": str, "l1_weight": float, "adv_weight": float, "content_weight": float, "sigma_min": float,
-    "sigma_max": float, "lr": float, "lr_decay": str, "pixel_loss": str, "beta1": float,
+    "task": str,
+    "ngf": int,
+    "ndf": int,
+    "depth": int,
+    "n_blocks": int,
+    "load_size": int,
+    "max_images": int,
+    "holdout": int,
+    "init_from": str,
+    "l1_weight": float,
+    "adv_weight": float,
+    "content_weight": float,
+    "sigma_min": float,
+    "sigma_max": float,
+    "lr": float,
+    "lr_decay": str,
+    "pixel_loss": str,
+    "beta1": float,
 }
 SHARED_FIELDS = ("model", "steps", "batch_size", "seed", "device", "image_size", "data_root")
 CHUNK = 25  # steps per trainer.run
@@ -30,8 +45,13 @@ CHUNK = 25  # steps per trainer.run
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Restoration-only flags (the shared ones, e.g. --steps, belong to ``ganlab train`` itself)."""
     group = parser.add_argument_group("restoration (--model pix2pix|srresnet|srgan)")
-    add_flag(group, "--task", choices=sorted(TASKS), default=None,
-             help="sr4 (srresnet/srgan), denoise or inpaint (pix2pix); default: sr4 for SR models, else denoise")
+    add_flag(
+        group,
+        "--task",
+        choices=sorted(TASKS),
+        default=None,
+        help="sr4 (srresnet/srgan), denoise or inpaint (pix2pix); default: sr4 for SR models, else denoise",
+    )
     for dest, kind in CONFIG_FLAGS.items():
         if dest != "task":
             add_flag(group, "--" + dest.replace("_", "-"), type=kind, default=None)
@@ -55,9 +75,11 @@ def start(args: argparse.Namespace) -> RestoreTrainer:
         print(f"loading {cfg.dataset} ...", file=sys.stderr)
     trainer = RestoreTrainer(cfg)
     if not getattr(args, "quiet", False):
-        print(f"{trainer.data.description}; {cfg.model} for {cfg.task}"
-              + (f"; content loss on {trainer.content_description}" if trainer.content is not None else ""),
-              file=sys.stderr)
+        print(
+            f"{trainer.data.description}; {cfg.model} for {cfg.task}"
+            + (f"; content loss on {trainer.content_description}" if trainer.content is not None else ""),
+            file=sys.stderr,
+        )
     return trainer
 
 
@@ -80,10 +102,20 @@ def loop_hooks(trainer: RestoreTrainer, out: Path, args: argparse.Namespace) -> 
         write_samples(trainer, out / "samples.png")
 
     every = getattr(args, "checkpoint_every", None) or max(10, min(2000, trainer.cfg.steps // 5 or 1))
-    return LoopHooks(columns=HISTORY_COLUMNS, total=lambda: trainer.cfg.steps, save=save,
-                     chunk_size=lambda _last: CHUNK, checkpoint_every=every, save_every_s=120.0,
-                     postfix=lambda s: {"l1": f"{s.l1:.3f}", "content": f"{s.content:.3f}",
-                                        "G": f"{s.g_adv:.3f}", "D": f"{s.d:.3f}"})
+    return LoopHooks(
+        columns=HISTORY_COLUMNS,
+        total=lambda: trainer.cfg.steps,
+        save=save,
+        chunk_size=lambda _last: CHUNK,
+        checkpoint_every=every,
+        save_every_s=120.0,
+        postfix=lambda s: {
+            "l1": f"{s.l1:.3f}",
+            "content": f"{s.content:.3f}",
+            "G": f"{s.g_adv:.3f}",
+            "D": f"{s.d:.3f}",
+        },
+    )
 
 
 def finish(trainer: RestoreTrainer, out: Path, args: argparse.Namespace, status: str) -> str:
@@ -93,10 +125,12 @@ def finish(trainer: RestoreTrainer, out: Path, args: argparse.Namespace, status:
     metrics = trainer.validate()
     save_restore(trainer, out, metrics=metrics)
     write_samples(trainer, out / "samples.png")
-    return (f"{status} at step {trainer.step_count}/{trainer.cfg.steps} on {trainer.device} in "
-            f"{trainer.wall_time_s:.1f}s; held-out PSNR {metrics['val_psnr']:.2f} dB / SSIM "
-            f"{metrics['val_ssim']:.3f} (baseline {metrics['baseline_psnr']:.2f} dB / "
-            f"{metrics['baseline_ssim']:.3f}); wrote {out}")
+    return (
+        f"{status} at step {trainer.step_count}/{trainer.cfg.steps} on {trainer.device} in "
+        f"{trainer.wall_time_s:.1f}s; held-out PSNR {metrics['val_psnr']:.2f} dB / SSIM "
+        f"{metrics['val_ssim']:.3f} (baseline {metrics['baseline_psnr']:.2f} dB / "
+        f"{metrics['baseline_ssim']:.3f}); wrote {out}"
+    )
 
 
 def write_samples(trainer: RestoreTrainer, path: Path) -> None:

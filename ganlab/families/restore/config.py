@@ -64,15 +64,26 @@ class RestoreConfig(JsonConfig):
     device: str = "auto"
 
     RANGES: ClassVar[dict[str, Range]] = {
-        "image_size": Range(8, 1024), "load_size": Range(8, 2048), "max_images": Range(1, 1_000_000),
-        "holdout": Range(1, 10_000), "ngf": Range(1, 256), "ndf": Range(1, 256), "depth": Range(1, 8),
-        "n_blocks": Range(0, 32), "n_layers_d": Range(1, 6),
-        "l1_weight": Range(0.0, 10_000.0, whole=False), "adv_weight": Range(0.0, 100.0, whole=False),
+        "image_size": Range(8, 1024),
+        "load_size": Range(8, 2048),
+        "max_images": Range(1, 1_000_000),
+        "holdout": Range(1, 10_000),
+        "ngf": Range(1, 256),
+        "ndf": Range(1, 256),
+        "depth": Range(1, 8),
+        "n_blocks": Range(0, 32),
+        "n_layers_d": Range(1, 6),
+        "l1_weight": Range(0.0, 10_000.0, whole=False),
+        "adv_weight": Range(0.0, 100.0, whole=False),
         "content_weight": Range(0.0, 1000.0, whole=False),
-        "sigma_min": Range(0.0, 1.0, whole=False), "sigma_max": Range(0.0, 1.0, whole=False),
+        "sigma_min": Range(0.0, 1.0, whole=False),
+        "sigma_max": Range(0.0, 1.0, whole=False),
         "lr": Range(0.0, 1.0, whole=False, low_open=True),
-        "beta1": Range(0.0, 1.0, whole=False, high_open=True), "beta2": Range(0.0, 1.0, whole=False, high_open=True),
-        "batch_size": Range(1, 256), "steps": Range(1, 10_000_000), "seed": Range(0, 2**63 - 1),
+        "beta1": Range(0.0, 1.0, whole=False, high_open=True),
+        "beta2": Range(0.0, 1.0, whole=False, high_open=True),
+        "batch_size": Range(1, 256),
+        "steps": Range(1, 10_000_000),
+        "seed": Range(0, 2**63 - 1),
     }
 
     def weight(self, name: str) -> float:
@@ -92,25 +103,42 @@ class RestoreConfig(JsonConfig):
         choice("task", self.task, tuple(TASKS))
         fits = TASKS[self.task].models
         if self.model not in fits:
-            raise ConfigError(f"model: {self.model} does not do {self.task} (task {self.task} needs "
-                              f"{' or '.join(fits)}; {self.model} does "
-                              f"{', '.join(t for t, task in TASKS.items() if self.model in task.models)})")
+            raise ConfigError(
+                f"model: {self.model} does not do {self.task} (task {self.task} needs "
+                f"{' or '.join(fits)}; {self.model} does "
+                f"{', '.join(t for t, task in TASKS.items() if self.model in task.models)})"
+            )
         choice("objective", self.objective, OBJECTIVES)
         choice("lr_decay", self.lr_decay, LR_DECAYS)
         choice("pixel_loss", self.pixel_loss, PIXEL_LOSSES)
         for name in ("image_size", "load_size", "max_images", *WEIGHT_FIELDS):
             if getattr(self, name) is not None:
                 check_field(self, name)
-        for name in ("holdout", "ngf", "ndf", "depth", "n_blocks", "n_layers_d", "sigma_min", "sigma_max",
-                     "lr", "beta1", "beta2", "batch_size", "steps", "seed"):
+        for name in (
+            "holdout",
+            "ngf",
+            "ndf",
+            "depth",
+            "n_blocks",
+            "n_layers_d",
+            "sigma_min",
+            "sigma_max",
+            "lr",
+            "beta1",
+            "beta2",
+            "batch_size",
+            "steps",
+            "seed",
+        ):
             check_field(self, name)
         if self.task == "sr4" and self.image_size is not None and self.image_size % 4:
             raise ConfigError(f"image_size: x4 super-resolution needs a multiple of 4; got {self.image_size}")
         if self.sigma_min > self.sigma_max:
             raise ConfigError(f"sigma_min: must not exceed sigma_max ({self.sigma_max:g}); got {self.sigma_min:g}")
         if self.model == "srresnet" and self.weight("adv_weight") > 0:
-            raise ConfigError("adv_weight: SRResNet has no discriminator (pixel loss only); use srgan for an "
-                              "adversarial term")
+            raise ConfigError(
+                "adv_weight: SRResNet has no discriminator (pixel loss only); use srgan for an adversarial term"
+            )
         if self.init_from is not None and (not isinstance(self.init_from, str) or not self.init_from.strip()):
             raise ConfigError("init_from: give a restoration run folder (e.g. runs/photo-sr4-psnr) or leave it unset")
         if not isinstance(self.device, str) or not self.device:

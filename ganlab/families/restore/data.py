@@ -49,14 +49,20 @@ class CleanImages:
 
     def validation(self, n: int) -> Tensor:
         """The first ``n`` held-out images, centre-cropped, in [0, 1]: the same batch every time."""
-        held = self.images[self.train_count:][:n]
+        held = self.images[self.train_count :][:n]
         off = (held.shape[-1] - self.crop) // 2
-        return _unit(held[..., off:off + self.crop, off:off + self.crop])
+        return _unit(held[..., off : off + self.crop, off : off + self.crop])
 
     def summary(self) -> dict:
-        return {"name": self.name, "kind": "image", "shape": list(self.images.shape[1:]),
-                "size": int(self.images.shape[0]), "crop": self.crop, "holdout": self.holdout,
-                "flip": self.flip}
+        return {
+            "name": self.name,
+            "kind": "image",
+            "shape": list(self.images.shape[1:]),
+            "size": int(self.images.shape[0]),
+            "crop": self.crop,
+            "holdout": self.holdout,
+            "flip": self.flip,
+        }
 
 
 def _unit(x: Tensor) -> Tensor:
@@ -76,12 +82,17 @@ def random_crops(images: Tensor, n: int, crop: int, flip: bool, generator: torch
         mirrored = torch.rand(n, 1, generator=generator, device=device) < 0.5
         cols = torch.where(mirrored, left + crop - 1 - span, cols)
     chan = torch.arange(channels, device=device)
-    return images[index[:, None, None, None], chan[None, :, None, None], rows[:, None, :, None],
-                  cols[:, None, None, :]]
+    return images[index[:, None, None, None], chan[None, :, None, None], rows[:, None, :, None], cols[:, None, None, :]]
 
 
-def load_clean(dataset: str, data_root: str | None, image_size: int | None, load_size: int | None,
-               max_images: int | None, holdout: int) -> CleanImages:
+def load_clean(
+    dataset: str,
+    data_root: str | None,
+    image_size: int | None,
+    load_size: int | None,
+    max_images: int | None,
+    holdout: int,
+) -> CleanImages:
     """Load a data set's training images onto the CPU (``.to(device)`` moves them)."""
     if is_unpaired(dataset):
         return _photos(dataset, data_root, image_size or 96, load_size or 256, max_images, holdout)
@@ -97,25 +108,38 @@ def load_clean(dataset: str, data_root: str | None, image_size: int | None, load
     if max_images:
         data = data[:max_images]
     _check_holdout(dataset, len(data), holdout)
-    return CleanImages(name=source.name, images=data, crop=size, holdout=holdout,
-                       description=f"{source.description}; {holdout} held out for validation")
+    return CleanImages(
+        name=source.name,
+        images=data,
+        crop=size,
+        holdout=holdout,
+        description=f"{source.description}; {holdout} held out for validation",
+    )
 
 
-def _photos(dataset: str, data_root: str | None, crop: int, load_size: int, max_images: int | None,
-            holdout: int) -> CleanImages:
+def _photos(
+    dataset: str, data_root: str | None, crop: int, load_size: int, max_images: int | None, holdout: int
+) -> CleanImages:
     from ganlab.data.unpaired import load_unpaired
 
     photos = load_unpaired(dataset, data_root, max(load_size, crop), crop, max_images, flip=True, split="train")
     pooled = torch.cat([photos.a, photos.b])  # both halves: one set of clean photos
     _check_holdout(dataset, len(pooled), holdout)
     order = torch.randperm(len(pooled), generator=torch.Generator().manual_seed(0))  # mix the halves
-    return CleanImages(name=photos.name, images=pooled[order], crop=crop, holdout=holdout, flip=True,
-                       description=f"{photos.name}: {len(pooled)} train photos (both halves) at "
-                                   f"{photos.load_size} px, random {crop} px crops + flips; "
-                                   f"{holdout} held out for validation")
+    return CleanImages(
+        name=photos.name,
+        images=pooled[order],
+        crop=crop,
+        holdout=holdout,
+        flip=True,
+        description=f"{photos.name}: {len(pooled)} train photos (both halves) at "
+        f"{photos.load_size} px, random {crop} px crops + flips; "
+        f"{holdout} held out for validation",
+    )
 
 
 def _check_holdout(dataset: str, count: int, holdout: int) -> None:
     if count - holdout < 1:
-        raise GanLabError(f"{dataset}: {count} images leave none to train on after holding out {holdout}; "
-                          "lower holdout or add images")
+        raise GanLabError(
+            f"{dataset}: {count} images leave none to train on after holding out {holdout}; lower holdout or add images"
+        )

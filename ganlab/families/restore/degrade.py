@@ -51,8 +51,9 @@ def add_noise(x: Tensor, sigma: float | Tensor, generator: torch.Generator | Non
     return (x + sigma * noise).clamp(0, 1)
 
 
-def box_mask(n: int, h: int, w: int, generator: torch.Generator, device: torch.device | str,
-             low: float = 0.25, high: float = 0.5) -> Tensor:
+def box_mask(
+    n: int, h: int, w: int, generator: torch.Generator, device: torch.device | str, low: float = 0.25, high: float = 0.5
+) -> Tensor:
     """One axis-aligned box per image, each side a random fraction in [low, high] of the image."""
     g_dev = generator.device
     bh = (h * (low + (high - low) * torch.rand(n, 1, 1, generator=generator, device=g_dev))).long().clamp(min=1)
@@ -65,8 +66,15 @@ def box_mask(n: int, h: int, w: int, generator: torch.Generator, device: torch.d
     return inside[:, None].float().to(device)
 
 
-def stroke_mask(n: int, h: int, w: int, generator: torch.Generator, device: torch.device | str,
-                strokes: int = 4, width: float = 0.08) -> Tensor:
+def stroke_mask(
+    n: int,
+    h: int,
+    w: int,
+    generator: torch.Generator,
+    device: torch.device | str,
+    strokes: int = 4,
+    width: float = 0.08,
+) -> Tensor:
     """Free-form strokes: ``strokes`` random line segments per image, each a brush of radius
     ``width`` x the shorter side, drawn as every pixel near a segment (distance to segment)."""
     g_dev = generator.device
@@ -140,11 +148,16 @@ class Task:
     scale: int = 1
 
 
-TASKS: dict[str, Task] = {t.name: t for t in (
-    Task("sr4", sr4_pair, ("srresnet", "srgan"), "x4 super-resolution (bicubic antialiased downscale)", scale=SCALE),
-    Task("denoise", denoise_pair, ("pix2pix",), "additive Gaussian noise, sigma across a range"),
-    Task("inpaint", inpaint_pair, ("pix2pix",), "fill boxes and free-form strokes", extra_channels=1),
-)}
+TASKS: dict[str, Task] = {
+    t.name: t
+    for t in (
+        Task(
+            "sr4", sr4_pair, ("srresnet", "srgan"), "x4 super-resolution (bicubic antialiased downscale)", scale=SCALE
+        ),
+        Task("denoise", denoise_pair, ("pix2pix",), "additive Gaussian noise, sigma across a range"),
+        Task("inpaint", inpaint_pair, ("pix2pix",), "fill boxes and free-form strokes", extra_channels=1),
+    )
+}
 
 
 def baseline(task: str, pair: Pair) -> Tensor:

@@ -34,6 +34,10 @@ def export_restorer(ckpt: Checkpoint, out: str | Path, name: str | None = None) 
         raise GanLabError("--out: must differ from the run folder (the run would be overwritten)")
     refuse_overwriting_a_run(out)
     meta: dict[str, Any] = {k: v for k, v in ckpt.meta.items() if k not in (*DROPPED_META, *TRAINING_ONLY)}
-    meta.update(name=name or out.name, inference_only=True, exported_from=ckpt.path.name,
-                history=thinned(meta.get("history") or []))
+    meta.update(
+        name=name or out.name,
+        inference_only=True,
+        exported_from=ckpt.path.name,
+        history=thinned(meta.get("history") or []),
+    )
     return save_checkpoint(out, {f"G.{k}": v for k, v in ckpt.group("G").items()}, meta)

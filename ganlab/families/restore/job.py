@@ -24,8 +24,11 @@ from ganlab.families.restore.trainer import HISTORY_COLUMNS, RestoreTrainer
 from ganlab.render.images import to_pil
 
 SCORE_EVERY_S = 5.0  # held-out PSNR/SSIM in the live view: at most this often while running
-HEADERS = {"sr4": "bicubic  |  restored  |  original", "denoise": "noisy  |  restored  |  clean",
-           "inpaint": "masked  |  inpainted  |  original"}
+HEADERS = {
+    "sr4": "bicubic  |  restored  |  original",
+    "denoise": "noisy  |  restored  |  clean",
+    "inpaint": "masked  |  inpainted  |  original",
+}
 
 
 def triplet_rows(triplets: dict[str, Tensor], title: str, cell: int = 96, gap: int = 4) -> Image.Image:
@@ -85,11 +88,22 @@ class RestoreJob(RunJob):
         except Exception:  # a picture must never stop the run (e.g. a NaN during divergence)
             picture = self.snapshot.triplets if hasattr(self, "snapshot") else None
         history = np.asarray(self._rows, dtype=float).reshape(-1, len(HISTORY_COLUMNS))
-        return RestoreSnapshot(version=self.next_version(), state=self.state, message=self.message,
-                               step=tr.step_count, total_steps=self.total_steps, history=history,
-                               triplets=picture, task=tr.cfg.task, model=tr.cfg.model, device=self.device_key,
-                               dataset=tr.data.name, steps_per_s=self.meter.rate, wall_time_s=tr.wall_time_s,
-                               scores=self._held_out_scores())
+        return RestoreSnapshot(
+            version=self.next_version(),
+            state=self.state,
+            message=self.message,
+            step=tr.step_count,
+            total_steps=self.total_steps,
+            history=history,
+            triplets=picture,
+            task=tr.cfg.task,
+            model=tr.cfg.model,
+            device=self.device_key,
+            dataset=tr.data.name,
+            steps_per_s=self.meter.rate,
+            wall_time_s=tr.wall_time_s,
+            scores=self._held_out_scores(),
+        )
 
     def _held_out_scores(self) -> dict | None:
         """PSNR/SSIM of G and of the baseline on the validation batch, throttled while running."""

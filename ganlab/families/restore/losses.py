@@ -53,8 +53,9 @@ def random_features(channels: int, width: int = 32) -> ContentNetwork:
             conv.bias.zero_()
         layers += [conv, nn.ReLU()]
         cin = width
-    return ContentNetwork(nn.Sequential(*layers), channels,
-                          f"fixed random 3-layer conv net (seed {RANDOM_SEED}, width {width})")
+    return ContentNetwork(
+        nn.Sequential(*layers), channels, f"fixed random 3-layer conv net (seed {RANDOM_SEED}, width {width})"
+    )
 
 
 def content_network(dataset: str, channels: int) -> ContentNetwork:
@@ -67,8 +68,11 @@ def content_network(dataset: str, channels: int) -> ContentNetwork:
     if clf is None:
         return random_features(channels)
     body = copy.deepcopy(clf.model.body[:CLASSIFIER_LAYERS])
-    return ContentNetwork(body, int(clf.model.args["channels"]),
-                          f"GAN Lab's {clf.dataset} classifier (SmallCNN), conv features after block 2")
+    return ContentNetwork(
+        body,
+        int(clf.model.args["channels"]),
+        f"GAN Lab's {clf.dataset} classifier (SmallCNN), conv features after block 2",
+    )
 
 
 def pixel_l1(output: Tensor, target: Tensor) -> Tensor:

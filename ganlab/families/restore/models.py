@@ -55,7 +55,7 @@ class UNetGenerator(nn.Module):
         if ngf < 1 or not 1 <= depth <= 8:
             raise ValueError(f"ngf must be >= 1 and depth in [1, 8]; got ngf={ngf}, depth={depth}")
         self.args = dict(in_channels=in_channels, out_channels=out_channels, ngf=ngf, depth=depth)
-        widths = [ngf * min(2 ** i, 8) for i in range(depth)]  # encoder outputs: ngf, 2ngf, 4ngf, 8ngf...
+        widths = [ngf * min(2**i, 8) for i in range(depth)]  # encoder outputs: ngf, 2ngf, 4ngf, 8ngf...
         self.first = nn.Conv2d(in_channels, widths[0], 4, 2, 1)
         self.downs = nn.ModuleList(_Down(widths[i - 1], widths[i], norm=i < depth - 1) for i in range(1, depth))
         ups = []
@@ -97,10 +97,13 @@ class PatchGAN(nn.Module):
         layers: list[nn.Module] = [nn.Conv2d(in_channels + cond_channels, ndf, 4, 2, 1), nn.LeakyReLU(0.2)]
         mult = 1
         for n in range(1, n_layers + 1):
-            prev, mult = mult, min(2 ** n, 8)
+            prev, mult = mult, min(2**n, 8)
             stride = 2 if n < n_layers else 1
-            layers += [nn.Conv2d(ndf * prev, ndf * mult, 4, stride, 1),
-                       nn.InstanceNorm2d(ndf * mult, affine=True), nn.LeakyReLU(0.2)]
+            layers += [
+                nn.Conv2d(ndf * prev, ndf * mult, 4, stride, 1),
+                nn.InstanceNorm2d(ndf * mult, affine=True),
+                nn.LeakyReLU(0.2),
+            ]
         layers.append(nn.Conv2d(ndf * mult, 1, 4, 1, 1))
         self.model = nn.Sequential(*layers)
         _init(self)
@@ -120,8 +123,7 @@ class _Residual(nn.Module):
 
     def __init__(self, width: int):
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(width, width, 3, 1, 1), nn.PReLU(width),
-                                  nn.Conv2d(width, width, 3, 1, 1))
+        self.body = nn.Sequential(nn.Conv2d(width, width, 3, 1, 1), nn.PReLU(width), nn.Conv2d(width, width, 3, 1, 1))
 
     def forward(self, x: Tensor) -> Tensor:
         return x + self.body(x)
@@ -139,18 +141,24 @@ class SRResNet(nn.Module):
 
     arch = "srresnet"
 
-    def __init__(self, in_channels: int = 1, out_channels: int = 1, width: int = 32, n_blocks: int = 4,
-                 bicubic_skip: bool = True):
+    def __init__(
+        self, in_channels: int = 1, out_channels: int = 1, width: int = 32, n_blocks: int = 4, bicubic_skip: bool = True
+    ):
         super().__init__()
         if width < 1 or n_blocks < 0:
             raise ValueError(f"width must be >= 1 and n_blocks >= 0; got width={width}, n_blocks={n_blocks}")
-        self.args = dict(in_channels=in_channels, out_channels=out_channels, width=width, n_blocks=n_blocks,
-                         bicubic_skip=bicubic_skip)
+        self.args = dict(
+            in_channels=in_channels,
+            out_channels=out_channels,
+            width=width,
+            n_blocks=n_blocks,
+            bicubic_skip=bicubic_skip,
+        )
         self.head = nn.Sequential(nn.Conv2d(in_channels, width, 9, 1, 4), nn.PReLU(width))
-        self.blocks = nn.Sequential(*[_Residual(width) for _ in range(n_blocks)],
-                                    nn.Conv2d(width, width, 3, 1, 1))
-        self.upsample = nn.Sequential(*[m for _ in range(2) for m in (
-            nn.Conv2d(width, width * 4, 3, 1, 1), nn.PixelShuffle(2), nn.PReLU(width))])
+        self.blocks = nn.Sequential(*[_Residual(width) for _ in range(n_blocks)], nn.Conv2d(width, width, 3, 1, 1))
+        self.upsample = nn.Sequential(
+            *[m for _ in range(2) for m in (nn.Conv2d(width, width * 4, 3, 1, 1), nn.PixelShuffle(2), nn.PReLU(width))]
+        )
         self.tail = nn.Conv2d(width, out_channels, 9, 1, 4)
         if bicubic_skip:  # start as bicubic: the learned residual begins at zero
             nn.init.zeros_(self.tail.weight)

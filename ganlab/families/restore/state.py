@@ -24,11 +24,21 @@ def save_restore(trainer: RestoreTrainer, folder: str | Path, metrics: dict | No
     tensors, state_meta = runner_state(trainer)
     cfg = trainer.cfg
     meta: dict[str, Any] = {
-        "kind": KIND, "name": Path(folder).name, "config": cfg.to_dict(), "dataset": trainer.data.summary(),
-        "task": cfg.task, "model": cfg.model, "scale": trainer.task.scale, "channels": trainer.data.channels,
-        "content_network": trainer.content_description, "value_range": "[0, 1] outside the networks",
-        "generator": module_spec(trainer.G), "metrics": metrics or {}, "inference_only": False,
-        "history": [s.as_dict() for s in trainer.history[-HISTORY_KEPT:]]}
+        "kind": KIND,
+        "name": Path(folder).name,
+        "config": cfg.to_dict(),
+        "dataset": trainer.data.summary(),
+        "task": cfg.task,
+        "model": cfg.model,
+        "scale": trainer.task.scale,
+        "channels": trainer.data.channels,
+        "content_network": trainer.content_description,
+        "value_range": "[0, 1] outside the networks",
+        "generator": module_spec(trainer.G),
+        "metrics": metrics or {},
+        "inference_only": False,
+        "history": [s.as_dict() for s in trainer.history[-HISTORY_KEPT:]],
+    }
     if trainer.D is not None:
         meta["discriminator"] = module_spec(trainer.D)
     meta.update(state_meta)
@@ -38,8 +48,9 @@ def save_restore(trainer: RestoreTrainer, folder: str | Path, metrics: dict | No
 def restore_restore(spec: str | Path, device: str | None = None, data=None, **overrides: Any) -> RestoreTrainer:
     """Continue a saved run: weights, optimizer moments, RNG, step and loss history."""
     ckpt = load_checkpoint(spec)
-    cfg = stored_training_config(ckpt, KIND, RestoreConfig, "holds no restoration training state; "
-                                 "it cannot resume as a restoration run")
+    cfg = stored_training_config(
+        ckpt, KIND, RestoreConfig, "holds no restoration training state; it cannot resume as a restoration run"
+    )
     if device is not None:
         overrides["device"] = device
     trainer = RestoreTrainer(cfg.updated(**overrides), data, warm_start=False)  # weights come next

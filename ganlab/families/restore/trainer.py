@@ -78,8 +78,10 @@ def load_generator_weights(g: torch.nn.Module, spec: str) -> None:
     try:
         g.load_state_dict(state)
     except RuntimeError:
-        raise CheckpointError(f"init_from: {ckpt.path.name}'s generator has another architecture "
-                              "(same ngf, n_blocks/depth, channels and task needed)") from None
+        raise CheckpointError(
+            f"init_from: {ckpt.path.name}'s generator has another architecture "
+            "(same ngf, n_blocks/depth, channels and task needed)"
+        ) from None
 
 
 class RestoreTrainer(StepRunner):
@@ -91,8 +93,7 @@ class RestoreTrainer(StepRunner):
         self.cfg = cfg.validate()
         super().__init__(resolve_device(cfg.device), cfg.seed)
         if data is None:
-            data = load_clean(cfg.dataset, cfg.data_root, cfg.image_size, cfg.load_size, cfg.max_images,
-                              cfg.holdout)
+            data = load_clean(cfg.dataset, cfg.data_root, cfg.image_size, cfg.load_size, cfg.max_images, cfg.holdout)
         self.data = data.to(self.device)
         self.task = degrade.TASKS[cfg.task]
         channels = self.data.channels
@@ -129,9 +130,10 @@ class RestoreTrainer(StepRunner):
     def _validation_pair(self) -> degrade.Pair:
         """The held-out batch, degraded once with a fixed CPU seed (the same on every device)."""
         clean = self.data.validation(self.cfg.holdout).cpu()
-        pair = self.task.make(clean, torch.Generator().manual_seed(VALIDATION_SEED),
-                              (self.cfg.sigma_min, self.cfg.sigma_max))
-        move = (lambda t: None if t is None else t.to(self.device))
+        pair = self.task.make(
+            clean, torch.Generator().manual_seed(VALIDATION_SEED), (self.cfg.sigma_min, self.cfg.sigma_max)
+        )
+        move = lambda t: None if t is None else t.to(self.device)
         return degrade.Pair(move(pair.input), move(pair.target), move(pair.mask))
 
     # -- the step -------------------------------------------------------------------------------
@@ -159,7 +161,9 @@ class RestoreTrainer(StepRunner):
         out = self.restore_pair(pair)
         zero = torch.zeros((), device=self.device)
         l1 = cfg.weight("l1_weight") * PIXEL_LOSSES[cfg.pixel_loss](out, target)
-        content = cfg.weight("content_weight") * content_loss(self.content, out, target) if self.content is not None else zero
+        content = (
+            cfg.weight("content_weight") * content_loss(self.content, out, target) if self.content is not None else zero
+        )
         g_adv, d_loss = zero, zero
         if self.D is not None:
             cond = self._condition(pair)
@@ -207,5 +211,8 @@ class RestoreTrainer(StepRunner):
         """(degraded, restored, clean) for the first ``n`` validation images, in [-1, 1]."""
         pair = self.validation_pair
         shown = degrade.baseline(self.cfg.task, pair)[:n].cpu()
-        return {"input": to_net(shown), "output": to_net(self.restore_validation()[:n]),
-                "target": to_net(pair.target[:n].cpu())}
+        return {
+            "input": to_net(shown),
+            "output": to_net(self.restore_validation()[:n]),
+            "target": to_net(pair.target[:n].cpu()),
+        }

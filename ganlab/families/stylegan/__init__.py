@@ -20,7 +20,16 @@ def claims(dataset: str) -> bool:
 
 
 FAMILY = Family(
-    name="stylegan", summary="style-based generator: mapping network, W+ styles, noise, style mixing",
-    config=StyleGANConfig, runner=StyleGANTrainer, job=StyleGANJob, restore=restore_stylegan,
-    checkpoint_kind="stylegan", models=("stylegan",), claims=claims, cli="ganlab.families.stylegan.cli",
-    presets=PRESETS, generator=adapt)
+    name="stylegan",
+    summary="style-based generator: mapping network, W+ styles, noise, style mixing",
+    config=StyleGANConfig,
+    runner=StyleGANTrainer,
+    job=StyleGANJob,
+    restore=restore_stylegan,
+    checkpoint_kind="stylegan",
+    models=("stylegan",),
+    claims=claims,
+    cli="ganlab.families.stylegan.cli",
+    presets=PRESETS,
+    generator=adapt,
+)

@@ -15,8 +15,18 @@ from ganlab.families.stylegan.trainer import StyleGANTrainer
 
 # flag dest -> type for StyleGANConfig fields (flags the GAN family declared first mean the same)
 FIELD_FLAGS = {
-    "objective": str, "z_dim": int, "w_dim": int, "mapping_layers": int, "channels": int, "mixing_prob": float,
-    "r1_weight": float, "r1_every": int, "pl_weight": float, "pl_every": int, "ema": float, "snapshot_every": int,
+    "objective": str,
+    "z_dim": int,
+    "w_dim": int,
+    "mapping_layers": int,
+    "channels": int,
+    "mixing_prob": float,
+    "r1_weight": float,
+    "r1_every": int,
+    "pl_weight": float,
+    "pl_every": int,
+    "ema": float,
+    "snapshot_every": int,
     "lr_decay": str,
 }
 SHARED_FIELDS = ("steps", "batch_size", "seed", "device", "precision", "image_size", "data_root")
@@ -28,8 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("StyleGAN (--model stylegan: images)")
     for name, kind in FIELD_FLAGS.items():
         add_flag(group, "--" + name.replace("_", "-"), type=kind, default=None)
-    add_flag(group, "--style-block", choices=STYLE_BLOCKS, default=None,
-             help="modulated (StyleGAN2 weight demodulation) or adain (StyleGAN1)")
+    add_flag(
+        group,
+        "--style-block",
+        choices=STYLE_BLOCKS,
+        default=None,
+        help="modulated (StyleGAN2 weight demodulation) or adain (StyleGAN1)",
+    )
     add_flag(group, "--conditional", action="store_true", default=None, help="class-conditional G and D")
     add_flag(group, "--download", action="store_true", default=None, help="download torchvision sets if missing")
     add_optimizer_flags(group)
@@ -39,8 +54,9 @@ def build_config(args: argparse.Namespace) -> StyleGANConfig:
     """Preset for the data set, then a --config file, then explicit flags; validated once."""
     from ganlab.families.stylegan.presets import recommended
 
-    cfg = layered_config(StyleGANConfig, args, recommended(args.dataset),
-                         (*FIELD_FLAGS, "style_block", *SHARED_FIELDS, *SWITCHES))
+    cfg = layered_config(
+        StyleGANConfig, args, recommended(args.dataset), (*FIELD_FLAGS, "style_block", *SHARED_FIELDS, *SWITCHES)
+    )
     apply_optimizer_flags(cfg, args)
     return cfg.validate()
 
@@ -53,8 +69,7 @@ def resume(args: argparse.Namespace) -> StyleGANTrainer:
     from ganlab.families.stylegan.state import restore_stylegan
 
     trainer = restore_stylegan(args.out)
-    changes = {k: v for k, v in (("steps", args.steps), ("lr_decay", getattr(args, "lr_decay", None)))
-               if v is not None}
+    changes = {k: v for k, v in (("steps", args.steps), ("lr_decay", getattr(args, "lr_decay", None))) if v is not None}
     if changes:  # a longer run, or a schedule for its rest: both leave the steps already taken alone
         trainer.cfg = trainer.cfg.updated(**changes).validate()
     return trainer

@@ -56,12 +56,20 @@ class StyleGANConfig(AdversarialConfig):
     precision: str = "fp32"  # auto/fp32/bf16 (bf16: autocast, on CUDA only sensible)
 
     RANGES: ClassVar[dict[str, Range]] = {
-        "z_dim": Range(1, 1024), "w_dim": Range(1, 1024), "mapping_layers": Range(1, MAX_MAPPING_LAYERS),
-        "channels": Range(4, 256), "mixing_prob": Range(0.0, 1.0, whole=False),
-        "r1_weight": Range(0.0, 1000.0, whole=False), "r1_every": Range(1, 64),
-        "pl_weight": Range(0.0, 100.0, whole=False), "pl_every": Range(1, 64),
-        "ema": Range(0.0, 1.0, whole=False, high_open=True), "batch_size": Range(2, 4096),
-        "steps": Range(1, 10_000_000), "seed": Range(0, 2**63 - 1), "snapshot_every": Range(1, 10_000_000),
+        "z_dim": Range(1, 1024),
+        "w_dim": Range(1, 1024),
+        "mapping_layers": Range(1, MAX_MAPPING_LAYERS),
+        "channels": Range(4, 256),
+        "mixing_prob": Range(0.0, 1.0, whole=False),
+        "r1_weight": Range(0.0, 1000.0, whole=False),
+        "r1_every": Range(1, 64),
+        "pl_weight": Range(0.0, 100.0, whole=False),
+        "pl_every": Range(1, 64),
+        "ema": Range(0.0, 1.0, whole=False, high_open=True),
+        "batch_size": Range(2, 4096),
+        "steps": Range(1, 10_000_000),
+        "seed": Range(0, 2**63 - 1),
+        "snapshot_every": Range(1, 10_000_000),
     }
 
     def validate(self) -> "StyleGANConfig":

@@ -27,12 +27,18 @@ class StyleGANGenerator:
     for :meth:`latents`; e.g. ``gen.latent.layer_groups["coarse"]`` truncates only coarse styles.
     """
 
-    def __init__(self, module: StyleGenerator, noise: str = "normal",
-                 truncate_layers: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self, module: StyleGenerator, noise: str = "normal", truncate_layers: tuple[int, int] | None = None
+    ) -> None:
         self.module = module
-        self.latent = LatentSpec(z_dim=int(module.z_dim), noise="normal", num_classes=int(module.num_classes),
-                                 w_dim=int(module.w_dim), num_layers=module.num_layers,
-                                 layer_groups=module.layer_groups)
+        self.latent = LatentSpec(
+            z_dim=int(module.z_dim),
+            noise="normal",
+            num_classes=int(module.num_classes),
+            w_dim=int(module.w_dim),
+            num_layers=module.num_layers,
+            layer_groups=module.layer_groups,
+        )
         self.device = next(module.parameters()).device
         self.truncate_layers = truncate_layers
 
@@ -41,13 +47,20 @@ class StyleGANGenerator:
         return self.module.mapping.w_avg.detach().float().cpu()
 
     @torch.no_grad()
-    def latents(self, z: Tensor, labels: Tensor | None = None, class_weights: Tensor | None = None,
-                psi: float = 1.0, truncate_layers: tuple[int, int] | None = None) -> Latents:
+    def latents(
+        self,
+        z: Tensor,
+        labels: Tensor | None = None,
+        class_weights: Tensor | None = None,
+        psi: float = 1.0,
+        truncate_layers: tuple[int, int] | None = None,
+    ) -> Latents:
         """z -> W+ (N, num_layers, w_dim), truncated: w_avg + psi (w - w_avg) on the layers in
         ``truncate_layers`` (default: the adapter's, else every layer)."""
         labels = self._labels(len(z), labels, class_weights)
-        w = self.module.mapping(z.to(self.device), labels,
-                                None if class_weights is None else class_weights.to(self.device))
+        w = self.module.mapping(
+            z.to(self.device), labels, None if class_weights is None else class_weights.to(self.device)
+        )
         ws = self.module.broadcast(w.float().cpu()).clone()
         start, end = truncate_layers or self.truncate_layers or (0, self.latent.num_layers)
         avg = self.w_avg
@@ -133,8 +146,14 @@ def sefa(gen: StyleGANGenerator, k: int = 5, layers: tuple[int, int] = (0, 1)) -
     return vectors.T.flip(0)[:k].contiguous(), values.flip(0)[:k]
 
 
-def mixing_grid(gen: StyleGANGenerator, row_seeds: list[int], col_seeds: list[int], crossover: int,
-                psi: float = 1.0, noise_seed: int | None = None) -> Tensor:
+def mixing_grid(
+    gen: StyleGANGenerator,
+    row_seeds: list[int],
+    col_seeds: list[int],
+    crossover: int,
+    psi: float = 1.0,
+    noise_seed: int | None = None,
+) -> Tensor:
     """The style-mixing figure as (rows+1) x (cols+1) images, row-major: a blank corner, the
     column sources along the top, each row's source on its left, and cell (r, c) = row r's
     styles before ``crossover`` over column c's from it on."""

@@ -61,11 +61,14 @@ def mapping_collapse(inp: HealthInput) -> HealthWarning | None:
     peak = max(v for _, v in series)
     if now >= COLLAPSED_SPREAD or now >= SPREAD_FALL * peak:
         return None
-    return HealthWarning("mapping-collapse", "warning", "The mapping network has collapsed",
-                         f"every z now maps to nearly the same w (spread {now:.3f}, down from {peak:.2f}): "
-                         "the samples share one style and differ only by noise.",
-                         "lower both learning rates, keep style mixing on (probability 0.9), "
-                         "or restart with fewer mapping layers.")
+    return HealthWarning(
+        "mapping-collapse",
+        "warning",
+        "The mapping network has collapsed",
+        f"every z now maps to nearly the same w (spread {now:.3f}, down from {peak:.2f}): "
+        "the samples share one style and differ only by noise.",
+        "lower both learning rates, keep style mixing on (probability 0.9), or restart with fewer mapping layers.",
+    )
 
 
 def noise_overpowers(inp: HealthInput) -> HealthWarning | None:
@@ -76,10 +79,14 @@ def noise_overpowers(inp: HealthInput) -> HealthWarning | None:
     step, layer, strength = latest[-1]
     if step < health.WARMUP_STEPS or strength < LOUD_NOISE:
         return None
-    return HealthWarning("loud-noise", "warning", "Noise is drowning the features",
-                         f"style layer {layer}'s noise strength reached {strength:.2f}, larger than its "
-                         "features: the samples will look like static there.",
-                         "lower G's learning rate, or add R1 weight so D punishes the static.")
+    return HealthWarning(
+        "loud-noise",
+        "warning",
+        "Noise is drowning the features",
+        f"style layer {layer}'s noise strength reached {strength:.2f}, larger than its "
+        "features: the samples will look like static there.",
+        "lower G's learning rate, or add R1 weight so D punishes the static.",
+    )
 
 
 CHECKS: list[Callable[[HealthInput], HealthWarning | None]] = [*health.CHECKS, mapping_collapse, noise_overpowers]

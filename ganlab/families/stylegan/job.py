@@ -30,8 +30,10 @@ class StyleGANJob(TrainingJob):
         """w's spread and the loudest noise input, one point per snapshot step (shown in the status)."""
         tr = self.trainer
         self.signals = health.style_signals(tr.G, tr.fixed_z, tr.fixed_labels)
-        for name, item in (("w_spread", (step, self.signals["w_spread"])),
-                           ("noise", (step, self.signals["noise_layer"], self.signals["noise_strength"]))):
+        for name, item in (
+            ("w_spread", (step, self.signals["w_spread"])),
+            ("noise", (step, self.signals["noise_layer"], self.signals["noise_strength"])),
+        ):
             series = self._style_series[name]
             if series and series[-1][0] == step:
                 series.pop()  # a second look at the same step: keep the newer measurement

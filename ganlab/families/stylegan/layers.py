@@ -56,8 +56,7 @@ class EqualConv2d(nn.Module):
         return F.conv2d(x, self.weight * self.scale, self.bias, padding=self.padding)
 
 
-def modulated_conv2d(x: Tensor, weight: Tensor, styles: Tensor, demodulate: bool = True,
-                     eps: float = 1e-8) -> Tensor:
+def modulated_conv2d(x: Tensor, weight: Tensor, styles: Tensor, demodulate: bool = True, eps: float = 1e-8) -> Tensor:
     """StyleGAN2's modulated convolution, computed without per-sample weights.
 
     Mathematically w'_nkij = s_nj w_kij / sqrt(sum_ji (s_nj w_kij)^2): the style scales the input

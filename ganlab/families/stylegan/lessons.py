@@ -62,26 +62,37 @@ def class_stats(probs: Tensor) -> dict[str, float]:
     conf, cls = probs.max(dim=1)
     share = torch.bincount(cls, minlength=probs.shape[1]).float() / len(cls)
     nonzero = share[share > 0]
-    return {"confidence": float(conf.mean()), "entropy": float(-(nonzero * nonzero.log()).sum()),
-            "classes": int((share > 0.02).sum())}
+    return {
+        "confidence": float(conf.mean()),
+        "entropy": float(-(nonzero * nonzero.log()).sum()),
+        "classes": int((share > 0.02).sum()),
+    }
 
 
 def _check_truncation(lesson: Lesson, device: str) -> CheckResult:
     """psi 1 -> 0.5: the classifier grows surer (confidence up) and the class shares narrow
     (entropy down), on the same seeds."""
     gen, clf = trained_generator(lesson.config, lesson.check_steps, device), _classifier()
-    at = {psi: class_stats(clf.probs(gen.synthesize(sample_latents(gen, SEEDS[0], SAMPLES, psi=psi))))
-          for psi in (1.0, PSI_LOW)}
+    at = {
+        psi: class_stats(clf.probs(gen.synthesize(sample_latents(gen, SEEDS[0], SAMPLES, psi=psi))))
+        for psi in (1.0, PSI_LOW)
+    }
     from ganlab.families.gan.lessons import CheckResult
 
     full, low = at[1.0], at[PSI_LOW]
     fig = {f"{k}_psi{psi:g}": v for psi, stats in at.items() for k, v in stats.items()}
-    ok = (full["confidence"] > 0.6  # G makes digits at all
-          and low["confidence"] >= full["confidence"] + 0.01  # the weaker signal: +0.025 to +0.11 on seeds 0-4
-          and low["entropy"] <= 0.75 * full["entropy"])
-    return CheckResult(ok, f"psi 1 -> {PSI_LOW:g}: confidence {full['confidence']:.2f} -> {low['confidence']:.2f}, "
-                           f"class entropy {full['entropy']:.2f} -> {low['entropy']:.2f} nats, "
-                           f"classes {full['classes']} -> {low['classes']}", fig)
+    ok = (
+        full["confidence"] > 0.6  # G makes digits at all
+        and low["confidence"] >= full["confidence"] + 0.01  # the weaker signal: +0.025 to +0.11 on seeds 0-4
+        and low["entropy"] <= 0.75 * full["entropy"]
+    )
+    return CheckResult(
+        ok,
+        f"psi 1 -> {PSI_LOW:g}: confidence {full['confidence']:.2f} -> {low['confidence']:.2f}, "
+        f"class entropy {full['entropy']:.2f} -> {low['entropy']:.2f} nats, "
+        f"classes {full['classes']} -> {low['classes']}",
+        fig,
+    )
 
 
 def _check_mixing(lesson: Lesson, device: str) -> CheckResult:
@@ -97,25 +108,36 @@ def _check_mixing(lesson: Lesson, device: str) -> CheckResult:
     c_coarse = clf.predict(gen.synthesize(mix(gen, src, dst, gen.latent.layer_groups["coarse"][1])))
     share = lambda a, b: float((a == b).float().mean())
     distance = lambda a, b: float((a - b).abs().mean())
-    fig = {"crossover": fine, "follows_source": share(c_mix, c_src), "chance": share(c_dst, c_src),
-           "follows_destination_at_0": share(c_zero, c_dst), "coarse_only_follows_source": share(c_coarse, c_src),
-           "mix_to_source": distance(x_mix, x_src), "destination_to_source": distance(x_dst, x_src)}
+    fig = {
+        "crossover": fine,
+        "follows_source": share(c_mix, c_src),
+        "chance": share(c_dst, c_src),
+        "follows_destination_at_0": share(c_zero, c_dst),
+        "coarse_only_follows_source": share(c_coarse, c_src),
+        "mix_to_source": distance(x_mix, x_src),
+        "destination_to_source": distance(x_dst, x_src),
+    }
     # agreement beyond chance (Cohen's kappa): a G that makes few digits agrees often by chance alone
     fig["source_beyond_chance"] = (fig["follows_source"] - fig["chance"]) / max(1e-6, 1 - fig["chance"])
-    ok = (fig["follows_source"] >= 0.5 and fig["source_beyond_chance"] >= 0.35
-          and fig["follows_destination_at_0"] >= 0.95
-          and fig["mix_to_source"] <= 0.5 * fig["destination_to_source"])
+    ok = (
+        fig["follows_source"] >= 0.5
+        and fig["source_beyond_chance"] >= 0.35
+        and fig["follows_destination_at_0"] >= 0.95
+        and fig["mix_to_source"] <= 0.5 * fig["destination_to_source"]
+    )
     from ganlab.families.gan.lessons import CheckResult
 
     return CheckResult(ok, _mixing_summary(fig), fig)
 
 
 def _mixing_summary(fig: dict) -> str:
-    return (f"crossover {fig['crossover']}: the mixed digit is the source's in {fig['follows_source']:.0%} "
-            f"(two unrelated samples agree in {fig['chance']:.0%}; kappa {fig['source_beyond_chance']:.2f}); "
-            f"crossover 0: the destination's in {fig['follows_destination_at_0']:.0%}; pixels "
-            f"{fig['mix_to_source']:.2f} from the source vs {fig['destination_to_source']:.2f} between source "
-            "and destination")
+    return (
+        f"crossover {fig['crossover']}: the mixed digit is the source's in {fig['follows_source']:.0%} "
+        f"(two unrelated samples agree in {fig['chance']:.0%}; kappa {fig['source_beyond_chance']:.2f}); "
+        f"crossover 0: the destination's in {fig['follows_destination_at_0']:.0%}; pixels "
+        f"{fig['mix_to_source']:.2f} from the source vs {fig['destination_to_source']:.2f} between source "
+        "and destination"
+    )
 
 
 TRUNCATION_TEXT = (
@@ -124,7 +146,8 @@ TRUNCATION_TEXT = (
     "the samples move toward G's 'average digit'. Measured with the project's digit classifier on the "
     "same 512 seeds, after 300 steps: at psi 0.5 the classifier is surer of each digit (mean confidence "
     "rises) while the samples cover fewer digits (the spread of predicted classes, its entropy, falls by "
-    "at least a quarter). Quality for diversity: try the psi slider in Explore after saving the run.")
+    "at least a quarter). Quality for diversity: try the psi slider in Explore after saving the run."
+)
 MIXING_TEXT = (
     "Each synthesis layer of a StyleGAN takes its own style, so two samples can be mixed: the layers "
     "before a crossover take the source's styles, the rest the destination's. On 16 px digits the 4 and 8 px "
@@ -132,7 +155,8 @@ MIXING_TEXT = (
     "the mixed sample shows the source's digit (the classifier agrees with the source far more often than "
     "two unrelated samples agree), and its pixels stay close to the source: the fine styles only change "
     "stroke texture. At crossover 0 the sample is simply the destination. Mixing during training "
-    "(probability 0.9 here) is what keeps the layers' roles apart; `python -m ganlab mix` draws the grid.")
+    "(probability 0.9 here) is what keeps the layers' roles apart; `python -m ganlab mix` draws the grid."
+)
 
 
 def style_lessons() -> tuple[Lesson, ...]:
@@ -140,7 +164,15 @@ def style_lessons() -> tuple[Lesson, ...]:
     from ganlab.families.gan.lessons import Lesson
 
     cfg = lesson_config()
-    return tuple(Lesson(key, title, text, cfg.updated(steps=1500), CHECK_STEPS, check) for key, title, text, check in (
-        ("stylegan-truncation", "StyleGAN: the truncation trick (quality vs diversity)", TRUNCATION_TEXT,
-         _check_truncation),
-        ("stylegan-mixing", "StyleGAN: style mixing, coarse = shape, fine = texture", MIXING_TEXT, _check_mixing)))
+    return tuple(
+        Lesson(key, title, text, cfg.updated(steps=1500), CHECK_STEPS, check)
+        for key, title, text, check in (
+            (
+                "stylegan-truncation",
+                "StyleGAN: the truncation trick (quality vs diversity)",
+                TRUNCATION_TEXT,
+                _check_truncation,
+            ),
+            ("stylegan-mixing", "StyleGAN: style mixing, coarse = shape, fine = texture", MIXING_TEXT, _check_mixing),
+        )
+    )

@@ -37,8 +37,9 @@ def parse_seeds(field: str, text: Any, limit: int = MAX_SEEDS) -> list[int]:
 def check_style(gen: Any, name: str, kind: str) -> StyleGANGenerator:
     """``gen`` when it has per-layer styles; otherwise a message saying what this checkpoint is."""
     if not isinstance(gen, StyleGANGenerator):
-        raise GanLabError(f"{name} is a {kind} checkpoint with no style layers; "
-                          "style mixing needs a stylegan checkpoint")
+        raise GanLabError(
+            f"{name} is a {kind} checkpoint with no style layers; style mixing needs a stylegan checkpoint"
+        )
     return gen
 
 
@@ -52,8 +53,10 @@ def check_crossover(gen: StyleGANGenerator, crossover: Any, field: str = "crosso
     layers = gen.latent.num_layers
     number = _whole(crossover)
     if number is None or not 0 <= number <= layers:
-        raise GanLabError(f"{field}: must be in [0, {layers}], a whole number (this generator has {layers} "
-                          f"style layers); got {crossover!r}")
+        raise GanLabError(
+            f"{field}: must be in [0, {layers}], a whole number (this generator has {layers} "
+            f"style layers); got {crossover!r}"
+        )
     return number
 
 
@@ -92,19 +95,28 @@ def describe_crossover(groups: Mapping[str, tuple[int, int]], num_layers: int, c
         else:
             rows.append(f"part of {name}")
             cols.append(f"the rest of {name}")
-    return (f"after layer {crossover} of {num_layers}: {'+'.join(rows)} styles from the rows, "
-            f"{'+'.join(cols)} from the columns")
+    return (
+        f"after layer {crossover} of {num_layers}: {'+'.join(rows)} styles from the rows, "
+        f"{'+'.join(cols)} from the columns"
+    )
 
 
 def describe_groups(groups: Mapping[str, tuple[int, int]]) -> str:
     """The layers of each group in words, e.g. 'coarse 0 · middle 1–2 · fine 3–4' (for a label)."""
-    spans = [f"{name} {start}" if end - start == 1 else f"{name} {start}–{end - 1}"
-             for name, (start, end) in groups.items()]
+    spans = [
+        f"{name} {start}" if end - start == 1 else f"{name} {start}–{end - 1}" for name, (start, end) in groups.items()
+    ]
     return " · ".join(spans)
 
 
-def mixing_picture(gen: StyleGANGenerator, rows: list[int], cols: list[int], crossover: int,
-                   psi: float = 1.0, noise_seed: int | None = None) -> np.ndarray:
+def mixing_picture(
+    gen: StyleGANGenerator,
+    rows: list[int],
+    cols: list[int],
+    crossover: int,
+    psi: float = 1.0,
+    noise_seed: int | None = None,
+) -> np.ndarray:
     """The figure as one (H, W, 3) uint8 picture: (rows+1) x (cols+1) cells of ``cell_px(gen)``
     pixels on 2 px white padding (scaled with the cells), sources along the edges."""
     images = mixing_grid(gen, rows, cols, crossover, psi, noise_seed)

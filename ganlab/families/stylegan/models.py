@@ -17,8 +17,16 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganlab.families.gan.dcgan import _plan
-from ganlab.families.stylegan.layers import (STYLE_LAYERS, EqualConv2d, EqualLinear, ToRGB, lrelu,
-                                             minibatch_stddev, normalize_2nd_moment, upsample)
+from ganlab.families.stylegan.layers import (
+    STYLE_LAYERS,
+    EqualConv2d,
+    EqualLinear,
+    ToRGB,
+    lrelu,
+    minibatch_stddev,
+    normalize_2nd_moment,
+    upsample,
+)
 from ganlab.nn.registry import register
 
 MAX_MAPPING_LAYERS = 8
@@ -104,15 +112,32 @@ class StyleGenerator(nn.Module):
 
     arch = "stylegan-g"
 
-    def __init__(self, z_dim: int = 64, w_dim: int = 64, image_size: int = 16, channels: int = 1, width: int = 32,
-                 mapping_layers: int = 4, style_block: str = "modulated", num_classes: int = 0) -> None:
+    def __init__(
+        self,
+        z_dim: int = 64,
+        w_dim: int = 64,
+        image_size: int = 16,
+        channels: int = 1,
+        width: int = 32,
+        mapping_layers: int = 4,
+        style_block: str = "modulated",
+        num_classes: int = 0,
+    ) -> None:
         super().__init__()
         if not 1 <= mapping_layers <= MAX_MAPPING_LAYERS:
             raise ValueError(f"mapping_layers must be in [1, {MAX_MAPPING_LAYERS}]; got {mapping_layers}")
         if style_block not in STYLE_LAYERS:
             raise ValueError(f"style_block must be one of {', '.join(STYLE_LAYERS)}; got {style_block!r}")
-        self.args = dict(z_dim=z_dim, w_dim=w_dim, image_size=image_size, channels=channels, width=width,
-                         mapping_layers=mapping_layers, style_block=style_block, num_classes=num_classes)
+        self.args = dict(
+            z_dim=z_dim,
+            w_dim=w_dim,
+            image_size=image_size,
+            channels=channels,
+            width=width,
+            mapping_layers=mapping_layers,
+            style_block=style_block,
+            num_classes=num_classes,
+        )
         self.z_dim, self.w_dim, self.num_classes = z_dim, w_dim, num_classes
         self.image_size, self.channels = image_size, channels
         self.mapping = MappingNetwork(z_dim, w_dim, mapping_layers, num_classes)
@@ -131,8 +156,9 @@ class StyleGenerator(nn.Module):
             groups[name] = (groups.get(name, (i, i))[0], i + 1)
         return groups
 
-    def make_noise(self, n: int, generator: torch.Generator | None = None,
-                   device: torch.device | None = None) -> list[Tensor]:
+    def make_noise(
+        self, n: int, generator: torch.Generator | None = None, device: torch.device | None = None
+    ) -> list[Tensor]:
         """Per-layer noise maps (N, 1, r, r), drawn from ``generator`` (on its device)."""
         device = generator.device if generator is not None else device
         return [torch.randn(n, 1, r, r, generator=generator, device=device) for r in self.synthesis.resolutions]
@@ -166,11 +192,13 @@ class StyleDiscriminator(nn.Module):
 
     arch = "stylegan-d"
 
-    def __init__(self, image_size: int = 16, channels: int = 1, width: int = 32, num_classes: int = 0,
-                 mbstd_group: int = 4) -> None:
+    def __init__(
+        self, image_size: int = 16, channels: int = 1, width: int = 32, num_classes: int = 0, mbstd_group: int = 4
+    ) -> None:
         super().__init__()
-        self.args = dict(image_size=image_size, channels=channels, width=width, num_classes=num_classes,
-                         mbstd_group=mbstd_group)
+        self.args = dict(
+            image_size=image_size, channels=channels, width=width, num_classes=num_classes, mbstd_group=mbstd_group
+        )
         self.num_classes, self.mbstd_group = num_classes, mbstd_group
         start, ups = _plan(image_size)
         chs = level_channels(width, ups)

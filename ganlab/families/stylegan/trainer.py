@@ -45,8 +45,16 @@ def build_pair(cfg: StyleGANConfig, data: DataSource) -> tuple[StyleGenerator, S
     classes = data.num_classes if cfg.conditional else 0
     if cfg.conditional and not classes:
         raise ConfigError(f"conditional: data set {data.name!r} has no class labels")
-    g_args = dict(z_dim=cfg.z_dim, w_dim=cfg.w_dim, image_size=size, channels=channels, width=cfg.channels,
-                  mapping_layers=cfg.mapping_layers, style_block=cfg.style_block, num_classes=classes)
+    g_args = dict(
+        z_dim=cfg.z_dim,
+        w_dim=cfg.w_dim,
+        image_size=size,
+        channels=channels,
+        width=cfg.channels,
+        mapping_layers=cfg.mapping_layers,
+        style_block=cfg.style_block,
+        num_classes=classes,
+    )
     d_args = dict(image_size=size, channels=channels, width=cfg.channels, num_classes=classes)
     for cls, args in ((StyleGenerator, g_args), (StyleDiscriminator, d_args)):
         try:
@@ -139,8 +147,13 @@ class StyleGANTrainer(StepRunner):
         (loss + penalty).backward()
         grad_norm = nn.utils.clip_grad_norm_(self.D.parameters(), float("inf"))
         self.opt_d.step()
-        return {"d_loss": loss.detach(), "d_real": d_real.detach(), "d_fake": d_fake.detach(),
-                "d_grad_norm": grad_norm, "penalty": penalty.detach()}
+        return {
+            "d_loss": loss.detach(),
+            "d_real": d_real.detach(),
+            "d_fake": d_fake.detach(),
+            "d_grad_norm": grad_norm,
+            "penalty": penalty.detach(),
+        }
 
     def _path_length(self, labels: Tensor | None) -> Tensor:
         """StyleGAN2's path-length penalty on half a batch: (|J_w^T y| - running mean)^2."""
@@ -180,9 +193,18 @@ class StyleGANTrainer(StepRunner):
         g = self._g_update(step)
         to_prob = torch.sigmoid if self.objective.probabilities else (lambda t: t)
         d_real, d_fake = d["d_real"], d["d_fake"]
-        return torch.stack([d["d_loss"], g["g_loss"], to_prob(d_real).mean(), to_prob(d_fake).mean(),
-                            d["d_grad_norm"].float(), g["g_grad_norm"].float(), d["penalty"] + g["penalty"],
-                            d_real.mean() - d_fake.mean()])
+        return torch.stack(
+            [
+                d["d_loss"],
+                g["g_loss"],
+                to_prob(d_real).mean(),
+                to_prob(d_fake).mean(),
+                d["d_grad_norm"].float(),
+                g["g_grad_norm"].float(),
+                d["penalty"] + g["penalty"],
+                d_real.mean() - d_fake.mean(),
+            ]
+        )
 
     def make_stats(self, step: int, values: list[float], seconds: float) -> StepStats:
         """The GAN family's record; ``penalty`` is R1 (D) plus path length (G), as weighted."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import gradio as gr
@@ -35,8 +36,7 @@ UPLOAD = "Upload two zips"
 SUMMER_WINTER = f"{DEFAULT_SET} (from the data root)"
 MAX_POINTS = 300  # per series on a plot (older steps are averaged in buckets)
 PLOTS = {  # plot -> (history column, legend label)
-    "adversarial": (("g_ab", "G A→B (fool D_B)"), ("g_ba", "G B→A (fool D_A)"),
-                    ("d_a", "D_A"), ("d_b", "D_B")),
+    "adversarial": (("g_ab", "G A→B (fool D_B)"), ("g_ba", "G B→A (fool D_A)"), ("d_a", "D_A"), ("d_b", "D_B")),
     "cycle": (("cycle", "cycle (×λ)"), ("identity", "identity (×λ·0.5)")),
 }
 COLOURS = ("#3b75af", "#ef8636", "#2ca02c", "#7b3294")
@@ -47,7 +47,8 @@ EXPLAIN = (
     "says whether a photo looks like its domain (*adversarial* losses; LSGAN, lower is better for "
     "whoever it is named after), and the way back must give the original photo (*cycle* loss: left "
     "and right columns alike). The *identity* loss keeps a photo that is already in the target "
-    "domain unchanged, which preserves colours.")
+    "domain unchanged, which preserves colours."
+)
 
 
 def _summer_winter_present() -> bool:
@@ -70,8 +71,9 @@ def _field(label: str, name: str, value: Any) -> int:
     return whole_number(label, value, low, high)
 
 
-def config_from_form(source: str, zip_a, zip_b, device: str, steps, image_size, ngf, n_blocks, batch_size,
-                     max_images, seed) -> CycleGANConfig:
+def config_from_form(
+    source: str, zip_a, zip_b, device: str, steps, image_size, ngf, n_blocks, batch_size, max_images, seed
+) -> CycleGANConfig:
     """The form's values as a validated config (CPU-sized defaults for anything left empty)."""
     if source == SUMMER_WINTER:
         dataset = DEFAULT_SET
@@ -81,11 +83,17 @@ def config_from_form(source: str, zip_a, zip_b, device: str, steps, image_size, 
         a, b = sessions.check_uploads([zip_a, zip_b])
         dataset = f"unpaired:{a},{b}"
     size = _field("image size", "image_size", image_size)
-    fields = dict(CPU_DEFAULTS, load_size=None, image_size=size - size % 4,
-                  steps=_field("steps", "steps", steps), ngf=_field("ngf", "ngf", ngf),
-                  n_blocks=_field("residual blocks", "n_blocks", n_blocks),
-                  batch_size=_field("batch size", "batch_size", batch_size),
-                  max_images=_field("images per domain", "max_images", max_images), seed=_field("seed", "seed", seed))
+    fields = dict(
+        CPU_DEFAULTS,
+        load_size=None,
+        image_size=size - size % 4,
+        steps=_field("steps", "steps", steps),
+        ngf=_field("ngf", "ngf", ngf),
+        n_blocks=_field("residual blocks", "n_blocks", n_blocks),
+        batch_size=_field("batch size", "batch_size", batch_size),
+        max_images=_field("images per domain", "max_images", max_images),
+        seed=_field("seed", "seed", seed),
+    )
     return CycleGANConfig(dataset=dataset, device=device or "auto", **fields).validate()
 
 
@@ -101,8 +109,13 @@ def _frame(history: np.ndarray, which: str) -> pd.DataFrame | None:
         rows[:, 0] = history[edges[1:] - 1, 0]
     else:
         rows = history
-    frame = pd.concat([pd.DataFrame({"step": rows[:, 0].astype(int), "value": rows[:, COL[col]],
-                                     "series": label}) for col, label in PLOTS[which]], ignore_index=True)
+    frame = pd.concat(
+        [
+            pd.DataFrame({"step": rows[:, 0].astype(int), "value": rows[:, COL[col]], "series": label})
+            for col, label in PLOTS[which]
+        ],
+        ignore_index=True,
+    )
     frame = frame[np.isfinite(frame["value"].to_numpy(dtype=float))]
     return frame if len(frame) else None
 
@@ -110,20 +123,30 @@ def _frame(history: np.ndarray, which: str) -> pd.DataFrame | None:
 def _plot(label: str, which: str) -> gr.LinePlot:
     colours = {label: COLOURS[i] for i, (_, label) in enumerate(PLOTS[which])}
     # a fixed colour map and no fixed height (one cuts the legend off)
-    return gr.LinePlot(x="step", y="value", color="series", label=label, x_title="step", y_title="",
-                       color_title="", color_map=colours, elem_id=f"ganlab-cyclegan-{which}-plot")
+    return gr.LinePlot(
+        x="step",
+        y="value",
+        color="series",
+        label=label,
+        x_title="step",
+        y_title="",
+        color_title="",
+        color_map=colours,
+        elem_id=f"ganlab-cyclegan-{which}-plot",
+    )
 
 
 def status_markdown(snap) -> str:
     rate = f"{snap.steps_per_s:.1f} steps/s" if snap.steps_per_s else "— steps/s"
-    text = (f"**{snap.state}** · step {snap.step:,} / {snap.total_steps:,} · {rate} · {snap.device} · "
-            f"{snap.dataset} ({snap.domains[0]} ↔ {snap.domains[1]})")
+    text = (
+        f"**{snap.state}** · step {snap.step:,} / {snap.total_steps:,} · {rate} · {snap.device} · "
+        f"{snap.dataset} ({snap.domains[0]} ↔ {snap.domains[1]})"
+    )
     return text + (f"\n\n{snap.message}" if snap.message else "")
 
 
 def _views(snap) -> list:
-    return [snap.triplets, _frame(snap.history, "adversarial"), _frame(snap.history, "cycle"),
-            status_markdown(snap)]
+    return [snap.triplets, _frame(snap.history, "adversarial"), _frame(snap.history, "cycle"), status_markdown(snap)]
 
 
 def _need_job(job: CycleGANJob | None) -> CycleGANJob:
@@ -147,12 +170,23 @@ VIEW_COUNT = 4  # triplets, adversarial plot, cycle plot, status: what train/ref
 
 
 @sessions.friendly
-
-def train(job, source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed,
-          request: gr.Request):
+def train(
+    job,
+    source,
+    zip_a,
+    zip_b,
+    device,
+    steps,
+    image_size,
+    ngf,
+    n_blocks,
+    batch_size,
+    max_images,
+    seed,
+    request: gr.Request,
+):
     """Start a CycleGAN run on the chosen photos (stops this session's previous run)."""
-    cfg = config_from_form(source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size,
-                           max_images, seed)
+    cfg = config_from_form(source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed)
     sessions.close_run(job)
     job = FAMILIES["cyclegan"].start(cfg)
     sessions.remember(request, "cyclegan", job)
@@ -172,7 +206,6 @@ def refresh(job, seen_version):
 
 
 @sessions.friendly
-
 def stop(job):
     """Stop the run for good; the views keep its last state."""
     job = _need_job(job)
@@ -188,7 +221,6 @@ def status_api(job):
 
 
 @sessions.friendly
-
 def save(job, name):
     """Save the run to runs/NAME and each direction to runs/NAME-A2B, runs/NAME-B2A (a zip of all)."""
     folder = runs_dir() / safe_run_name(name, "cyclegan")
@@ -201,54 +233,87 @@ def build() -> None:
     """Lay out the Train CycleGAN tab inside the current gr.Blocks."""
     job_state = sessions.state()
     seen = gr.State(0)
-    sources = _sources()
-    devices = controls.device_choices()
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=340):
-            source = gr.Radio(sources, value=sources[-1], label="Photos")
-            with gr.Row(visible=sources[-1] == UPLOAD) as upload_row:
-                zip_a = gr.File(label="Domain A (zip of photos)", file_types=[".zip"], type="filepath")
-                zip_b = gr.File(label="Domain B (zip of photos)", file_types=[".zip"], type="filepath")
-            device = gr.Dropdown(devices, value=devices[0][1], label="Device")
-            steps = gr.Number(CPU_DEFAULTS["steps"], label="Steps", precision=0, minimum=1)
-            with gr.Accordion("Model & crops (CPU-sized defaults)", open=False):
-                image_size = gr.Number(CPU_DEFAULTS["image_size"], label="Crop size (px, ≥ 32)", precision=0)
-                ngf = gr.Number(CPU_DEFAULTS["ngf"], label="Generator width (ngf)", precision=0)
-                n_blocks = gr.Number(CPU_DEFAULTS["n_blocks"], label="Residual blocks", precision=0)
-                batch_size = gr.Number(CPU_DEFAULTS["batch_size"], label="Batch size", precision=0)
-                max_images = gr.Number(CPU_DEFAULTS["max_images"], label="Images per domain (at most)",
-                                       precision=0)
-                seed = gr.Number(0, label="Seed", precision=0)
-            with gr.Row():
-                train_btn = gr.Button("▶ Train", variant="primary")
-                stop_btn = gr.Button("■ Stop", variant="stop")
-            status = gr.Markdown("Upload two zips (or pick summer2winter) and press **Train**.")
-            with gr.Accordion("Save", open=False):
-                run_name = gr.Textbox(label="Run name (saved under runs/)", placeholder="my-cyclegan")
-                save_btn = gr.Button("Save run + both directions", size="sm")
-                download = gr.File(label="Download", interactive=False)
+            f = _form_column()
         with gr.Column(scale=2):
-            triplets = gr.Image(label="A → B → A and B → A → B", type="pil", format="png", interactive=False,
-                                height=560)
+            triplets = gr.Image(
+                label="A → B → A and B → A → B", type="pil", format="png", interactive=False, height=560
+            )
             with gr.Row():
                 adv_plot = _plot("Adversarial losses (LSGAN)", "adversarial")
                 cycle_plot = _plot("Cycle and identity losses", "cycle")
             gr.Markdown(EXPLAIN)
     timer = gr.Timer(REFRESH_S, active=False)
 
-    views = [triplets, adv_plot, cycle_plot, status]  # VIEW_COUNT of them
-    form = [source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed]
+    views = [triplets, adv_plot, cycle_plot, f.status]  # VIEW_COUNT of them
+    form = [
+        f.source,
+        f.zip_a,
+        f.zip_b,
+        f.device,
+        f.steps,
+        f.image_size,
+        f.ngf,
+        f.n_blocks,
+        f.batch_size,
+        f.max_images,
+        f.seed,
+    ]
 
-    uploads.pass_paths(zip_a, zip_b)  # a wrong kind of file is refused naming it
-    sessions.name_errors({"source": source, "device": device, "steps": steps})
+    uploads.pass_paths(f.zip_a, f.zip_b)  # a wrong kind of file is refused naming it
+    sessions.name_errors({"source": f.source, "device": f.device, "steps": f.steps})
 
-    source.change(lambda s: gr.update(visible=s == UPLOAD), inputs=[source], outputs=[upload_row],
-                  api_visibility="private")
-    train_btn.click(train, inputs=[job_state, *form], outputs=[job_state, seen, *views, timer],
-                    api_name="cyclegan_train", concurrency_limit=4)
-    timer.tick(refresh, inputs=[job_state, seen], outputs=[seen, *views, timer], show_progress="hidden",
-               concurrency_limit=8, api_name="cyclegan_refresh", api_visibility="undocumented")
-    stop_btn.click(stop, inputs=[job_state], outputs=[status], api_name="cyclegan_stop", show_progress="hidden")
-    gr.Button(visible=False).click(status_api, inputs=[job_state], outputs=gr.JSON(visible=False),
-                                   api_name="cyclegan_status", queue=False)
-    save_btn.click(save, inputs=[job_state, run_name], outputs=download, api_name="cyclegan_save")
+    f.source.change(
+        lambda s: gr.update(visible=s == UPLOAD), inputs=[f.source], outputs=[f.upload_row], api_visibility="private"
+    )
+    f.train_btn.click(
+        train,
+        inputs=[job_state, *form],
+        outputs=[job_state, seen, *views, timer],
+        api_name="cyclegan_train",
+        concurrency_limit=4,
+    )
+    timer.tick(
+        refresh,
+        inputs=[job_state, seen],
+        outputs=[seen, *views, timer],
+        show_progress="hidden",
+        concurrency_limit=8,
+        api_name="cyclegan_refresh",
+        api_visibility="undocumented",
+    )
+    f.stop_btn.click(stop, inputs=[job_state], outputs=[f.status], api_name="cyclegan_stop", show_progress="hidden")
+    gr.Button(visible=False).click(
+        status_api, inputs=[job_state], outputs=gr.JSON(visible=False), api_name="cyclegan_status", queue=False
+    )
+    f.save_btn.click(save, inputs=[job_state, f.run_name], outputs=f.download, api_name="cyclegan_save")
+
+
+def _form_column() -> SimpleNamespace:
+    """The left column: photos, device, steps, model sizes, the buttons, status and save."""
+    sources = _sources()
+    devices = controls.device_choices()
+    f = SimpleNamespace()
+    f.source = gr.Radio(sources, value=sources[-1], label="Photos")
+    with gr.Row(visible=sources[-1] == UPLOAD) as f.upload_row:
+        f.zip_a = gr.File(label="Domain A (zip of photos)", file_types=[".zip"], type="filepath")
+        f.zip_b = gr.File(label="Domain B (zip of photos)", file_types=[".zip"], type="filepath")
+    f.device = gr.Dropdown(devices, value=devices[0][1], label="Device")
+    f.steps = gr.Number(CPU_DEFAULTS["steps"], label="Steps", precision=0, minimum=1)
+    with gr.Accordion("Model & crops (CPU-sized defaults)", open=False):
+        f.image_size = gr.Number(CPU_DEFAULTS["image_size"], label="Crop size (px, ≥ 32)", precision=0)
+        f.ngf = gr.Number(CPU_DEFAULTS["ngf"], label="Generator width (ngf)", precision=0)
+        f.n_blocks = gr.Number(CPU_DEFAULTS["n_blocks"], label="Residual blocks", precision=0)
+        f.batch_size = gr.Number(CPU_DEFAULTS["batch_size"], label="Batch size", precision=0)
+        f.max_images = gr.Number(CPU_DEFAULTS["max_images"], label="Images per domain (at most)", precision=0)
+        f.seed = gr.Number(0, label="Seed", precision=0)
+    with gr.Row():
+        f.train_btn = gr.Button("▶ Train", variant="primary")
+        f.stop_btn = gr.Button("■ Stop", variant="stop")
+    f.status = gr.Markdown("Upload two zips (or pick summer2winter) and press **Train**.")
+    with gr.Accordion("Save", open=False):
+        f.run_name = gr.Textbox(label="Run name (saved under runs/)", placeholder="my-cyclegan")
+        f.save_btn = gr.Button("Save run + both directions", size="sm")
+        f.download = gr.File(label="Download", interactive=False)
+    return f

@@ -36,6 +36,7 @@ friendly = sessions.friendly  # bad input -> one-line gr.Error, never a tracebac
 
 # -- checkpoints ---------------------------------------------------------------------
 
+
 def checkpoint_choices(session: str | None = None) -> list[str]:
     """Every generator checkpoint by name: shipped ones, saved runs (``runs/NAME``), this session's uploads."""
     return [e.name for e in list_generators()] + _UPLOADS.names(session)
@@ -75,9 +76,11 @@ def register_upload(files: Any, session: str | None = None) -> str:
 
 # -- handlers (plain functions: the API and the tests call them too) ---------------------
 
+
 @friendly
-def generate(checkpoint: str, seed: int, truncation: float = 1.0, label: str | None = None,
-             request: gr.Request | None = None):
+def generate(
+    checkpoint: str, seed: int, truncation: float = 1.0, label: str | None = None, request: gr.Request | None = None
+):
     """The picture for one seed: image models give an image, 2D models the point over G's cloud.
 
     Args:
@@ -111,28 +114,53 @@ def check_basis(loaded: explore.Loaded, basis: Any) -> str:
 
 
 @friendly
-def view(checkpoint: str, seed: int, truncation: float, label: str | None, direction: str, span: float,
-         basis: str | None, coarse_only: bool, noise_seed: Any, *sliders: float,
-         request: gr.Request | None = None):
+def view(
+    checkpoint: str,
+    seed: int,
+    truncation: float,
+    label: str | None,
+    direction: str,
+    span: float,
+    basis: str | None,
+    coarse_only: bool,
+    noise_seed: Any,
+    *sliders: float,
+    request: gr.Request | None = None,
+):
     """Any control moved: the picture and the strip for seed + direction offsets + edited z dims
     (in W, with the chosen basis, coarse-only ψ and noise seed, for a style-based model)."""
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
-    pcs, dims = list(sliders[: explore.DIRECTIONS]), list(sliders[explore.DIRECTIONS:])
+    pcs, dims = list(sliders[: explore.DIRECTIONS]), list(sliders[explore.DIRECTIONS :])
     basis = check_basis(loaded, basis)
     noise = explore.check_noise_seed(noise_seed) if loaded.has_w else None
-    lat = explore.point(loaded, seed, explore.check_psi(truncation), [float(p or 0) for p in pcs],
-                        _edited_dims(loaded, seed, dims), explore.class_index(loaded, label), basis,
-                        bool(coarse_only) and loaded.has_w)
-    return (explore.show(loaded, lat, noise),
-            explore.strip_of(loaded, lat, direction, float(span), 9, basis, noise))
+    lat = explore.point(
+        loaded,
+        seed,
+        explore.check_psi(truncation),
+        [float(p or 0) for p in pcs],
+        _edited_dims(loaded, seed, dims),
+        explore.class_index(loaded, label),
+        basis,
+        bool(coarse_only) and loaded.has_w,
+    )
+    return (explore.show(loaded, lat, noise), explore.strip_of(loaded, lat, direction, float(span), 9, basis, noise))
 
 
 @friendly
-def edit(checkpoint: str, seed: int, truncation: float, label: str | None, direction: str, span: float,
-         *sliders: float, request: gr.Request | None = None):
+def edit(
+    checkpoint: str,
+    seed: int,
+    truncation: float,
+    label: str | None,
+    direction: str,
+    span: float,
+    *sliders: float,
+    request: gr.Request | None = None,
+):
     """:func:`view` with the W controls at their defaults (GANSpace, ψ on every layer, default noise)."""
-    return view(checkpoint, seed, truncation, label, direction, span, "ganspace", False, None, *sliders,
-                request=request)
+    return view(
+        checkpoint, seed, truncation, label, direction, span, "ganspace", False, None, *sliders, request=request
+    )
 
 
 def direction_label(basis: str, i: int) -> str:
@@ -145,22 +173,36 @@ def slider_updates(loaded: explore.Loaded | None, seed: Any, basis: str = "gansp
     if loaded is None:
         return [gr.update(value=0)] * explore.DIRECTIONS + [gr.update(value=0)] * explore.Z_SLIDERS
     z = explore.code(loaded, seed)[0]
-    pcs = [gr.update(value=0, label=direction_label(basis, i), visible=i < explore.direction_count(loaded))
-           for i in range(explore.DIRECTIONS)]
-    dims = [gr.update(value=round(min(max(float(z[i]), -4.0), 4.0), 2) if i < loaded.z_dim else 0,
-                      visible=i < loaded.z_dim) for i in range(explore.Z_SLIDERS)]
+    pcs = [
+        gr.update(value=0, label=direction_label(basis, i), visible=i < explore.direction_count(loaded))
+        for i in range(explore.DIRECTIONS)
+    ]
+    dims = [
+        gr.update(value=round(min(max(float(z[i]), -4.0), 4.0), 2) if i < loaded.z_dim else 0, visible=i < loaded.z_dim)
+        for i in range(explore.Z_SLIDERS)
+    ]
     return pcs + dims
 
 
 @friendly
-def reset_controls(checkpoint: str, seed: int, truncation: float, label: str | None, direction: str, span: float,
-                   basis: str | None = None, coarse_only: bool = False, noise_seed: Any = None,
-                   request: gr.Request | None = None):
+def reset_controls(
+    checkpoint: str,
+    seed: int,
+    truncation: float,
+    label: str | None,
+    direction: str,
+    span: float,
+    basis: str | None = None,
+    coarse_only: bool = False,
+    noise_seed: Any = None,
+    request: gr.Request | None = None,
+):
     """After a new seed: its picture and strip with the sliders at the seed's values (the W
     controls kept), and the sliders themselves."""
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
-    image, strip = view(checkpoint, seed, truncation, label, direction, span, basis, coarse_only, noise_seed,
-                        request=request)
+    image, strip = view(
+        checkpoint, seed, truncation, label, direction, span, basis, coarse_only, noise_seed, request=request
+    )
     return [image, strip] + slider_updates(loaded, seed, check_basis(loaded, basis))
 
 
@@ -168,8 +210,7 @@ def w_updates(loaded: explore.Loaded | None) -> list:
     """The W-only controls (Directions, coarse-only ψ, noise row) shown for a style-based model only;
     the basis back to GANSpace, as the sliders' "PC" names say."""
     w = bool(loaded and loaded.has_w)
-    return [gr.update(value="ganspace", visible=w), gr.update(visible=w), gr.update(visible=w),
-            gr.update(visible=w)]
+    return [gr.update(value="ganspace", visible=w), gr.update(visible=w), gr.update(visible=w), gr.update(visible=w)]
 
 
 def resample_noise() -> int:
@@ -189,8 +230,11 @@ def relabel_sliders(checkpoint: str, basis: str | None, request: gr.Request | No
 def choose_checkpoint(checkpoint: str, seed: int, request: gr.Request | None = None):
     """A new checkpoint: its card, class list, direction names and slider layout."""
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
-    klass = gr.update(choices=loaded.class_names, value=loaded.class_names[0] if loaded.conditional else None,
-                      visible=loaded.conditional)
+    klass = gr.update(
+        choices=loaded.class_names,
+        value=loaded.class_names[0] if loaded.conditional else None,
+        visible=loaded.conditional,
+    )
     names = explore.direction_names(loaded)
     direction = gr.update(choices=names, value=names[0])
     return [loaded.card(), klass, direction] + w_updates(loaded) + slider_updates(loaded, seed)
@@ -201,9 +245,13 @@ def _initial(checkpoint: str | None) -> dict[str, Any]:
     try:
         loaded = resolve_checkpoint(checkpoint)
         lat = explore.point(loaded, 0, label=explore.class_index(loaded, None))
-        return {"loaded": loaded, "image": explore.show(loaded, lat), "card": loaded.card(),
-                "strip": explore.strip_of(loaded, lat, "PC1", 3.0, 9),
-                "directions": explore.direction_names(loaded)}
+        return {
+            "loaded": loaded,
+            "image": explore.show(loaded, lat),
+            "card": loaded.card(),
+            "strip": explore.strip_of(loaded, lat, "PC1", 3.0, 9),
+            "directions": explore.direction_names(loaded),
+        }
     except GanLabError as exc:
         return {"loaded": None, "image": None, "strip": None, "card": f"*{exc}*", "directions": ["PC1"]}
 
@@ -221,32 +269,51 @@ def upload_checkpoint(files: Any, request: gr.Request | None = None):
 
 # -- layout -------------------------------------------------------------------------------
 
-INTRO = ("Pick a generator and a seed, then move through its latent space. "
-         "**Principal directions** are the main ways its early features vary (GANSpace); "
-         "**truncation ψ** < 1 pulls the code toward the average for cleaner, less varied samples. "
-         "A style-based (StyleGAN) model is explored in **W**, the mapping network's output: ψ pulls "
-         "w toward the average w, and the directions move w.")
+INTRO = (
+    "Pick a generator and a seed, then move through its latent space. "
+    "**Principal directions** are the main ways its early features vary (GANSpace); "
+    "**truncation ψ** < 1 pulls the code toward the average for cleaner, less varied samples. "
+    "A style-based (StyleGAN) model is explored in **W**, the mapping network's output: ψ pulls "
+    "w toward the average w, and the directions move w."
+)
 
 
 def _picker_column(c: SimpleNamespace, names: list, first, init: dict) -> None:
     """Checkpoint list and upload, its card, seed, ψ (coarse only for a StyleGAN) and class."""
     loaded = init["loaded"]
     conditional, has_w = bool(loaded and loaded.conditional), bool(loaded and loaded.has_w)
-    c.checkpoint = gr.Dropdown(names, value=first, label="Checkpoint", allow_custom_value=True,
-                               info="shipped models, runs saved from the Train tab, or an upload")
+    c.checkpoint = gr.Dropdown(
+        names,
+        value=first,
+        label="Checkpoint",
+        allow_custom_value=True,
+        info="shipped models, runs saved from the Train tab, or an upload",
+    )
     c.refresh = gr.Button("Refresh list", size="sm")
-    c.upload = gr.File(label="Upload a checkpoint (.zip, or model.json + model.safetensors)",
-                       file_count="multiple", file_types=[".zip", ".json", ".safetensors"], height=120)
+    c.upload = gr.File(
+        label="Upload a checkpoint (.zip, or model.json + model.safetensors)",
+        file_count="multiple",
+        file_types=[".zip", ".json", ".safetensors"],
+        height=120,
+    )
     c.card = gr.Markdown(init["card"])
     with gr.Row():
         c.seed = gr.Number(0, label="Seed", precision=0, minimum=0, scale=2)
         c.random_seed = gr.Button("Random", scale=1)
     c.truncation = gr.Slider(0, 1.5, value=1.0, step=0.05, label="Truncation ψ")
-    c.coarse = gr.Checkbox(False, label="ψ on the coarse layers only", visible=has_w,
-                           info="pose and shape stay typical; finer styles keep their variety")
-    c.label = gr.Dropdown(loaded.class_names if conditional else [],
-                          value=loaded.class_names[0] if conditional else None,
-                          label="Class", visible=conditional, allow_custom_value=True)
+    c.coarse = gr.Checkbox(
+        False,
+        label="ψ on the coarse layers only",
+        visible=has_w,
+        info="pose and shape stay typical; finer styles keep their variety",
+    )
+    c.label = gr.Dropdown(
+        loaded.class_names if conditional else [],
+        value=loaded.class_names[0] if conditional else None,
+        label="Class",
+        visible=conditional,
+        allow_custom_value=True,
+    )
 
 
 def _views_column(c: SimpleNamespace, init: dict) -> None:
@@ -256,19 +323,28 @@ def _views_column(c: SimpleNamespace, init: dict) -> None:
     c.image = gr.Image(init["image"], label="Sample", type="pil", format="png", interactive=False, height=300)
     with gr.Row():
         c.resample = gr.Button("Resample noise only", size="sm", visible=has_w)
-        c.noise_seed = gr.Number(None, label="Noise seed (0 or blank: the default noise)", precision=0,
-                                 minimum=0, visible=has_w)
+        c.noise_seed = gr.Number(
+            None, label="Noise seed (0 or blank: the default noise)", precision=0, minimum=0, visible=has_w
+        )
     with gr.Accordion("Principal directions (in σ)", open=True):
         c.basis = gr.Radio(BASIS_CHOICES, value="ganspace", label="Directions", visible=has_w)
         k = explore.direction_count(loaded) if loaded else explore.DIRECTIONS
-        c.pcs = [gr.Slider(-3, 3, value=0, step=0.1, label=f"PC{i + 1}", visible=i < k)
-                 for i in range(explore.DIRECTIONS)]
+        c.pcs = [
+            gr.Slider(-3, 3, value=0, step=0.1, label=f"PC{i + 1}", visible=i < k) for i in range(explore.DIRECTIONS)
+        ]
     with gr.Accordion("Individual z dimensions", open=False):
         z0 = explore.code(loaded, 0)[0] if loaded else None
-        c.dims = [gr.Slider(-4, 4, step=0.01, label=f"z[{i}]",
-                            value=round(min(max(float(z0[i]), -4), 4), 2) if z0 is not None and i < len(z0) else 0,
-                            visible=loaded is None or i < loaded.z_dim)
-                  for i in range(explore.Z_SLIDERS)]
+        c.dims = [
+            gr.Slider(
+                -4,
+                4,
+                step=0.01,
+                label=f"z[{i}]",
+                value=round(min(max(float(z0[i]), -4), 4), 2) if z0 is not None and i < len(z0) else 0,
+                visible=loaded is None or i < loaded.z_dim,
+            )
+            for i in range(explore.Z_SLIDERS)
+        ]
     with gr.Row():
         c.direction = gr.Dropdown(init["directions"], value=init["directions"][0], label="Strip along")
         c.span = gr.Slider(0.5, 5, value=3, step=0.5, label="Strip range ±k σ")
@@ -284,22 +360,26 @@ def _wire(c: SimpleNamespace) -> None:
     sliders, shown = c.pcs + c.dims, [c.image, c.strip]
     fast = dict(show_progress="hidden", trigger_mode="always_last")
     c.seed.change(generate, common, c.image, api_name="generate", **fast).then(
-        reset_controls, controls, shown + sliders, api_visibility="private", **fast)
+        reset_controls, controls, shown + sliders, api_visibility="private", **fast
+    )
     for control in (c.truncation, c.label, c.direction, c.span, c.coarse, c.noise_seed):
         control.change(view, controls + sliders, shown, api_visibility="private", **fast)
     for slider in sliders:
         slider.input(view, controls + sliders, shown, api_visibility="private", **fast)
     c.basis.change(relabel_sliders, [c.checkpoint, c.basis], c.pcs, api_visibility="private", **fast).then(
-        view, controls + sliders, shown, api_visibility="private", **fast)
+        view, controls + sliders, shown, api_visibility="private", **fast
+    )
     c.random_seed.click(lambda: random.randrange(2**31), None, c.seed, api_visibility="private")
     c.resample.click(resample_noise, None, c.noise_seed, api_visibility="private")  # noise_seed.change redraws
-    c.checkpoint.change(choose_checkpoint, [c.checkpoint, c.seed],
-                        [c.card, c.label, c.direction, c.basis, c.coarse, c.resample, c.noise_seed] + sliders,
-                        api_visibility="private").then(view, controls + sliders, shown, api_visibility="private")
+    c.checkpoint.change(
+        choose_checkpoint,
+        [c.checkpoint, c.seed],
+        [c.card, c.label, c.direction, c.basis, c.coarse, c.resample, c.noise_seed] + sliders,
+        api_visibility="private",
+    ).then(view, controls + sliders, shown, api_visibility="private")
     c.refresh.click(list_for_session, None, c.checkpoint, api_visibility="private")
     # "undocumented": callable by gradio_client (scripts, the robustness tests) but not in the API page
-    c.upload.upload(upload_checkpoint, c.upload, c.checkpoint, api_name="explore_upload",
-                    api_visibility="undocumented")
+    c.upload.upload(upload_checkpoint, c.upload, c.checkpoint, api_name="explore_upload", api_visibility="undocumented")
 
 
 def build_explore_tab() -> dict[str, Any]:
@@ -315,9 +395,25 @@ def build_explore_tab() -> dict[str, Any]:
         with gr.Column(scale=2):
             _views_column(c, init)
     _wire(c)
-    return {name: getattr(c, name) for name in ("checkpoint", "seed", "truncation", "label", "image", "strip",
-                                                 "pcs", "dims", "direction", "span", "basis", "coarse",
-                                                 "resample", "noise_seed")}
+    return {
+        name: getattr(c, name)
+        for name in (
+            "checkpoint",
+            "seed",
+            "truncation",
+            "label",
+            "image",
+            "strip",
+            "pcs",
+            "dims",
+            "direction",
+            "span",
+            "basis",
+            "coarse",
+            "resample",
+            "noise_seed",
+        )
+    }
 
 
 build = build_explore_tab  # the name ganlab.ui.app's TABS registry calls

@@ -15,20 +15,36 @@ import gradio as gr
 from ganlab.errors import GanLabError
 from ganlab.inference import explore, interpolation
 from ganlab.ui import sessions, uploads
-from ganlab.ui.tabs.explore import (checkpoint_choices, default_checkpoint, friendly,
-                                   list_for_session, resolve_checkpoint, upload_checkpoint)
+from ganlab.ui.tabs.explore import (
+    checkpoint_choices,
+    default_checkpoint,
+    friendly,
+    list_for_session,
+    resolve_checkpoint,
+    upload_checkpoint,
+)
 
 METHOD_LABELS = {"slerp": "slerp in Z", "lerp": "lerp in Z", "lerp-w": "lerp in W"}
 METHODS = [(METHOD_LABELS[m], m) for m in interpolation.METHODS]
-W_HINT = ("Style-based: **lerp in W** usually looks smoother than slerp in Z: W is disentangled, so equal "
-          "steps along a straight line in W change the picture by about equal amounts (a short perceptual "
-          "path length).")
+W_HINT = (
+    "Style-based: **lerp in W** usually looks smoother than slerp in Z: W is disentangled, so equal "
+    "steps along a straight line in W change the picture by about equal amounts (a short perceptual "
+    "path length)."
+)
 
 
 @friendly
-def interpolate(checkpoint: str, seed_a: int, seed_b: int, frames: int = 8, method: str = "slerp",
-                truncation: float = 1.0, class_a: str | None = None, class_b: str | None = None,
-                request: gr.Request | None = None):
+def interpolate(
+    checkpoint: str,
+    seed_a: int,
+    seed_b: int,
+    frames: int = 8,
+    method: str = "slerp",
+    truncation: float = 1.0,
+    class_a: str | None = None,
+    class_b: str | None = None,
+    request: gr.Request | None = None,
+):
     """An animated GIF walking the latent space from one seed's picture to another's.
 
     The API and MCP return the GIF; the tab also shows the frames as a strip (kept in a gr.State).
@@ -46,8 +62,9 @@ def interpolate(checkpoint: str, seed_a: int, seed_b: int, frames: int = 8, meth
     """
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     interpolation.check_method(loaded, method)
-    gif_frames, strip = interpolation.interpolation(loaded, seed_a, seed_b, frames, method,
-                                                    explore.check_psi(truncation), class_a, class_b)
+    gif_frames, strip = interpolation.interpolation(
+        loaded, seed_a, seed_b, frames, method, explore.check_psi(truncation), class_a, class_b
+    )
     return str(interpolation.save_gif(gif_frames)), strip
 
 
@@ -60,9 +77,12 @@ def classes_for(checkpoint: str, request: gr.Request | None = None):
     loaded = resolve_checkpoint(checkpoint, sessions.session_of(request))
     names = loaded.class_names
     last = names[-1] if names else None
-    return (gr.update(choices=names, value=names[0] if names else None, visible=loaded.conditional),
-            gr.update(choices=names, value=last, visible=loaded.conditional),
-            gr.update(value=_hint(loaded)), method_update(loaded))
+    return (
+        gr.update(choices=names, value=names[0] if names else None, visible=loaded.conditional),
+        gr.update(choices=names, value=last, visible=loaded.conditional),
+        gr.update(value=_hint(loaded)),
+        method_update(loaded),
+    )
 
 
 def method_update(loaded: explore.Loaded | None, value: str | None = None):
@@ -83,33 +103,50 @@ def _hint(loaded: explore.Loaded | None) -> str:
     return "  \n".join(lines)
 
 
-def build_interpolate_tab() -> dict[str, Any]:
-    """Lay out the Interpolate tab inside the current ``gr.Blocks``; returns its components by name."""
+INTRO = (
+    "Two seeds are two points in latent space; the frames walk between them. **slerp** follows "
+    "the sphere where Gaussian codes live (every frame as typical as the ends); **lerp** cuts "
+    "through the middle, where codes are shorter than anything G saw in training. A style-based "
+    "model can also walk **lerp in W**."
+)
+
+
+def _opening_checkpoint() -> tuple[list[str], str | None, Any]:
+    """The checkpoint list, the one the page opens on, and that one loaded (None if it cannot be)."""
     names = checkpoint_choices()
     first = default_checkpoint(names)
     try:
-        loaded = resolve_checkpoint(first)
+        return names, first, resolve_checkpoint(first)
     except GanLabError:
-        loaded = None
+        return names, first, None
+
+
+def _class_dropdown(classes: list[str], end: str) -> gr.Dropdown:
+    """The class of walk end ``end`` ("A" starts at the first class, "B" at the last), for conditional models."""
+    value = (classes[0] if end == "A" else classes[-1]) if classes else None
+    return gr.Dropdown(classes, value=value, label=f"Class {end}", visible=bool(classes), allow_custom_value=True)
+
+
+def build_interpolate_tab() -> dict[str, Any]:
+    """Lay out the Interpolate tab inside the current ``gr.Blocks``; returns its components by name."""
+    names, first, loaded = _opening_checkpoint()
     classes = loaded.class_names if loaded and loaded.conditional else []
-    gr.Markdown("Two seeds are two points in latent space; the frames walk between them. **slerp** follows "
-                "the sphere where Gaussian codes live (every frame as typical as the ends); **lerp** cuts "
-                "through the middle, where codes are shorter than anything G saw in training. A style-based "
-                "model can also walk **lerp in W**.")
+    gr.Markdown(INTRO)
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
             checkpoint = gr.Dropdown(names, value=first, label="Checkpoint", allow_custom_value=True)
             refresh = gr.Button("Refresh list", size="sm")
-            upload = gr.File(label="Upload a checkpoint (.zip, or model.json + model.safetensors)",
-                             file_count="multiple", file_types=[".zip", ".json", ".safetensors"], height=120)
+            upload = gr.File(
+                label="Upload a checkpoint (.zip, or model.json + model.safetensors)",
+                file_count="multiple",
+                file_types=[".zip", ".json", ".safetensors"],
+                height=120,
+            )
             with gr.Row():
                 seed_a = gr.Number(0, label="Seed A", precision=0, minimum=0)
                 seed_b = gr.Number(1, label="Seed B", precision=0, minimum=0)
             with gr.Row():
-                class_a = gr.Dropdown(classes, value=classes[0] if classes else None, label="Class A",
-                                      visible=bool(classes), allow_custom_value=True)
-                class_b = gr.Dropdown(classes, value=classes[-1] if classes else None, label="Class B",
-                                      visible=bool(classes), allow_custom_value=True)
+                class_a, class_b = (_class_dropdown(classes, end) for end in ("A", "B"))
             frames = gr.Slider(2, 64, value=8, step=1, label="Frames")
             # every method at build time (what the API validates against); a plain model's page drops
             # "lerp in W" once a checkpoint is chosen, and the handler refuses it by name
@@ -124,14 +161,28 @@ def build_interpolate_tab() -> dict[str, Any]:
     strip_state = gr.State()
     uploads.pass_paths(upload)  # a wrong kind of file is refused naming it
     sessions.name_errors({"seed_a": seed_a, "seed_b": seed_b, "frames": frames, "method": method, "truncation": psi})
-    go.click(interpolate, [checkpoint, seed_a, seed_b, frames, method, psi, class_a, class_b], [gif, strip_state],
-             api_name="interpolate").then(show, [gif, strip_state], [preview, strip], api_visibility="private")
+    go.click(
+        interpolate,
+        [checkpoint, seed_a, seed_b, frames, method, psi, class_a, class_b],
+        [gif, strip_state],
+        api_name="interpolate",
+    ).then(show, [gif, strip_state], [preview, strip], api_visibility="private")
     checkpoint.change(classes_for, checkpoint, [class_a, class_b, hint, method], api_visibility="private")
     refresh.click(list_for_session, None, checkpoint, api_visibility="private")
     upload.upload(upload_checkpoint, upload, checkpoint, api_visibility="private")
-    return {"checkpoint": checkpoint, "seed_a": seed_a, "seed_b": seed_b, "frames": frames, "method": method,
-            "truncation": psi, "class_a": class_a, "class_b": class_b, "gif": gif, "strip": strip,
-            "preview": preview}
+    return {
+        "checkpoint": checkpoint,
+        "seed_a": seed_a,
+        "seed_b": seed_b,
+        "frames": frames,
+        "method": method,
+        "truncation": psi,
+        "class_a": class_a,
+        "class_b": class_b,
+        "gif": gif,
+        "strip": strip,
+        "preview": preview,
+    }
 
 
 build = build_interpolate_tab  # the name ganlab.ui.app's TABS registry calls

@@ -22,17 +22,19 @@ from ganlab.ui import sessions
 MAX_SEEDS = 8  # per edge: an 8 x 8 grid is 80 syntheses, still quick on a CPU
 MAX_LAYERS = 9  # a 64 px generator: the slider's range before any checkpoint is chosen
 TRAIN_HINT = "train one with `python -m ganlab train --dataset digits --model stylegan --out runs/NAME`"
-EMPTY = (f"**No style-based checkpoint yet.** Style mixing needs a StyleGAN: {TRAIN_HINT}, "
-         "then press **Refresh list**.")
-EXPLAIN = ("A style-based generator feeds one style per layer. Each cell takes the **coarse** styles "
-           "(layers before the crossover: pose, shape, which digit) from its **row** source on the left "
-           "and the rest (**fine**: stroke width, texture) from its **column** destination on top. "
-           "Crossover 0 copies the columns; crossover at the last layer copies the rows.")
+EMPTY = f"**No style-based checkpoint yet.** Style mixing needs a StyleGAN: {TRAIN_HINT}, then press **Refresh list**."
+EXPLAIN = (
+    "A style-based generator feeds one style per layer. Each cell takes the **coarse** styles "
+    "(layers before the crossover: pose, shape, which digit) from its **row** source on the left "
+    "and the rest (**fine**: stroke width, texture) from its **column** destination on top. "
+    "Crossover 0 copies the columns; crossover at the last layer copies the rows."
+)
 
 friendly = sessions.friendly  # bad input -> one-line gr.Error, never a traceback
 
 
 # -- checkpoints ---------------------------------------------------------------------------
+
 
 def checkpoint_choices() -> list[str]:
     """Style-based checkpoints only (shipped, then saved runs): the others cannot mix."""
@@ -48,14 +50,17 @@ def resolve(name: Any) -> StyleGANGenerator:
     for entry in list_checkpoints():
         if entry.name == name:
             if entry.kind != "stylegan":
-                raise GanLabError(f"{name} is a {entry.kind} checkpoint with no style layers; "
-                                  "style mixing needs a stylegan checkpoint")
+                raise GanLabError(
+                    f"{name} is a {entry.kind} checkpoint with no style layers; "
+                    "style mixing needs a stylegan checkpoint"
+                )
             return mixing.check_style(explore.open_generator(entry.path).generator, name, entry.kind)
     choices = ", ".join(checkpoint_choices()) or f"none ({TRAIN_HINT})"
     raise GanLabError(f"unknown checkpoint {name!r}; choose one of: {choices}")
 
 
 # -- handlers (plain functions: the API and the tests call them too) --------------------------
+
 
 @friendly
 def mix(checkpoint: str, rows: str, cols: str, crossover: int, psi: float = 1.0) -> np.ndarray:
@@ -87,8 +92,9 @@ def caption(checkpoint: str | None, crossover: Any) -> str:
     """'after layer 2 of 5: coarse styles from the rows, ...' for the chosen checkpoint."""
     try:
         gen = resolve(checkpoint)
-        return "**Crossover** " + mixing.describe_crossover(gen.latent.layer_groups, gen.latent.num_layers,
-                                                            mixing.check_crossover(gen, crossover))
+        return "**Crossover** " + mixing.describe_crossover(
+            gen.latent.layer_groups, gen.latent.num_layers, mixing.check_crossover(gen, crossover)
+        )
     except GanLabError:
         return ""
 
@@ -99,8 +105,12 @@ def slider_for(gen: StyleGANGenerator | None, value: int | None = None) -> dict[
         return dict(minimum=0, maximum=MAX_LAYERS, value=2, label="Crossover layer")
     groups = mixing.describe_groups(gen.latent.layer_groups)
     start = mixing.default_crossover(gen) if value is None else min(int(value), gen.latent.num_layers)
-    return dict(minimum=0, maximum=gen.latent.num_layers, value=start,
-                label=f"Crossover layer: rows give the layers below it ({groups})")
+    return dict(
+        minimum=0,
+        maximum=gen.latent.num_layers,
+        value=start,
+        label=f"Crossover layer: rows give the layers below it ({groups})",
+    )
 
 
 @friendly
@@ -136,6 +146,7 @@ def _range_checked_by_handler(slider: gr.Slider) -> None:
 
 # -- layout -----------------------------------------------------------------------------------
 
+
 def build_mix_tab() -> dict[str, Any]:
     """Lay out the Style mixing tab inside the current ``gr.Blocks``; returns its components by name."""
     names = checkpoint_choices()
@@ -145,8 +156,13 @@ def build_mix_tab() -> dict[str, Any]:
     empty = gr.Markdown(EMPTY, visible=not names)
     with gr.Row():
         with gr.Column(scale=1, min_width=280):
-            checkpoint = gr.Dropdown(names, value=first, label="Style checkpoint", allow_custom_value=True,
-                                     info="StyleGAN checkpoints: shipped ones and runs saved to runs/")
+            checkpoint = gr.Dropdown(
+                names,
+                value=first,
+                label="Style checkpoint",
+                allow_custom_value=True,
+                info="StyleGAN checkpoints: shipped ones and runs saved to runs/",
+            )
             refresh_button = gr.Button("Refresh list", size="sm")
             rows = gr.Textbox("1,2,3", label=f"Row sources: coarse styles (seeds, at most {MAX_SEEDS})")
             cols = gr.Textbox("4,5,6", label=f"Column destinations: fine styles (seeds, at most {MAX_SEEDS})")
@@ -155,8 +171,14 @@ def build_mix_tab() -> dict[str, Any]:
             psi = gr.Slider(0, 2, value=1.0, step=0.05, label="Truncation ψ (toward the average style)")
             go = gr.Button("Mix", variant="primary")
         with gr.Column(scale=2):
-            grid = gr.Image(init["image"], label="Style mixing grid", type="numpy", format="png",
-                            interactive=False, elem_id="ganlab-mix-grid")
+            grid = gr.Image(
+                init["image"],
+                label="Style mixing grid",
+                type="numpy",
+                format="png",
+                interactive=False,
+                elem_id="ganlab-mix-grid",
+            )
     _range_checked_by_handler(crossover)
     sessions.name_errors({"psi": psi})
     inputs = [checkpoint, rows, cols, crossover, psi]
@@ -167,11 +189,21 @@ def build_mix_tab() -> dict[str, Any]:
     for box in (rows, cols):
         box.submit(mix_view, inputs, [grid, about], api_visibility="private")
     go.click(caption, [checkpoint, crossover], about, api_visibility="private")
-    checkpoint.change(choose_checkpoint, [checkpoint, rows, cols, psi], [crossover, grid, about],
-                      api_visibility="private")
+    checkpoint.change(
+        choose_checkpoint, [checkpoint, rows, cols, psi], [crossover, grid, about], api_visibility="private"
+    )
     refresh_button.click(refresh, checkpoint, [checkpoint, empty], api_visibility="private")
-    return {"checkpoint": checkpoint, "rows": rows, "cols": cols, "crossover": crossover, "psi": psi,
-            "grid": grid, "caption": about, "empty": empty, "mix": go}
+    return {
+        "checkpoint": checkpoint,
+        "rows": rows,
+        "cols": cols,
+        "crossover": crossover,
+        "psi": psi,
+        "grid": grid,
+        "caption": about,
+        "empty": empty,
+        "mix": go,
+    }
 
 
 build = build_mix_tab  # the name ganlab.ui.app's TABS registry calls

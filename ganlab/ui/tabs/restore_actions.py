@@ -26,14 +26,17 @@ TASK_CHOICES = [("x4 upscale", "sr4"), ("denoise", "denoise"), ("inpaint", "inpa
 TASK_NAMES = {value: label for label, value in TASK_CHOICES}
 PREFERRED = ("photo-sr4", "photo-sr4-psnr", "mnist-inpaint", "fashion-denoise")  # shipped defaults first
 NO_IMAGE = "image: upload a photo or digit, take one with the webcam, or pick an example first"
-NO_MASK = ("mask: draw the hole on the image with the brush (or press Random box) first; "
-           "through the API send a grayscale mask, white where to fill")
+NO_MASK = (
+    "mask: draw the hole on the image with the brush (or press Random box) first; "
+    "through the API send a grayscale mask, white where to fill"
+)
 HOLE_RGBA = (255, 59, 48, 255)  # how a random box is painted on the editor (the brush's colour)
 
 friendly = sessions.friendly  # bad input -> one-line gr.Error, never a traceback
 
 
 # -- models ------------------------------------------------------------------------------
+
 
 def model_choices(task: str | None) -> list[str]:
     """Restoration models for ``task`` by name: shipped first (preferred ones on top), then saved runs."""
@@ -54,8 +57,9 @@ def _load(path: str, stamp: float) -> Restorer:
 def resolve_model(name: str | None) -> tuple[rd.ModelInfo, Restorer]:
     """A dropdown value -> the model. Only listed names open (never a server path)."""
     if not name or not str(name).strip():
-        raise GanLabError("model: choose a restoration model first (train one in the Train tab or the CLI "
-                          "if the list is empty)")
+        raise GanLabError(
+            "model: choose a restoration model first (train one in the Train tab or the CLI if the list is empty)"
+        )
     name = str(name).strip()
     for info in rd.list_models():
         if info.name == name:
@@ -72,26 +76,33 @@ def model_card(name: str | None) -> str:
         return f"*{exc}*"
     params = sum(p.numel() for p in r.G.parameters())
     where = "shipped" if info.shipped else "saved run"
-    card = (f"**{info.name}** ({where}): {info.label} for {TASK_NAMES.get(info.task, info.task)}, "
-            f"trained on {info.dataset}, {'gray' if info.channels == 1 else 'RGB'}, {params:,} parameters")
+    card = (
+        f"**{info.name}** ({where}): {info.label} for {TASK_NAMES.get(info.task, info.task)}, "
+        f"trained on {info.dataset}, {'gray' if info.channels == 1 else 'RGB'}, {params:,} parameters"
+    )
     m = info.metrics
     if info.card:
         card += f"\n\n{info.card}"
     test = m.get("eval") or {}
     if {"restored", "baseline", "baseline_name"} <= set(test):
-        card += (f"\n\nTest split ({test.get('n')} images, {test.get('degradation')}): PSNR "
-                 f"{test['restored']['psnr']:.2f} dB / SSIM {test['restored']['ssim']:.3f} "
-                 f"({test['baseline_name']} {test['baseline']['psnr']:.2f} dB / {test['baseline']['ssim']:.3f})")
+        card += (
+            f"\n\nTest split ({test.get('n')} images, {test.get('degradation')}): PSNR "
+            f"{test['restored']['psnr']:.2f} dB / SSIM {test['restored']['ssim']:.3f} "
+            f"({test['baseline_name']} {test['baseline']['psnr']:.2f} dB / {test['baseline']['ssim']:.3f})"
+        )
         acc = test.get("classifier_accuracy")
         if acc:
-            card += ("; classifier accuracy " + ", ".join(f"{k} {v:.0%}" for k, v in acc.items()))
+            card += "; classifier accuracy " + ", ".join(f"{k} {v:.0%}" for k, v in acc.items())
     elif {"val_psnr", "val_ssim", "baseline_psnr", "baseline_ssim"} <= set(m):
-        card += (f"\n\nHeld-out PSNR {m['val_psnr']:.2f} dB / SSIM {m['val_ssim']:.3f} "
-                 f"(trivial baseline {m['baseline_psnr']:.2f} dB / {m['baseline_ssim']:.3f})")
+        card += (
+            f"\n\nHeld-out PSNR {m['val_psnr']:.2f} dB / SSIM {m['val_ssim']:.3f} "
+            f"(trivial baseline {m['baseline_psnr']:.2f} dB / {m['baseline_ssim']:.3f})"
+        )
     return card
 
 
 # -- inputs -------------------------------------------------------------------------------
+
 
 def _image(value: Any) -> Image.Image:
     if value is None:
@@ -104,8 +115,9 @@ def _checked_mask(value: Any, info: rd.ModelInfo, size: tuple[int, int]) -> Imag
     mask = None if value is None else uploads.open_upload(value, "mask")
     if info.task != "inpaint":
         if mask is not None:
-            raise GanLabError(f"mask: {info.name} does {TASK_NAMES[info.task]}; a mask is only for "
-                              "inpainting (send None)")
+            raise GanLabError(
+                f"mask: {info.name} does {TASK_NAMES[info.task]}; a mask is only for inpainting (send None)"
+            )
         return None
     if mask is None:
         raise GanLabError(NO_MASK)
@@ -145,8 +157,10 @@ def restore_image(image: Any, model: str | None, mask: Any = None, sigma: float 
 
 
 def _scaled_note(info: rd.ModelInfo, original: Image.Image, used: Image.Image) -> str:
-    return (f"The image was {original.width}x{original.height}: it was scaled down to {used.width}x{used.height} "
-            f"first ({TASK_NAMES[info.task]} takes at most {rd.MAX_SIDE[info.task]} px on the longer side here).")
+    return (
+        f"The image was {original.width}x{original.height}: it was scaled down to {used.width}x{used.height} "
+        f"first ({TASK_NAMES[info.task]} takes at most {rd.MAX_SIDE[info.task]} px on the longer side here)."
+    )
 
 
 @friendly
@@ -163,6 +177,7 @@ def before_after(image: Any, restored: Any, model: str | None, mask: Any = None,
 
 # -- the editor -------------------------------------------------------------------------------
 
+
 def _editor_background(editor: Any) -> Any:
     background = editor.get("background") if isinstance(editor, dict) else editor
     if background is None:
@@ -172,8 +187,11 @@ def _editor_background(editor: Any) -> Any:
 
 def _drawn_mask(editor: Any, size: tuple[int, int]) -> Image.Image | None:
     """The union of the editor's drawn layers as a white-is-hole mask at ``size`` (None: nothing drawn)."""
-    masks = [rd.layer_mask(uploads.open_layer(layer, "drawn mask"), size)
-             for layer in (editor.get("layers") or [] if isinstance(editor, dict) else []) if layer is not None]
+    masks = [
+        rd.layer_mask(uploads.open_layer(layer, "drawn mask"), size)
+        for layer in (editor.get("layers") or [] if isinstance(editor, dict) else [])
+        if layer is not None
+    ]
     masks = [m for m in masks if m is not None]
     if not masks:
         return None
@@ -192,8 +210,10 @@ def editor_parts(editor: Any, task: str, model: str | None):
     background = _editor_background(editor)
     info, _ = resolve_model(model)
     if info.task != task:
-        raise GanLabError(f"model: {info.name} does {TASK_NAMES[info.task]}, not {TASK_NAMES[task]}; "
-                          "pick one from the list for this task")
+        raise GanLabError(
+            f"model: {info.name} does {TASK_NAMES[info.task]}, not {TASK_NAMES[task]}; "
+            "pick one from the list for this task"
+        )
     if task != "inpaint":
         return background, info.name, None
     mask = _drawn_mask(editor, _image(background).size)
@@ -215,6 +235,7 @@ def random_box(editor: Any, seed: int | None = None) -> dict[str, Any]:
 
 
 # -- degrade, then restore ----------------------------------------------------------------------
+
 
 def _demo_models(info: rd.ModelInfo, r: Restorer) -> list[tuple[str, Restorer]]:
     """The chosen model and, for x4, its twin (SRResNet first, then SRGAN)."""
@@ -247,12 +268,17 @@ def degrade_demo(image: Any, model: str | None, mask: Any = None, sigma: float |
 
 # -- list refreshes ---------------------------------------------------------------------------------
 
+
 def task_changed(task: str, current: str | None):
     """A new task: its models in the dropdown (kept if still valid), and only its controls shown."""
     names = model_choices(task)
     value = current if current in names else (names[0] if names else None)
-    return (gr.update(choices=names, value=value), gr.update(visible=task == "denoise"),
-            gr.update(visible=task == "inpaint"), model_card(value))
+    return (
+        gr.update(choices=names, value=value),
+        gr.update(visible=task == "denoise"),
+        gr.update(visible=task == "inpaint"),
+        model_card(value),
+    )
 
 
 def refresh_models(task: str, current: str | None):

@@ -34,6 +34,7 @@ friendly = sessions.friendly  # bad input -> one-line gr.Error, never a tracebac
 
 # -- models ----------------------------------------------------------------------------
 
+
 def model_choices(session: str | None = None) -> list[str]:
     """CycleGAN models by name: shipped, runs saved from the Train tab or CLI, this session's .pth uploads."""
     names = [e.name for e in list_checkpoints("cyclegan")]
@@ -98,22 +99,29 @@ def model_card(name: str | None, session: str | None = None) -> str:
     except GanLabError as exc:
         return f"*{exc}*"
     g = t.forward
-    lines = [f"**{t.name}**: {t.label}" + (" (official CycleGAN release)" if t.origin == "official" else ""),
-             f"ResNet generator, ngf {g.ngf}, {g.n_blocks} residual blocks, "
-             f"{sum(p.numel() for p in g.parameters()) / 1e6:.2f} M parameters"]
+    lines = [
+        f"**{t.name}**: {t.label}" + (" (official CycleGAN release)" if t.origin == "official" else ""),
+        f"ResNet generator, ngf {g.ngf}, {g.n_blocks} residual blocks, "
+        f"{sum(p.numel() for p in g.parameters()) / 1e6:.2f} M parameters",
+    ]
     meta = t.meta
     if meta.get("step"):
-        lines.append(f"trained {meta['step']:,} steps on {(meta.get('dataset') or {}).get('name', '?')}"
-                     f" ({meta.get('device', '?')}, {meta.get('wall_time_s', 0):.0f} s)")
+        lines.append(
+            f"trained {meta['step']:,} steps on {(meta.get('dataset') or {}).get('name', '?')}"
+            f" ({meta.get('device', '?')}, {meta.get('wall_time_s', 0):.0f} s)"
+        )
     metrics = meta.get("metrics") or {}
     if "cycle_l1_test_a" in metrics:
-        lines.append(f"held-out cycle error (mean |x − back(fwd(x))|, in [0, 2]): "
-                     f"{metrics['cycle_l1_test_a']:.3f} / {metrics['cycle_l1_test_b']:.3f}")
+        lines.append(
+            f"held-out cycle error (mean |x − back(fwd(x))|, in [0, 2]): "
+            f"{metrics['cycle_l1_test_a']:.3f} / {metrics['cycle_l1_test_b']:.3f}"
+        )
     lines.append("Round trip available." if t.backward is not None else "One direction only (no round trip).")
     return "\n\n".join(lines)
 
 
 # -- handlers (plain functions: the API and the tests call them too) --------------------
+
 
 def parse_size(size: Any, image: Image.Image) -> int | None:
     """'original' -> None (capped at MAX_ORIGINAL on the longer side), else the number of pixels."""
@@ -133,8 +141,13 @@ def _as_pil(image: Any, label: str = "photo") -> Image.Image:
 
 
 @friendly
-def translate(image: Image.Image | str, model: str, direction: str = "AtoB", size: str = "original",
-              request: gr.Request | None = None) -> Image.Image:
+def translate(
+    image: Image.Image | str,
+    model: str,
+    direction: str = "AtoB",
+    size: str = "original",
+    request: gr.Request | None = None,
+) -> Image.Image:
     """Translate a photo with a CycleGAN (e.g. summer to winter), at its own resolution or ``size``.
 
     Args:
@@ -149,8 +162,14 @@ def translate(image: Image.Image | str, model: str, direction: str = "AtoB", siz
 
 
 @friendly
-def compare(image: Image.Image | str, translated: Image.Image | str | None, model: str, direction: str = "AtoB",
-            size: str = "original", request: gr.Request | None = None):
+def compare(
+    image: Image.Image | str,
+    translated: Image.Image | str | None,
+    model: str,
+    direction: str = "AtoB",
+    size: str = "original",
+    request: gr.Request | None = None,
+):
     """Before/after pair, the round trip A -> B -> A, and how far the round trip lands from the input."""
     if image is None or translated is None:
         return None, [], ""
@@ -164,9 +183,11 @@ def compare(image: Image.Image | str, translated: Image.Image | str | None, mode
     rec = to_image(back)
     gallery.append((rec, f"{translator.source} → {translator.target} → {translator.source}"))
     error = np.abs(np.asarray(rec, np.float32) - np.asarray(before, np.float32)).mean()
-    note = (f"Round trip {translator.source} → {translator.target} → {translator.source} differs from the input "
-            f"by **{error:.1f}/255** per pixel on average: cycle consistency keeps the scene, "
-            "so only the style should change.")
+    note = (
+        f"Round trip {translator.source} → {translator.target} → {translator.source} differs from the input "
+        f"by **{error:.1f}/255** per pixel on average: cycle consistency keeps the scene, "
+        "so only the style should change."
+    )
     return (before, translated), gallery, note
 
 
@@ -188,6 +209,7 @@ def upload_model(files: Any, request: gr.Request | None = None):
 
 
 # -- examples ----------------------------------------------------------------------------
+
 
 def synthetic_valley(width: int = 384, height: int = 256) -> Image.Image:
     """A summer valley drawn by the project itself: sky, two ridges, a meadow and trees."""
@@ -228,48 +250,100 @@ def example_files() -> list[str]:
 
 # -- layout -------------------------------------------------------------------------------
 
+
+INTRO = (
+    "Translate a photo between two styles with **CycleGAN** (Zhu et al. 2017): e.g. summer → winter. "
+    "The round trip A → B → A shows *cycle consistency*: translating back should give the scene again."
+)
+
+
+def _result_column() -> tuple:
+    """(before/after slider, translated photo, round-trip gallery, note) on the right."""
+    slider = gr.ImageSlider(label="Before / after", type="pil", max_height=520)
+    output = gr.Image(
+        label="Translated",
+        type="filepath",
+        format="png",
+        interactive=False,
+        buttons=["download", "fullscreen"],
+        height=320,
+    )
+    roundtrip = gr.Gallery(label="Round trip", columns=3, height=240, object_fit="contain")
+    return slider, output, roundtrip, gr.Markdown()
+
+
+def _model_controls(names: list[str], first: str | None) -> tuple:
+    """(model dropdown, direction radio, output size) for the left column."""
+    model = gr.Dropdown(
+        names,
+        value=first,
+        label="Model",
+        allow_custom_value=True,
+        info="shipped, trained in the Train tab (runs/…), or an uploaded official .pth",
+    )
+    first_choices = direction_choices(first)
+    direction = gr.Radio(first_choices, value=first_choices[0][1], label="Direction")
+    size = gr.Dropdown(
+        SIZES,
+        value="original",
+        label="Output size (longer side)",
+        info=f"original keeps the photo's resolution (up to {MAX_ORIGINAL} px)",
+    )
+    return model, direction, size
+
+
 def build_style_tab() -> dict[str, Any]:
     """Lay out the Style tab inside the current ``gr.Blocks``; returns its components by name."""
     names = model_choices()
     first = default_model(names)
-    gr.Markdown("Translate a photo between two styles with **CycleGAN** (Zhu et al. 2017): e.g. summer → winter. "
-                "The round trip A → B → A shows *cycle consistency*: translating back should give the scene again.")
+    gr.Markdown(INTRO)
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            image = gr.Image(label="Photo", type="filepath", sources=["upload", "webcam", "clipboard"], height=320,
-                             elem_id="ganlab-style-photo")
+            image = gr.Image(
+                label="Photo",
+                type="filepath",
+                sources=["upload", "webcam", "clipboard"],
+                height=320,
+                elem_id="ganlab-style-photo",
+            )
             gr.Examples(example_files(), inputs=image, label="Examples")
-            model = gr.Dropdown(names, value=first, label="Model", allow_custom_value=True,
-                                info="shipped, trained in the Train tab (runs/…), or an uploaded official .pth")
-            first_choices = direction_choices(first)
-            direction = gr.Radio(first_choices, value=first_choices[0][1], label="Direction")
-            size = gr.Dropdown(SIZES, value="original", label="Output size (longer side)",
-                               info=f"original keeps the photo's resolution (up to {MAX_ORIGINAL} px)")
+            model, direction, size = _model_controls(names, first)
             run = gr.Button("Translate", variant="primary")
             with gr.Accordion("Use an official CycleGAN checkpoint", open=False):
-                upload = gr.File(label="Generator .pth (one, or two: A→B then B→A)", file_count="multiple",
-                                 file_types=[".pth", ".pt"], height=110)
+                upload = gr.File(
+                    label="Generator .pth (one, or two: A→B then B→A)",
+                    file_count="multiple",
+                    file_types=[".pth", ".pt"],
+                    height=110,
+                )
             refresh = gr.Button("Refresh model list", size="sm")
             card = gr.Markdown(model_card(first))
         with gr.Column(scale=2):
-            slider = gr.ImageSlider(label="Before / after", type="pil", max_height=520)
-            output = gr.Image(label="Translated", type="filepath", format="png", interactive=False,
-                              buttons=["download", "fullscreen"], height=320)
-            roundtrip = gr.Gallery(label="Round trip", columns=3, height=240, object_fit="contain")
-            note = gr.Markdown()
+            slider, output, roundtrip, note = _result_column()
 
     uploads.pass_paths(image, output, upload)  # handlers decode safely; see ganlab.ui.uploads
     inputs = [image, model, direction, size]
     run.click(translate, inputs, output, api_name="translate").success(
-        compare, [image, output, model, direction, size], [slider, roundtrip, note], api_visibility="private")
+        compare, [image, output, model, direction, size], [slider, roundtrip, note], api_visibility="private"
+    )
     image.upload(translate, inputs, output, api_visibility="private").success(
-        compare, [image, output, model, direction, size], [slider, roundtrip, note], api_visibility="private")
+        compare, [image, output, model, direction, size], [slider, roundtrip, note], api_visibility="private"
+    )
     model.change(choose_model, model, [direction, card], api_visibility="private")
     refresh.click(list_for_session, None, model, api_visibility="private")
     # "undocumented": callable by gradio_client (scripts, the robustness tests) but not in the API page
     upload.upload(upload_model, upload, model, api_name="style_upload", api_visibility="undocumented")
-    return {"image": image, "model": model, "direction": direction, "size": size, "output": output,
-            "slider": slider, "roundtrip": roundtrip, "note": note, "card": card}
+    return {
+        "image": image,
+        "model": model,
+        "direction": direction,
+        "size": size,
+        "output": output,
+        "slider": slider,
+        "roundtrip": roundtrip,
+        "note": note,
+        "card": card,
+    }
 
 
 build = build_style_tab  # the name ganlab.ui.app's TABS registry calls

@@ -21,16 +21,30 @@ from ganlab.ui.tabs import train_actions as act
 
 REFRESH_S = 0.5
 PHASE_CHOICES = [("both networks", "both"), ("only D", "d"), ("only G", "g")]
-POINT_LAYERS = [("D's decision surface", "surface"), ("real points", "real"), ("generated points", "fake"),
-                ("G's gradient arrows", "arrows"), ("G's manifold grid", "manifold")]
+POINT_LAYERS = [
+    ("D's decision surface", "surface"),
+    ("real points", "real"),
+    ("generated points", "fake"),
+    ("G's gradient arrows", "arrows"),
+    ("G's manifold grid", "manifold"),
+]
 
 
 def _plot(label: str, which: str) -> gr.LinePlot:
     """A live line plot (elem_id ``ganlab-<which>-plot``)."""
     # A fixed colour map: Gradio's plot keeps the series of its first data, and the first
     # snapshot (step 0) has none. No fixed height: with one, the legend is cut off.
-    return gr.LinePlot(x="step", y="value", color="series", label=label, x_title="step", y_title="",
-                       color_title="", color_map=render.colour_map(which), elem_id=f"ganlab-{which}-plot")
+    return gr.LinePlot(
+        x="step",
+        y="value",
+        color="series",
+        label=label,
+        x_title="step",
+        y_title="",
+        color_title="",
+        color_map=render.colour_map(which),
+        elem_id=f"ganlab-{which}-plot",
+    )
 
 
 def _controls_column(ui: SimpleNamespace) -> None:
@@ -50,8 +64,12 @@ def _controls_column(ui: SimpleNamespace) -> None:
         ui.step_btn = gr.Button("Step", size="sm")
         ui.stop_btn = gr.Button("■ Stop", size="sm", variant="stop")
         ui.reset_btn = gr.Button("↺ Reset", size="sm")
-    ui.phase = gr.Radio(PHASE_CHOICES, value="both", label="Each iteration trains",
-                        info="Step, the slow-motion step and a running run all follow it")
+    ui.phase = gr.Radio(
+        PHASE_CHOICES,
+        value="both",
+        label="Each iteration trains",
+        info="Step, the slow-motion step and a running run all follow it",
+    )
     sessions.name_errors({"phase": ui.phase})
     ui.status = gr.Markdown("Press **Train** to start.")
     ui.health = gr.Markdown("")
@@ -66,22 +84,38 @@ def _controls_column(ui: SimpleNamespace) -> None:
 
 def _views_column(ui: SimpleNamespace) -> None:
     """The sample grid (or 2D view), G's manifold, the three live plots and what they mean, slow motion."""
-    ui.presenter = gr.Checkbox(False, label="Presenter mode: hide the form, enlarge the views; "
-                                            "space = pause / resume, → = next slow-motion sub-step",
-                               elem_id="ganlab-presenter")
+    ui.presenter = gr.Checkbox(
+        False,
+        label="Presenter mode: hide the form, enlarge the views; space = pause / resume, → = next slow-motion sub-step",
+        elem_id="ganlab-presenter",
+    )
     with gr.Row(equal_height=False):
-        ui.main_view = gr.Image(label="Samples from fixed noise", type="numpy", height=520, format="png",
-                                interactive=False, elem_id="ganlab-main-view", scale=3)
+        ui.main_view = gr.Image(
+            label="Samples from fixed noise",
+            type="numpy",
+            height=520,
+            format="png",
+            interactive=False,
+            elem_id="ganlab-main-view",
+            scale=3,
+        )
         ui.main_text = gr.Markdown(explain.SAMPLES_IMAGES, elem_id="ganlab-main-text")
     ui.layers = gr.CheckboxGroup(POINT_LAYERS, value=list(viz.LAYERS), label="Show", visible=False)
     with gr.Row(equal_height=False, visible=False) as ui.manifold_row:
-        ui.manifold_view = gr.Image(label="G's manifold", type="numpy", height=400, interactive=False,
-                                    format="png", scale=3)
+        ui.manifold_view = gr.Image(
+            label="G's manifold", type="numpy", height=400, interactive=False, format="png", scale=3
+        )
         gr.Markdown(explain.MANIFOLD)
     with gr.Row(equal_height=False, visible=False) as ui.morph_row:
-        ui.morph_view = gr.Image(label="The manifold morph: noise grid (t = 0) to G's manifold (t = 1)",
-                                 type="numpy", height=400, interactive=False, format="png", scale=3,
-                                 elem_id="ganlab-morph-view")
+        ui.morph_view = gr.Image(
+            label="The manifold morph: noise grid (t = 0) to G's manifold (t = 1)",
+            type="numpy",
+            height=400,
+            interactive=False,
+            format="png",
+            scale=3,
+            elem_id="ganlab-morph-view",
+        )
         with gr.Column(scale=2):
             ui.morph_t = gr.Slider(0, 1, 1.0, step=0.05, label="t (0 = the noise grid, 1 = G's manifold)")
             ui.morph_gif_btn = gr.Button("Morph GIF", size="sm")
@@ -99,56 +133,132 @@ def _views_column(ui: SimpleNamespace) -> None:
         gr.Markdown(explain.DIVERGENCE)
     slow_motion.build(ui)
     with gr.Accordion("Model overview: the data flow of one iteration, live", open=False):
-        ui.overview_view = gr.Image(label="Model overview", show_label=False, type="numpy", format="png",
-                                    interactive=False, elem_id="ganlab-overview-view")
+        ui.overview_view = gr.Image(
+            label="Model overview",
+            show_label=False,
+            type="numpy",
+            format="png",
+            interactive=False,
+            elem_id="ganlab-overview-view",
+        )
         gr.Markdown(explain.OVERVIEW)
 
 
 def _wire_run(ui: SimpleNamespace) -> None:
-    """Train, the timer, pause/resume/step/stop/reset and the status/samples endpoints."""
-    form, job = ui.form, ui.job_state
-    views = [ui.main_view, ui.manifold_view, ui.loss_plot, ui.verdict_plot, ui.grad_plot, ui.status, ui.health,
-             ui.divergence_plot, ui.morph_view, ui.overview_view]  # act.VIEWS, in this order
+    """Train, the timer, pause/resume/step/stop/reset and the status/samples endpoints (in this
+    order: the endpoints' names and parameters are contracts)."""
+    views = [
+        ui.main_view,
+        ui.manifold_view,
+        ui.loss_plot,
+        ui.verdict_plot,
+        ui.grad_plot,
+        ui.status,
+        ui.health,
+        ui.divergence_plot,
+        ui.morph_view,
+        ui.overview_view,
+    ]  # act.VIEWS, in this order
     toggles = [ui.pause_btn, ui.resume_btn]
-    # /train's parameters: existing ones first, in their order; the style, restore, pair fields last
-    form_inputs = {name: form[name] for name in ("dataset", "device", "upload", "drawing", *controls.FIELDS,
-                                                 *controls.STYLE_FIELDS, *controls.RESTORE_FIELDS,
-                                                 "from_pretrained", *controls.ITERATION_FIELDS)}
-    # /train's last parameter: True (a script) fills what it left out from the data set's preset;
-    # the browser's form holds the preset already and sends its values as they are
-    form_inputs["preset_defaults"] = ui.preset_defaults
-    # what /resume and /step may change: the first three as before, then the per-iteration settings
-    changes = {"g_lr": form["g_lr"], "d_lr": form["d_lr"], "objective": form["objective"],
-               "d_steps": form["d_steps"], "g_steps": form["g_steps"], "phase": ui.phase}
     control_outputs = [ui.status, *toggles]
-    ui.train_btn.click(act.train, inputs=[job, ui.layers], inputs_kwargs=form_inputs,
-                       outputs=[job, ui.seen, *views, *toggles, *ui.kind_outputs], api_name="train",
-                       concurrency_limit=4)
-    ui.timer.tick(act.refresh, inputs=[job, ui.seen, ui.layers, ui.morph_t], outputs=[ui.seen, *views, *toggles],
-                  show_progress="hidden", concurrency_limit=8, api_name="refresh", api_visibility="undocumented")
+    _wire_controls(ui, views, toggles, control_outputs)
+    _wire_views(ui, control_outputs)
+
+
+def _train_inputs(ui: SimpleNamespace) -> dict:
+    """/train's parameters: existing ones first, in their order; the style, restore, pair fields last."""
+    names = (
+        "dataset",
+        "device",
+        "upload",
+        "drawing",
+        *controls.FIELDS,
+        *controls.STYLE_FIELDS,
+        *controls.RESTORE_FIELDS,
+        "from_pretrained",
+        *controls.ITERATION_FIELDS,
+    )
+    inputs = {name: ui.form[name] for name in names}
+    # the last one: True (a script) fills what it left out from the data set's preset;
+    # the browser's form holds the preset already and sends its values as they are
+    inputs["preset_defaults"] = ui.preset_defaults
+    return inputs
+
+
+def _wire_controls(ui: SimpleNamespace, views: list, toggles: list, control_outputs: list) -> None:
+    """Train, the timer, pause/resume/step/stop/reset and /status."""
+    form, job = ui.form, ui.job_state
+    # what /resume and /step may change: the first three as before, then the per-iteration settings
+    changes = {
+        "g_lr": form["g_lr"],
+        "d_lr": form["d_lr"],
+        "objective": form["objective"],
+        "d_steps": form["d_steps"],
+        "g_steps": form["g_steps"],
+        "phase": ui.phase,
+    }
+    ui.train_btn.click(
+        act.train,
+        inputs=[job, ui.layers],
+        inputs_kwargs=_train_inputs(ui),
+        outputs=[job, ui.seen, *views, *toggles, *ui.kind_outputs],
+        api_name="train",
+        concurrency_limit=4,
+    )
+    ui.timer.tick(
+        act.refresh,
+        inputs=[job, ui.seen, ui.layers, ui.morph_t],
+        outputs=[ui.seen, *views, *toggles],
+        show_progress="hidden",
+        concurrency_limit=8,
+        api_name="refresh",
+        api_visibility="undocumented",
+    )
     ui.pause_btn.click(act.pause, inputs=[job], outputs=control_outputs, api_name="pause", show_progress="hidden")
-    ui.resume_btn.click(act.resume, inputs=[job], inputs_kwargs=changes, outputs=control_outputs,
-                        api_name="resume", show_progress="hidden")
-    ui.step_btn.click(act.step, inputs=[job], inputs_kwargs=changes, outputs=control_outputs, api_name="step",
-                      show_progress="hidden")
+    ui.resume_btn.click(
+        act.resume,
+        inputs=[job],
+        inputs_kwargs=changes,
+        outputs=control_outputs,
+        api_name="resume",
+        show_progress="hidden",
+    )
+    ui.step_btn.click(
+        act.step, inputs=[job], inputs_kwargs=changes, outputs=control_outputs, api_name="step", show_progress="hidden"
+    )
     ui.stop_btn.click(act.stop, inputs=[job], outputs=control_outputs, api_name="stop", show_progress="hidden")
     ui.reset_btn.click(act.reset, inputs=[job], outputs=[job, ui.seen, *views, *toggles], api_name="reset")
-    gr.Button(visible=False).click(act.status_api, inputs=[job], outputs=gr.JSON(visible=False),
-                                   api_name="status", queue=False)
+    gr.Button(visible=False).click(
+        act.status_api, inputs=[job], outputs=gr.JSON(visible=False), api_name="status", queue=False
+    )
+
+
+def _wire_views(ui: SimpleNamespace, control_outputs: list) -> None:
+    """Live edits, slow motion, the morph, the overview, presenter mode and /samples."""
+    form, job = ui.form, ui.job_state
     live = [form["d_steps"], form["g_steps"], ui.phase]
     for widget in live:  # edits apply between chunks of a live run, without a pause
-        widget.input(act.live_edit, inputs=[job, *live], outputs=None, api_visibility="private",
-                     show_progress="hidden")
+        widget.input(act.live_edit, inputs=[job, *live], outputs=None, api_visibility="private", show_progress="hidden")
     slow_motion.wire(ui, act.controls_now, control_outputs)
-    ui.morph_t.input(act.morph, inputs=[job, ui.morph_t, ui.layers], outputs=ui.morph_view, api_visibility="private",
-                     show_progress="hidden", trigger_mode="always_last")
+    ui.morph_t.input(
+        act.morph,
+        inputs=[job, ui.morph_t, ui.layers],
+        outputs=ui.morph_view,
+        api_visibility="private",
+        show_progress="hidden",
+        trigger_mode="always_last",
+    )
     ui.morph_gif_btn.click(act.morph_gif, inputs=[job], outputs=ui.download, api_name="morph_gif")
-    gr.Button(visible=False).click(act.overview_api, inputs=[job], outputs=gr.Image(visible=False, format="png"),
-                                   api_name="overview")
+    gr.Button(visible=False).click(
+        act.overview_api, inputs=[job], outputs=gr.Image(visible=False, format="png"), api_name="overview"
+    )
     ui.presenter.change(None, inputs=[ui.presenter], outputs=None, js=presenter.TOGGLE_JS)
-    gr.Button(visible=False).click(act.samples_api, inputs=[job, ui.layers],
-                                   outputs=[gr.Image(visible=False, format="png"), gr.JSON(visible=False)],
-                                   api_name="samples")
+    gr.Button(visible=False).click(
+        act.samples_api,
+        inputs=[job, ui.layers],
+        outputs=[gr.Image(visible=False, format="png"), gr.JSON(visible=False)],
+        api_name="samples",
+    )
 
 
 def _wire_form(ui: SimpleNamespace) -> None:
@@ -157,25 +267,51 @@ def _wire_form(ui: SimpleNamespace) -> None:
     field_outputs = [form[k] for k in controls.FIELDS]
     style_outputs = [form[k] for k in controls.STYLE_FIELDS]
     default_outputs = field_outputs + style_outputs  # what defaults_for fills
-    ui.lesson_btn.click(act.load_lesson, inputs=[ui.lesson],
-                        outputs=[form["dataset"], ui.lesson_text, *field_outputs, *ui.kind_outputs, *style_outputs],
-                        api_name="preset")
+    ui.lesson_btn.click(
+        act.load_lesson,
+        inputs=[ui.lesson],
+        outputs=[form["dataset"], ui.lesson_text, *field_outputs, *ui.kind_outputs, *style_outputs],
+        api_name="preset",
+    )
     ui.save_btn.click(act.save, inputs=[job, ui.run_name], outputs=ui.download, api_name="save")
     ui.gif_btn.click(act.gif, inputs=[job], outputs=ui.download, api_name="gif")
     ui.csv_btn.click(act.loss_csv, inputs=[job], outputs=ui.download, api_name="loss_csv")
-    form["dataset"].input(act.on_dataset, inputs=[form["dataset"], form["upload"], form["model"]],
-                          outputs=default_outputs, api_visibility="private")
-    form["upload"].upload(act.on_upload, inputs=[form["upload"], form["model"]],
-                          outputs=[form["dataset"], *default_outputs], api_visibility="private")
-    form["model"].input(act.on_model, inputs=[form["dataset"], form["upload"], form["model"]],
-                        outputs=default_outputs, api_visibility="private")
-    form["model"].change(controls.style_controls.model_updates, inputs=[form["model"]],
-                         outputs=[form["style_row"], form["width"]], api_visibility="private")
-    form["model"].change(controls.restore_controls.model_updates, inputs=[form["model"]],
-                         outputs=[form["restore_row"], form["task"]], api_visibility="private")
-    form["dataset"].change(act.on_dataset_shown, inputs=[form["dataset"], form["upload"]],
-                           outputs=[*ui.kind_outputs, form["upload"], form["drawing"], form["from_pretrained"]],
-                           api_visibility="private")
+    form["dataset"].input(
+        act.on_dataset,
+        inputs=[form["dataset"], form["upload"], form["model"]],
+        outputs=default_outputs,
+        api_visibility="private",
+    )
+    form["upload"].upload(
+        act.on_upload,
+        inputs=[form["upload"], form["model"]],
+        outputs=[form["dataset"], *default_outputs],
+        api_visibility="private",
+    )
+    form["model"].input(
+        act.on_model,
+        inputs=[form["dataset"], form["upload"], form["model"]],
+        outputs=default_outputs,
+        api_visibility="private",
+    )
+    form["model"].change(
+        controls.style_controls.model_updates,
+        inputs=[form["model"]],
+        outputs=[form["style_row"], form["width"]],
+        api_visibility="private",
+    )
+    form["model"].change(
+        controls.restore_controls.model_updates,
+        inputs=[form["model"]],
+        outputs=[form["restore_row"], form["task"]],
+        api_visibility="private",
+    )
+    form["dataset"].change(
+        act.on_dataset_shown,
+        inputs=[form["dataset"], form["upload"]],
+        outputs=[*ui.kind_outputs, form["upload"], form["drawing"], form["from_pretrained"]],
+        api_visibility="private",
+    )
 
 
 def build() -> None:

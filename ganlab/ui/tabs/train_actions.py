@@ -31,13 +31,31 @@ VIEWS = ("main", "manifold", "loss", "verdict", "grads", "status", "health", "di
 def _outputs_for(snap, layers, morph_t: float = 1.0) -> list:
     """Every live view for one snapshot, in VIEWS order (a restoration run: its triplets and losses)."""
     if restore_views.is_restore(snap):
-        return [restore_views.main_image(snap), None, restore_views.loss_frame(snap), None, None,
-                restore_views.status_markdown(snap), restore_views.health_markdown(snap), None, None, None]
+        return [
+            restore_views.main_image(snap),
+            None,
+            restore_views.loss_frame(snap),
+            None,
+            None,
+            restore_views.status_markdown(snap),
+            restore_views.health_markdown(snap),
+            None,
+            None,
+            None,
+        ]
     wasserstein = snap.is_wgan
-    return [render.main_image(snap, layers), render.manifold_image(snap),
-            render.plot_frame(snap.history, "loss"), render.plot_frame(snap.history, "verdict", wasserstein),
-            render.plot_frame(snap.history, "grads"), render.status_markdown(snap), render.health_markdown(snap),
-            render.divergence_frame(snap), _morph_image(snap, morph_t, layers), overview_image(snap)]
+    return [
+        render.main_image(snap, layers),
+        render.manifold_image(snap),
+        render.plot_frame(snap.history, "loss"),
+        render.plot_frame(snap.history, "verdict", wasserstein),
+        render.plot_frame(snap.history, "grads"),
+        render.status_markdown(snap),
+        render.health_markdown(snap),
+        render.divergence_frame(snap),
+        _morph_image(snap, morph_t, layers),
+        overview_image(snap),
+    ]
 
 
 def _morph_image(snap, t, layers=viz.LAYERS) -> "np.ndarray | None":
@@ -48,8 +66,11 @@ def _morph_image(snap, t, layers=viz.LAYERS) -> "np.ndarray | None":
         return None
     from ganlab.render.morph import morph_view
 
-    return morph_view(points, float(np.clip(t if t is not None else 1.0, 0, 1)),
-                      show_real="real" in (layers if layers is not None else viz.LAYERS))
+    return morph_view(
+        points,
+        float(np.clip(t if t is not None else 1.0, 0, 1)),
+        show_real="real" in (layers if layers is not None else viz.LAYERS),
+    )
 
 
 def _status_text(snap) -> str:
@@ -79,17 +100,32 @@ def kind_updates(points: bool, restoring: bool = False, one_d: bool = False) -> 
     """The main view's label and text, the 2D layer picker, and the points-only rows (manifold, morph,
     divergence), for the kind of run (1D points: the density chart and the divergence only)."""
     if restoring:
-        return [gr.update(label=restore_views.MAIN_LABEL), explain.RESTORE_TRIPLETS,
-                *[gr.update(visible=False)] * 4]
+        return [gr.update(label=restore_views.MAIN_LABEL), explain.RESTORE_TRIPLETS, *[gr.update(visible=False)] * 4]
     if one_d:
-        return [gr.update(label="Densities, D and the optimal D* (1D)"), explain.SAMPLES_1D,
-                *[gr.update(visible=False)] * 3, gr.update(visible=True)]
-    return [gr.update(label="Real vs generated (2D)" if points else "Samples from fixed noise"),
-            explain.SAMPLES_POINTS if points else explain.SAMPLES_IMAGES, *[gr.update(visible=points)] * 4]
+        return [
+            gr.update(label="Densities, D and the optimal D* (1D)"),
+            explain.SAMPLES_1D,
+            *[gr.update(visible=False)] * 3,
+            gr.update(visible=True),
+        ]
+    return [
+        gr.update(label="Real vs generated (2D)" if points else "Samples from fixed noise"),
+        explain.SAMPLES_POINTS if points else explain.SAMPLES_IMAGES,
+        *[gr.update(visible=points)] * 4,
+    ]
+
 
 @sessions.friendly
-def train(job, layers_value, request: gr.Request, upload=None, drawing=None, from_pretrained=False,
-          preset_defaults=True, **values):
+def train(
+    job,
+    layers_value,
+    request: gr.Request,
+    upload=None,
+    drawing=None,
+    from_pretrained=False,
+    preset_defaults=True,
+    **values,
+):
     """Start a new run with the form's settings (stops this session's previous run); with
     from_pretrained, a 2D set starts from its shipped trained pair (converged at step 0). With
     preset_defaults (the default for scripts), every parameter left out takes the data set's
@@ -105,9 +141,16 @@ def train(job, layers_value, request: gr.Request, upload=None, drawing=None, fro
     sessions.remember(request, "train", job)
     snap = job.snapshot
     restoring = restore_views.is_restore(snap)
-    return [job, snap.version, *_outputs_for(snap, layers_value or viz.LAYERS), *_buttons("running"),
-            *kind_updates(not restoring and snap.data_kind == "points", restoring,
-                          getattr(snap, "density", None) is not None)]
+    return [
+        job,
+        snap.version,
+        *_outputs_for(snap, layers_value or viz.LAYERS),
+        *_buttons("running"),
+        *kind_updates(
+            not restoring and snap.data_kind == "points", restoring, getattr(snap, "density", None) is not None
+        ),
+    ]
+
 
 def refresh(job, seen_version, layers_value, morph_t=1.0):
     """Timer tick: redraw when the job published a new snapshot, else change nothing."""
@@ -123,8 +166,9 @@ def overview_api(job):
     both -> D -> verdicts -> the two losses -> gradients back to each network, with live thumbnails."""
     job = _need_job(job)
     if restore_views.is_restore(job.snapshot):
-        raise GanLabError("the overview graph shows a GAN's data flow; a restoration run's is its input | "
-                          "restored | target rows")
+        raise GanLabError(
+            "the overview graph shows a GAN's data flow; a restoration run's is its input | restored | target rows"
+        )
     return overview_image(job.snapshot)
 
 
@@ -145,6 +189,7 @@ def morph_gif(job):
     path.write_bytes(make_gif(points))
     return str(path)
 
+
 @sessions.friendly
 def pause(job):
     """Pause training (the thread waits; nothing is lost)."""
@@ -152,27 +197,34 @@ def pause(job):
     _wait_for(job, lambda snap: snap.state != "running")
     return [_status_text(job.snapshot), *_buttons("paused")]
 
+
 def _iteration_changes(job, d_steps, g_steps, phase) -> dict:
     """D/G steps per iteration and which networks train, for a GAN run (a StyleGAN run and a
     restoration run keep their own step: an edit left at its default is not an error there)."""
     settings = getattr(job, "live_settings", ())
-    changes = {"d_steps": whole_number("d_steps", d_steps) if d_steps is not None else None,
-               "g_steps": whole_number("g_steps", g_steps) if g_steps is not None else None, "phase": phase}
+    changes = {
+        "d_steps": whole_number("d_steps", d_steps) if d_steps is not None else None,
+        "g_steps": whole_number("g_steps", g_steps) if g_steps is not None else None,
+        "phase": phase,
+    }
     defaults = {"d_steps": 1, "g_steps": 1, "phase": "both"}
     refused = [k for k, v in changes.items() if v is not None and k not in settings and v != defaults[k]]
     if refused:
-        raise GanLabError(f"{refused[0]}: this run's model takes one D and one G update per iteration, "
-                          "both networks (the MLP and DCGAN models take these settings)")
+        raise GanLabError(
+            f"{refused[0]}: this run's model takes one D and one G update per iteration, "
+            "both networks (the MLP and DCGAN models take these settings)"
+        )
     return {k: v for k, v in changes.items() if k in settings}
+
 
 @sessions.friendly
 def resume(job, g_lr, d_lr, objective, d_steps=None, g_steps=None, phase=None):
     """Continue; learning rates, objective, D/G steps per iteration and the networks to train
     (phase: both, d or g) edited while paused apply now."""
-    _need_job(job).resume(g_lr=g_lr, d_lr=d_lr, objective=objective,
-                          **_iteration_changes(job, d_steps, g_steps, phase))
+    _need_job(job).resume(g_lr=g_lr, d_lr=d_lr, objective=objective, **_iteration_changes(job, d_steps, g_steps, phase))
     _wait_for(job, lambda snap: snap.state != "paused")
     return [_status_text(job.snapshot), *_buttons(job.state)]
+
 
 @sessions.friendly
 def step(job, g_lr, d_lr, objective, d_steps=None, g_steps=None, phase=None):
@@ -184,11 +236,13 @@ def step(job, g_lr, d_lr, objective, d_steps=None, g_steps=None, phase=None):
     _wait_for(job, lambda snap: snap.step > before, timeout=10)
     return [_status_text(job.snapshot), *_buttons(job.state)]
 
+
 @sessions.friendly
 def live_edit(job, d_steps, g_steps, phase):
     """D/G steps per iteration or the networks to train, changed while a run is live."""
     if job is not None and job.state not in ("finished", "stopped", "diverged", "error"):
         job.update(**_iteration_changes(job, d_steps, g_steps, phase))
+
 
 def controls_now(job):
     """The status line and pause/resume buttons as they are now (after a slow step)."""
@@ -196,11 +250,13 @@ def controls_now(job):
         return [gr.skip(), gr.skip(), gr.skip()]
     return [_status_text(job.snapshot), *_buttons(job.state)]
 
+
 @sessions.friendly
 def stop(job):
     """Stop for good; the views keep the last state."""
     _need_job(job).stop()
     return [_status_text(job.snapshot), *_buttons(job.state)]
+
 
 def reset(job):
     """Throw the run away and clear the views."""
@@ -209,6 +265,7 @@ def reset(job):
     views.update(status="Reset. Press **Train** to start again.", health="")
     return [None, 0, *views.values(), *_buttons("ready")]
 
+
 def status_api(job):
     """The latest snapshot as JSON: state, step, steps/s, device, last losses, health."""
     if job is None:
@@ -216,10 +273,19 @@ def status_api(job):
     snap = job.snapshot
     status = restore_views.status_dict(snap) if restore_views.is_restore(snap) else render.status_dict(snap)
     trainer = getattr(job, "trainer", None)
-    iteration = {"d_steps": getattr(job.cfg, "d_steps", 1), "g_steps": getattr(job.cfg, "g_steps", 1),
-                 "phase": getattr(trainer, "phase", "both")}
-    return {**status, "seed": job.cfg.seed, **iteration, **controls.model_facts(job.cfg),
-            "from_pretrained": getattr(job, "pair", None) is not None}
+    iteration = {
+        "d_steps": getattr(job.cfg, "d_steps", 1),
+        "g_steps": getattr(job.cfg, "g_steps", 1),
+        "phase": getattr(trainer, "phase", "both"),
+    }
+    return {
+        **status,
+        "seed": job.cfg.seed,
+        **iteration,
+        **controls.model_facts(job.cfg),
+        "from_pretrained": getattr(job, "pair", None) is not None,
+    }
+
 
 def samples_api(job, layers_value):
     """The current sample grid (or 2D view) and the status JSON, always (never skipped)."""
@@ -230,6 +296,7 @@ def samples_api(job, layers_value):
         return restore_views.main_image(snap), restore_views.status_dict(snap)
     return render.main_image(snap, layers_value or viz.LAYERS), render.status_dict(snap)
 
+
 def load_lesson(key):
     """Fill the form with a lesson's settings and show its explanation."""
     lesson_obj = LESSONS.get(key)
@@ -238,9 +305,14 @@ def load_lesson(key):
     values = controls.form_values(lesson_obj.config)
     style = controls.style_values(lesson_obj.config)
     points = controls.is_points(lesson_obj.config.dataset)
-    return [lesson_obj.config.dataset, f"### {lesson_obj.title}\n{lesson_obj.text}",
-            *[values[k] for k in controls.FIELDS], *kind_updates(points, one_d=is_1d_dataset(lesson_obj.config.dataset)),
-            *[style[k] for k in controls.STYLE_FIELDS]]
+    return [
+        lesson_obj.config.dataset,
+        f"### {lesson_obj.title}\n{lesson_obj.text}",
+        *[values[k] for k in controls.FIELDS],
+        *kind_updates(points, one_d=is_1d_dataset(lesson_obj.config.dataset)),
+        *[style[k] for k in controls.STYLE_FIELDS],
+    ]
+
 
 @sessions.friendly
 def save(job, name):
@@ -250,12 +322,15 @@ def save(job, name):
     gr.Info(f"Saved to {folder}")
     return shutil.make_archive(str(archive), "zip", folder)
 
+
 @sessions.friendly
 def gif(job):
     """A timelapse GIF of the fixed-noise samples over training."""
     if not hasattr(_need_job(job), "frames"):
-        raise GanLabError("the timelapse shows a generator's fixed-noise samples; a restoration run has "
-                          "none (save it and open it in the Restore tab)")
+        raise GanLabError(
+            "the timelapse shows a generator's fixed-noise samples; a restoration run has "
+            "none (save it and open it in the Restore tab)"
+        )
     frames = list(job.frames)
     try:
         path = Path(tempfile.mkdtemp(prefix="ganlab-")) / "timelapse.gif"
@@ -264,6 +339,7 @@ def gif(job):
         raise GanLabError(str(exc)) from None
     return str(path)
 
+
 @sessions.friendly
 def loss_csv(job):
     """The step history (losses, D outputs, gradient norms) as CSV."""
@@ -271,11 +347,14 @@ def loss_csv(job):
     path.write_text(_need_job(job).loss_csv(), encoding="utf-8")
     return str(path)
 
+
 def on_dataset(dataset, upload, model):
     return controls.defaults_for(dataset, upload, model)
 
+
 def on_upload(upload, model):
     return [controls.UPLOAD, *controls.defaults_for(controls.UPLOAD, upload, model)]
+
 
 def on_model(dataset, upload, model):
     """A new model: that family's recommended settings (2D data + stylegan: Train says why not)."""
@@ -285,9 +364,12 @@ def on_model(dataset, upload, model):
         return [gr.skip()] * (len(controls.FIELDS) + len(controls.STYLE_FIELDS))
     return controls.defaults_for(dataset, upload, model)
 
+
 def on_dataset_shown(dataset, upload):
     """Views and inputs that depend on the data set (also when a lesson picks it)."""
-    return [*kind_updates(controls.is_points(dataset, upload), one_d=is_1d_dataset(dataset)),
-            gr.update(visible=dataset == controls.UPLOAD),
-            gr.update(visible=dataset == controls.DRAW), gr.update(visible=controls.has_pair(dataset))]
-
+    return [
+        *kind_updates(controls.is_points(dataset, upload), one_d=is_1d_dataset(dataset)),
+        gr.update(visible=dataset == controls.UPLOAD),
+        gr.update(visible=dataset == controls.DRAW),
+        gr.update(visible=controls.has_pair(dataset)),
+    ]
