@@ -35,3 +35,10 @@ def test_the_ganlab_command_is_python_m_ganlab(capsys):
     except SystemExit as exc:
         assert exc.code == 0
     assert "train" in capsys.readouterr().out
+
+
+def test_usage_lines_name_the_command_the_user_typed():
+    from ganlab.cli import program_name
+
+    assert program_name("/venv/bin/ganlab") == "ganlab"
+    assert program_name("/repo/ganlab/__main__.py") == "python -m ganlab"

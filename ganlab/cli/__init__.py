@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from ganlab.errors import GanLabError
@@ -17,13 +18,19 @@ from ganlab.errors import GanLabError
 COMMAND_MODULES = ("train", "sample", "evaluate", "devices", "translate", "export", "mix", "restore")
 
 
+def program_name(argv0: str | None = None) -> str:
+    """How the user called us, for usage lines: ``ganlab`` (the console script) or ``python -m ganlab``."""
+    name = os.path.basename(argv0 if argv0 is not None else sys.argv[0])
+    return "ganlab" if name in ("ganlab", "ganlab.exe") else "python -m ganlab"
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, no usage dump
-        self.exit(2, f"error: {message} (see: python -m ganlab {self.prog.split()[-1]} --help)\n")
+        self.exit(2, f"error: {message} (see: {program_name()} {self.prog.split()[-1]} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m ganlab", description="GAN Lab: train, sample and evaluate GANs headless.")
+    parser = _Parser(prog=program_name(), description="GAN Lab: train, sample and evaluate GANs headless.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
