@@ -178,44 +178,69 @@ class Recorder:
         self.substeps.append(SubStep(number, network, self.rounds[network], stage, title, caption, values, shown))
 
     def _values(self, stage: str, t: dict[str, Tensor | None]) -> tuple[dict[str, float], dict[str, Any]]:
-        """(the numbers a caption quotes, CPU copies of what the frame draws)."""
+        """(the numbers a caption quotes, CPU copies of what the frame draws), by the stage's reader."""
         cpu = {k: v.detach().float().cpu().clone() for k, v in t.items() if isinstance(v, Tensor) and v.dim() > 0}
         v: dict[str, float] = {}
-        if stage == "d.real":
-            v["n"] = len(cpu["real"])
-            self._batch["real"] = t["real"].detach()
-        elif stage in ("d.fake", "g.fake"):
-            v["n"] = len(cpu["fake"])
-            if stage == "g.fake":
-                self._fake_before = cpu["fake"]
-            else:
-                self._batch["fake"] = t["fake"].detach()
-        elif stage == "g.noise":
-            v.update(n=len(cpu["z"]), z_dim=cpu["z"].shape[1])
-        elif stage in ("d.scores", "g.scores"):
-            for key in ("d_real", "d_fake"):
-                if key in t:
-                    cpu[key] = self._score(t[key]).cpu()
-                    v[key] = _mean(cpu[key])
-            if stage == "d.scores":
-                self._scores = dict(v)
-        elif stage in ("d.loss", "g.loss"):
-            v["loss"] = float(t["loss"].detach().float())
-            if "penalty" in t:
-                v["penalty"] = float(t["penalty"].detach().float())
-        elif stage == "g.grad":
-            if t.get("grad") is None:
-                raise GanLabError("slow motion could not read G's gradient on the fakes")
-            v["grad"] = float(cpu["grad"].flatten(1).norm(dim=1).mean())
-        elif stage in ("d.update", "g.update"):
-            v["grad_norm"] = float(t["grad_norm"].detach().float())
-            if stage == "d.update":
-                v.update(self._rescore())
-            if stage == "g.update":
-                cpu["fake_after"] = self._regenerate(t["z"], t.get("labels"))
-                cpu["fake"] = self._fake_before
-                v["moved"] = float((cpu["fake_after"] - cpu["fake"]).flatten(1).norm(dim=1).mean())
+        reader = self._READERS.get(stage)
+        if reader is not None:
+            getattr(self, reader)(stage, t, cpu, v)
         return v, cpu
+
+    # stage -> the method that reads its numbers (each fills ``v`` and may add to ``cpu``)
+    _READERS = {
+        "d.real": "_read_real",
+        "d.fake": "_read_fake",
+        "g.fake": "_read_fake",
+        "g.noise": "_read_noise",
+        "d.scores": "_read_scores",
+        "g.scores": "_read_scores",
+        "d.loss": "_read_loss",
+        "g.loss": "_read_loss",
+        "g.grad": "_read_grad",
+        "d.update": "_read_update",
+        "g.update": "_read_update",
+    }
+
+    def _read_real(self, stage: str, t: dict, cpu: dict, v: dict) -> None:
+        v["n"] = len(cpu["real"])
+        self._batch["real"] = t["real"].detach()
+
+    def _read_fake(self, stage: str, t: dict, cpu: dict, v: dict) -> None:
+        v["n"] = len(cpu["fake"])
+        if stage == "g.fake":
+            self._fake_before = cpu["fake"]
+        else:
+            self._batch["fake"] = t["fake"].detach()
+
+    def _read_noise(self, stage: str, t: dict, cpu: dict, v: dict) -> None:
+        v.update(n=len(cpu["z"]), z_dim=cpu["z"].shape[1])
+
+    def _read_scores(self, stage: str, t: dict, cpu: dict, v: dict) -> None:
+        for key in ("d_real", "d_fake"):
+            if key in t:
+                cpu[key] = self._score(t[key]).cpu()
+                v[key] = _mean(cpu[key])
+        if stage == "d.scores":
+            self._scores = dict(v)
+
+    def _read_loss(self, stage: str, t: dict, cpu: dict, v: dict) -> None:
+        v["loss"] = float(t["loss"].detach().float())
+        if "penalty" in t:
+            v["penalty"] = float(t["penalty"].detach().float())
+
+    def _read_grad(self, stage: str, t: dict, cpu: dict, v: dict) -> None:
+        if t.get("grad") is None:
+            raise GanLabError("slow motion could not read G's gradient on the fakes")
+        v["grad"] = float(cpu["grad"].flatten(1).norm(dim=1).mean())
+
+    def _read_update(self, stage: str, t: dict, cpu: dict, v: dict) -> None:
+        v["grad_norm"] = float(t["grad_norm"].detach().float())
+        if stage == "d.update":
+            v.update(self._rescore())
+        else:
+            cpu["fake_after"] = self._regenerate(t["z"], t.get("labels"))
+            cpu["fake"] = self._fake_before
+            v["moved"] = float((cpu["fake_after"] - cpu["fake"]).flatten(1).norm(dim=1).mean())
 
     def _rescore(self) -> dict[str, float]:
         """D's mean verdicts on its batch before and after its update (unconditional D only: a
