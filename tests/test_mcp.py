@@ -119,3 +119,16 @@ def test_ganlab_mcp_0_turns_the_server_off(tmp_path):
     with serve_app(tmp_path, GANLAB_MCP="0") as url:
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(url + "gradio_api/mcp/schema", timeout=10)
+
+
+def test_no_listed_tool_reads_a_browser_session_state():
+    """An MCP call always gets a gr.State's default, so a tool that read one would see no run."""
+    import gradio as gr
+
+    from ganlab.ui.app import build_app
+
+    demo = build_app()
+    listed = [fn for fn in demo.fns.values() if fn.api_name in tools.MCP_TOOLS]
+    assert {fn.api_name for fn in listed} == set(tools.MCP_TOOLS)
+    for fn in listed:
+        assert not any(isinstance(i, gr.State) for i in fn.inputs), fn.api_name

@@ -6,6 +6,7 @@ To add a tab, add one line to ``TABS``: a label and a module with a
 
 import logging
 import threading
+import warnings
 from importlib import import_module
 from typing import Callable
 
@@ -101,6 +102,9 @@ def launch(demo: gr.Blocks | None = None, **kwargs) -> gr.Blocks:
     # Gradio refuses an over-size upload before it reaches a handler (the handlers check again)
     kwargs.setdefault("max_file_size", limits.get("upload_bytes"))
     kwargs.setdefault("mcp_server", tools.mcp_enabled())  # at /gradio_api/mcp/; GANLAB_MCP=0 turns it off
+    # Gradio warns about gr.State inputs of every public endpoint, listed or not; no listed tool has one
+    # (tests/test_mcp.py), the browser-session endpoints that do are kept out of the tool list
+    warnings.filterwarnings("ignore", message="This MCP server includes a tool that has a gr.State input")
     demo.launch(css=CSS, js=presenter.KEYBOARD_JS, prevent_thread_lock=True, **kwargs)
     warm_up()
     if block:
