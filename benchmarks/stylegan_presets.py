@@ -43,6 +43,9 @@ CANDIDATES: dict[str, dict] = {
     "lr-1e-3": {"g_lr": 1e-3, "d_lr": 1e-3},
     "lr-decay": {"lr_decay": "linear"},
     "channels-32": {"channels": 32},
+    "r1-0.1": {"r1_weight": 0.1},
+    "r1-4": {"r1_weight": 4.0},
+    "batch-64": {"batch_size": 64},
 }
 
 

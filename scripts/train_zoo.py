@@ -213,7 +213,8 @@ RECIPES: dict[str, tuple[list[str], str]] = {
 # resumes it at the form's 1e-3 (ring8: 8/8 modes -> 3/8 in 10 steps); one trained at 1e-3 stays converged.
 # The shapes' generic preset (2,000 steps, no R1) is too short (blobs: 2/3 modes), so they get 8,000 steps
 # and the grid's lazy R1 0.05.
-PAIR_FLAGS = {"ring8": ["--lr-decay", "none"], "grid25": ["--lr-decay", "none"]}
+# The shipped grid pair is width 128 (the grid preset's width before it became 256, #16).
+PAIR_FLAGS = {"ring8": ["--lr-decay", "none"], "grid25": ["--lr-decay", "none", "--width", "128"]}
 SHAPE_FLAGS = ["--steps", "8000", "--r1-weight", "0.05", "--r1-every", "8"]
 PAIR_SETS = ("ring8", "grid25", "line", "two-gaussians", "ring", "blobs", "spiral", "moons")
 PAIRS = {f"2d-{name}": name for name in PAIR_SETS}
