@@ -1,14 +1,16 @@
 """Mode coverage on ring-8 and grid-25 with the recommended preset, several seeds.
 
-    PYTHONPATH=. python benchmarks/toy2d.py [--seeds 5] [--first-seed 0] [--datasets ring8 grid25] [--threads 1] [--jobs 2]
+    PYTHONPATH=. python benchmarks/toy2d.py [--seeds 5] [--first-seed 0] [--datasets ring8 grid25]
+        [--threads 1] [--jobs 2]
 
 Prints, per run, modes captured, high-quality %, steps and seconds (and when the run first had
 every mode at the high-quality goal, 96 % ring-8 / 94 % grid-25, scored every 500 steps; the
 scoring time is not counted), then the
 mean per data set beside PacGAN's published figures (ring 7.8 / 95.9 %,
 grid 24.8 / 93.6 %). Goal: on every seed, ring 8/8 with >= 96 % HQ within 60 s on 2 CPU
-cores, and grid 25/25 with >= 94 % (its width-256 preset takes about 3 minutes a run). ``--jobs 2`` runs two seeds at once (one per
-core, ``--threads`` each), which is how the README's figures were taken.
+cores, and grid 25/25 with >= 94 % (its width-256 preset takes about 3 minutes a run).
+``--jobs 2`` runs two seeds at once (one per core, ``--threads`` each), which is how the
+README's figures were taken.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "ring8": dict(_TOY_DEFAULT, steps=12000, lr_decay="linear", r1_weight=0.01, r1_every=8),
     # The grid needs a wider G and D to hold >= 94 % HQ on every seed, not just on average
     # (toy2d.py, seeds 0-9): width 128 ends at 92.6-96.1 %, depth 4 at 94.0-97.2 % (seeds 0-4),
-    # width 192 at 93.6-96.9 %, width 256 at 95.2-97.2 % (about 2.7x the time of width 128).
+    # width 192 at 93.6-96.9 % (seeds 0-7), width 256 at 95.2-97.2 % (about 2.7x the time of width 128).
     "grid25": dict(_TOY_DEFAULT, width=256, steps=12000, lr_decay="linear", r1_weight=0.05, r1_every=8),
     "digits": dict(
         model="dcgan",
