@@ -163,9 +163,28 @@ def test_srgan_warm_starts_from_its_srresnet_and_survives_a_resume(tmp_path):
     (tmp_path / "srresnet" / "model.safetensors").unlink()  # resuming needs only its own checkpoint
     again = restore_restore(tmp_path / "srgan")
     assert torch.equal(next(iter(again.G.state_dict().values())), next(iter(gan.G.state_dict().values())))
-    wider = base.updated(model="srgan", ngf=base.ngf * 2, init_from=str(tmp_path / "srgan"))
+    narrower = base.updated(model="srgan", ngf=base.ngf // 2, init_from=str(tmp_path / "srgan"))
     with pytest.raises(CheckpointError, match="another architecture"):
-        RestoreTrainer(wider)
+        RestoreTrainer(narrower)
+
+
+def test_an_srresnet_grows_wider_and_deeper_computing_what_it_did_then_learns_more(tmp_path):
+    base = RestoreConfig(model="srresnet", task="sr4", **{**TINY, "dataset": "digits"})
+    small = RestoreTrainer(base)
+    small.run(5)
+    save_restore(small, tmp_path / "small")
+    grown = RestoreTrainer(base.updated(ngf=12, n_blocks=3, init_from=str(tmp_path / "small")))
+    assert grown.G.args["width"] == 12 and grown.G.args["n_blocks"] == 3
+    x = torch.rand(4, 1, 6, 6) * 2 - 1
+    small.G.eval(), grown.G.eval()
+    with torch.no_grad():
+        assert torch.allclose(small.G(x), grown.G(x), atol=1e-6)  # the same function at the start
+    before = {k: v.clone() for k, v in grown.G.state_dict().items()}
+    grown.run(3)
+    after = grown.G.state_dict()
+    new_block = "blocks.2.body.2.weight"  # started at zero: the identity
+    assert not torch.equal(before[new_block], after[new_block])
+    assert not torch.equal(before["tail.weight"][:, 8:], after["tail.weight"][:, 8:])  # new channels get used
 
 
 # -- the train contract ----------------------------------------------------------------------

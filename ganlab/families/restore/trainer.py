@@ -20,6 +20,7 @@ from ganlab.families.gan.config import OptimizerConfig
 from ganlab.families.restore import degrade
 from ganlab.families.restore.config import RestoreConfig
 from ganlab.families.restore.data import CleanImages, load_clean
+from ganlab.families.restore.grow import grow_state, growable
 from ganlab.families.restore.losses import PIXEL_LOSSES, adversarial, content_loss, content_network
 from ganlab.families.restore.models import PatchGAN, SRResNet, UNetGenerator
 from ganlab.metrics.restoration import scores
@@ -67,6 +68,8 @@ def load_generator_weights(g: torch.nn.Module, spec: str) -> None:
 
     SRGAN starts from its trained SRResNet (Ledig et al.), so the adversarial and content
     terms refine a network that already beats bicubic instead of pulling a random one.
+    An SRResNet may also start from a narrower or shallower one (``grow.py``): it begins
+    computing exactly what that one did, with room to learn more.
     """
     from ganlab.engine.checkpoints import load_checkpoint
     from ganlab.errors import CheckpointError
@@ -75,12 +78,15 @@ def load_generator_weights(g: torch.nn.Module, spec: str) -> None:
     if ckpt.kind != "restore":
         raise CheckpointError(f"init_from: {ckpt.path.name} is a {ckpt.kind} checkpoint, not a restoration run")
     state = ckpt.group("G")
+    src_args = (ckpt.meta.get("generator") or {}).get("args") or {}
+    if getattr(g, "arch", "") == "srresnet" and src_args != g.args and growable(src_args, g.args):
+        state = grow_state(state, src_args, g)  # a wider/deeper SRResNet starts as the trained one
     try:
         g.load_state_dict(state)
     except RuntimeError:
         raise CheckpointError(
             f"init_from: {ckpt.path.name}'s generator has another architecture "
-            "(same ngf, n_blocks/depth, channels and task needed)"
+            "(same ngf, n_blocks/depth, channels and task needed; an SRResNet may grow wider and deeper)"
         ) from None
 
 
