@@ -1,117 +1,18 @@
-"""One-click lessons: a config, a paragraph, and a check that the run really shows what the text says.
+"""The lesson catalogue: each a config, a paragraph, and a check that the run really shows what
+the text says (what a lesson is, and the headless runs, are :mod:`~ganlab.families.gan.lesson_kit`).
 
-Each :class:`Lesson` is a :class:`~ganlab.families.gan.config.TrainConfig` a student can
-load in the Train tab (or race against its ``contrast``), a paragraph of
-explanation, and ``check``: a headless function that trains the preset (and
-its contrast) for ``check_steps`` with the lesson's seed and returns a
-:class:`CheckResult` saying whether the claim held, with the figures. The
-tests run every check, so a lesson cannot silently stop teaching its point.
+The tests run every check, so a lesson cannot silently stop teaching its point.
 Configs are small (MLP width 64, batch 128) so each check takes seconds on a CPU. The
 StyleGAN lessons live in :mod:`ganlab.families.stylegan.lessons` and join ``LESSONS`` here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from typing import Callable
-
 import numpy as np
 import torch
 
-from ganlab.families.gan.config import OptimizerConfig, TrainConfig
-from ganlab.errors import TrainingDiverged
-from ganlab.metrics.toy2d import mode_coverage
+from ganlab.families.gan.lesson_kit import CheckResult, Lesson, adam, make_lesson, run_config, sgd, toy_config
 from ganlab.families.gan.presets import recommended_config
-
-
-def _adam(lr: float) -> OptimizerConfig:
-    return OptimizerConfig("adam", lr, 0.5, 0.999)
-
-
-def _sgd(lr: float) -> OptimizerConfig:
-    return OptimizerConfig("sgd", lr, 0.5, 0.999)
-
-
-def _toy(dataset: str = "ring8", **changes) -> TrainConfig:
-    # no R1: each lesson shows one effect, and the penalty would blur the contrasts
-    base = dict(width=64, batch_size=128, steps=1500, seed=0, r1_weight=0.0, g_optim=_adam(1e-3), d_optim=_adam(1e-3))
-    base.update(changes)
-    return recommended_config(dataset).updated(**base)
-
-
-# -- running a config headlessly (memoised: lessons share their contrasts) ---------------------
-
-
-@dataclass
-class RunResult:
-    trainer: object
-    diverged: str | None
-
-    @property
-    def history(self) -> list:
-        return self.trainer.history
-
-    def recent(self, name: str, n: int = 100) -> float:
-        values = [getattr(s, name) for s in self.history[-n:]]
-        return float(np.median(values)) if values else float("nan")
-
-    def coverage(self):
-        tr = self.trainer
-        return mode_coverage(tr.sample_fixed(), tr.data.modes, tr.data.sigma)
-
-    def distance_to_data(self) -> float:
-        """Mean distance from G's fixed samples to their nearest mode (how far G still has to go)."""
-        tr = self.trainer
-        return float(torch.cdist(tr.sample_fixed(), tr.data.modes.float().cpu()).min(dim=1).values.mean())
-
-
-@lru_cache(maxsize=64)  # every lesson and contrast over a few seeds
-def _run_cached(cfg_json: str, steps: int) -> RunResult:
-    from ganlab.families.gan.trainer import Trainer
-
-    cfg = TrainConfig.from_json(cfg_json)
-    trainer = Trainer(cfg)
-    try:
-        for done in range(0, steps, 10):  # chunks, so a divergence leaves the steps before it
-            trainer.run(min(10, steps - done))
-    except TrainingDiverged as exc:
-        return RunResult(trainer, str(exc))
-    return RunResult(trainer, None)
-
-
-def run_config(cfg: TrainConfig, steps: int, device: str = "cpu") -> RunResult:
-    """Train ``cfg`` for ``steps`` on ``device`` (the same config and steps are trained once)."""
-    return _run_cached(cfg.updated(device=device).to_json(), steps)
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    ok: bool
-    summary: str
-    figures: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Lesson:
-    key: str
-    title: str
-    text: str
-    config: TrainConfig  # or another family's config (the StyleGAN lessons')
-    check_steps: int
-    check: Callable[["Lesson", str], CheckResult]
-    contrast: TrainConfig | None = None  # the other side of the comparison, for a race
-    labels: tuple[str, str] = ("this lesson", "contrast")
-
-    def with_seed(self, seed: int) -> "Lesson":
-        """The same lesson with ``seed`` on both sides (a claim that holds for one seed only is luck)."""
-        contrast = self.contrast.updated(seed=seed) if self.contrast is not None else None
-        return replace(self, config=self.config.updated(seed=seed), contrast=contrast)
-
-    def verify(self, device: str = "cpu", seed: int | None = None) -> CheckResult:
-        """Train headlessly and test the lesson's claim (with the preset's seed unless ``seed``)."""
-        lesson = self if seed is None else self.with_seed(seed)
-        return lesson.check(lesson, device)
 
 
 # -- the checks ------------------------------------------------------------------------------
@@ -288,32 +189,14 @@ def _check_digits(lesson: Lesson, device: str) -> CheckResult:
 # -- the lessons -------------------------------------------------------------------------------
 
 # G's SGD at 0.005: at 0.01 one seed in six let G escape before D won, and minimax trained fine
-_MINIMAX = _toy(objective="minimax", g_optim=_sgd(0.005), d_steps=3)
+_MINIMAX = toy_config(objective="minimax", g_optim=sgd(0.005), d_steps=3)
 _NONSAT = _MINIMAX.updated(objective="nonsaturating")
-
-
-def _lesson(
-    key, title, text, config, steps, check, contrast=None, labels=("this lesson", "contrast"), run_steps=None
-) -> Lesson:
-    """A lesson whose runs (preset and contrast) last exactly the steps its check verified,
-    unless ``run_steps`` says the claim only grows stronger with more."""
-    run_steps = run_steps or steps
-    return Lesson(
-        key,
-        title,
-        text,
-        config.updated(steps=run_steps),
-        steps,
-        check,
-        contrast.updated(steps=run_steps) if contrast is not None else None,
-        labels,
-    )
 
 
 LESSONS: dict[str, Lesson] = {
     lesson.key: lesson
     for lesson in (
-        _lesson(
+        make_lesson(
             "minimax-saturates",
             "The original minimax loss saturates",
             "Goodfellow's original G loss, log(1 - D(G(z))), is flat exactly where G needs help. Here D "
@@ -326,7 +209,7 @@ LESSONS: dict[str, Lesson] = {
             _NONSAT,
             ("minimax", "non-saturating"),
         ),
-        _lesson(
+        make_lesson(
             "nonsaturating-fixes",
             "The non-saturating loss keeps G learning",
             "Same data, same networks, same optimizers, one change: G maximises log D(G(z)) instead of "
@@ -339,7 +222,7 @@ LESSONS: dict[str, Lesson] = {
             _MINIMAX,
             ("non-saturating", "minimax"),
         ),
-        _lesson(
+        make_lesson(
             "clipping-vs-penalty",
             "WGAN: weight clipping vs gradient penalty",
             "A Wasserstein critic must be 1-Lipschitz. WGAN forces that by clipping every weight to "
@@ -348,25 +231,25 @@ LESSONS: dict[str, Lesson] = {
             "varies from run to run), and G's gradient is tiny. WGAN-GP instead penalises the critic's "
             "slope where it matters, keeping it near 1; its critic stays expressive and G's gradients "
             "are orders of magnitude larger. Race the two to see both curves.",
-            _toy(objective="wgan", d_steps=3),
+            toy_config(objective="wgan", d_steps=3),
             300,
             _check_clipping,
-            _toy(objective="wgan-gp", d_steps=3),
+            toy_config(objective="wgan-gp", d_steps=3),
             ("weight clipping", "gradient penalty"),
         ),
-        _lesson(
+        make_lesson(
             "lr-too-high",
             "Too high a learning rate diverges",
             "Plain SGD with learning rate 1.0: every update overshoots, the next one overshoots more, and "
             "within a few dozen steps a loss becomes NaN. GAN Lab stops the run, rolls the weights back "
             "to the last good step and says so. Set both learning rates to 0.01 and the same run trains.",
-            _toy(g_optim=_sgd(1.0), d_optim=_sgd(1.0)),
+            toy_config(g_optim=sgd(1.0), d_optim=sgd(1.0)),
             300,
             _check_divergence,
-            _toy(g_optim=_sgd(0.01), d_optim=_sgd(0.01)),
+            toy_config(g_optim=sgd(0.01), d_optim=sgd(0.01)),
             ("lr 1.0", "lr 0.01"),
         ),
-        _lesson(
+        make_lesson(
             "balance",
             "D/G balance: a generator that learns too slowly",
             "GAN training is a two-player game; if one player is much faster the game stops being "
@@ -374,26 +257,26 @@ LESSONS: dict[str, Lesson] = {
             "perfectly (D(x) near 1, D(G(z)) near 0) and G covers hardly any of the 8 modes. With equal "
             "learning rates D(x) and D(G(z)) both hover near 0.5 and G's points end up clearly nearer "
             "the ring (how many of its modes they reach by then varies from run to run).",
-            _toy(g_optim=_adam(1e-5)),
+            toy_config(g_optim=adam(1e-5)),
             600,
             _check_balance,
-            _toy(),
+            toy_config(),
             ("slow G", "balanced"),
         ),
-        _lesson(
+        make_lesson(
             "spectral-norm",
             "Spectral norm steadies D",
             "At a high learning rate (5e-3) the hinge-loss critic's loss jumps around and its decision "
             "surface grows steep cliffs. Spectral norm rescales each of D's layers so the whole network "
             "can never be steeper than 1: the surface stays smooth and the loss curve flattens. The price "
             "on tiny 2D data is a gentler D, so G also moves more slowly — steadier is not faster.",
-            _toy(objective="hinge", spectral_norm=True, g_optim=_adam(5e-3), d_optim=_adam(5e-3)),
+            toy_config(objective="hinge", spectral_norm=True, g_optim=adam(5e-3), d_optim=adam(5e-3)),
             800,
             _check_spectral,
-            _toy(objective="hinge", g_optim=_adam(5e-3), d_optim=_adam(5e-3)),
+            toy_config(objective="hinge", g_optim=adam(5e-3), d_optim=adam(5e-3)),
             ("spectral norm", "plain D"),
         ),
-        _lesson(
+        make_lesson(
             "dcgan-digits",
             "DCGAN on digits in a minute",
             "A small DCGAN (transposed convolutions up, strided convolutions down, batch norm, Adam with "

@@ -16,6 +16,7 @@ import re
 import torch
 
 from ganlab.families.gan import probes
+from ganlab.families.gan.lesson_kit import CheckResult, Lesson, run_config, toy_config
 from ganlab.families.gan.slowmo import record_iteration
 
 D_STAGES = ["d.real", "d.fake", "d.scores", "d.loss", "d.update"]
@@ -61,8 +62,6 @@ def _arrows_climb(trainer, sub) -> float:
 
 def check_one_step(lesson, device: str):
     """Headless check: the captions quote what the step computed (see the module's notes)."""
-    from ganlab.families.gan.lessons import CheckResult, run_config
-
     run = run_config(lesson.config, lesson.check_steps, device)
     slow_tr, plain_tr = copy.deepcopy(run.trainer), copy.deepcopy(run.trainer)  # the cached run stays as it was
     extent = probes.view_extent(slow_tr.data.sample(1024, torch.Generator(slow_tr.device).manual_seed(0))[0].cpu())
@@ -106,6 +105,6 @@ def check_one_step(lesson, device: str):
 
 def slow_motion_lesson():
     """The lesson, for the LESSONS registry."""
-    from ganlab.families.gan.lessons import Lesson, _toy
-
-    return Lesson("one-gan-step", "What one GAN step does (slow motion)", TEXT, _toy(steps=3000), 200, check_one_step)
+    return Lesson(
+        "one-gan-step", "What one GAN step does (slow motion)", TEXT, toy_config(steps=3000), 200, check_one_step
+    )

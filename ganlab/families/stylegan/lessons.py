@@ -12,18 +12,16 @@ kappa 0.59-0.69 (0.35), pixel ratio 0.22-0.37 (0.5); the confidence rise is the 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
 
+from ganlab.families.gan.lesson_kit import CheckResult, Lesson
 from ganlab.families.stylegan.config import StyleGANConfig
 from ganlab.families.stylegan.generator import StyleGANGenerator, mix
 from ganlab.families.stylegan.presets import recommended_config
 from ganlab.inference.protocol import sample_latents
 
-if TYPE_CHECKING:  # the registry (gan.lessons) imports this module: its classes are imported when used
-    from ganlab.families.gan.lessons import CheckResult, Lesson
 
 CHECK_STEPS = 300
 SAMPLES = 512  # samples per measurement: class shares to about +-2 %
@@ -77,8 +75,6 @@ def _check_truncation(lesson: Lesson, device: str) -> CheckResult:
         psi: class_stats(clf.probs(gen.synthesize(sample_latents(gen, SEEDS[0], SAMPLES, psi=psi))))
         for psi in (1.0, PSI_LOW)
     }
-    from ganlab.families.gan.lessons import CheckResult
-
     full, low = at[1.0], at[PSI_LOW]
     fig = {f"{k}_psi{psi:g}": v for psi, stats in at.items() for k, v in stats.items()}
     ok = (
@@ -125,8 +121,6 @@ def _check_mixing(lesson: Lesson, device: str) -> CheckResult:
         and fig["follows_destination_at_0"] >= 0.95
         and fig["mix_to_source"] <= 0.5 * fig["destination_to_source"]
     )
-    from ganlab.families.gan.lessons import CheckResult
-
     return CheckResult(ok, _mixing_summary(fig), fig)
 
 
@@ -161,8 +155,6 @@ MIXING_TEXT = (
 
 def style_lessons() -> tuple[Lesson, ...]:
     """The StyleGAN lessons (trained for 1,500 steps in the app; checked after 300)."""
-    from ganlab.families.gan.lessons import Lesson
-
     cfg = lesson_config()
     return tuple(
         Lesson(key, title, text, cfg.updated(steps=1500), CHECK_STEPS, check)
