@@ -15,7 +15,7 @@ import gradio as gr
 
 from ganlab.families.gan.lessons import lesson_choices
 from ganlab.render import views as viz
-from ganlab.ui import controls, explain, presenter, sessions, slow_motion
+from ganlab.ui import controls, explain, form_layout, presenter, sessions, slow_motion
 from ganlab.ui import views as render
 from ganlab.ui.tabs import train_actions as act
 
@@ -55,7 +55,7 @@ def _controls_column(ui: SimpleNamespace) -> None:
             ui.lesson = gr.Dropdown(lesson_choices(), value=None, label="Lesson presets (one click, then Train)")
             ui.lesson_btn = gr.Button("Load lesson", size="sm")
             ui.lesson_text = gr.Markdown("")
-        ui.form = controls.build_form()
+        ui.form = form_layout.build_form()
     with gr.Row():
         ui.train_btn = gr.Button("▶ Train", variant="primary")
         ui.pause_btn = gr.Button("❚❚ Pause", elem_id="ganlab-pause-btn")
