@@ -43,7 +43,7 @@ def main() -> int:
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     from ganlab.engine.checkpoints import list_pretrained
-    from ganlab.ui.tabs import explore as et
+    from ganlab.ui.tabs import explore_actions as et
     from ganlab.ui.tabs import interpolate as it
 
     names = list_pretrained()

@@ -158,7 +158,7 @@ def test_api_lists_exactly_the_documented_parameters(app):
 def test_uploaded_checkpoint_zip_becomes_a_dropdown_choice(app, tmp_path):
     import zipfile
 
-    from ganlab.ui.tabs import explore as explore_tab
+    from ganlab.ui.tabs import explore_actions as explore_tab
 
     client, zoo = app
     archive = tmp_path / "mine.zip"
@@ -183,7 +183,7 @@ def test_uploaded_checkpoint_zip_becomes_a_dropdown_choice(app, tmp_path):
 
 def test_sliders_move_the_sample_and_untouched_sliders_change_nothing(app):
     from ganlab.inference import explore
-    from ganlab.ui.tabs import explore as et
+    from ganlab.ui.tabs import explore_actions as et
 
     loaded = et.resolve_checkpoint("tiny")
     z = explore.code(loaded, 4)[0]
@@ -206,7 +206,7 @@ def test_a_sessions_unpacked_uploads_are_deleted_when_it_ends(app, tmp_path):
 
     from ganlab.inference.upload import unpack_upload
     from ganlab.ui import sessions
-    from ganlab.ui.tabs import explore as explore_tab
+    from ganlab.ui.tabs import explore_actions as explore_tab
 
     client, zoo = app
     files = [str(zoo / "tiny" / "model.json"), str(zoo / "tiny" / "model.safetensors")]

@@ -107,7 +107,7 @@ def _array(img) -> np.ndarray:
 
 def _view(name, seed, psi=1.0, basis="ganspace", coarse=False, noise=None, pcs=ZEROS, direction="PC1"):
     """The tab's handler, sliders untouched except ``pcs``; returns (picture, strip) as arrays."""
-    from ganlab.ui.tabs import explore as et
+    from ganlab.ui.tabs import explore_actions as et
 
     loaded = et.resolve_checkpoint(name)
     z = explore.code(loaded, seed)[0]
@@ -120,7 +120,7 @@ def _view(name, seed, psi=1.0, basis="ganspace", coarse=False, noise=None, pcs=Z
 
 
 def test_psi_zero_gives_the_w_avg_image_for_every_seed(zoo, style):
-    from ganlab.ui.tabs import explore as et
+    from ganlab.ui.tabs import explore_actions as et
 
     gen = style.generator
     w_avg = gen.w_avg.expand(1, gen.latent.num_layers, -1)
@@ -183,7 +183,7 @@ def test_resample_noise_only_keeps_w_and_changes_the_texture(zoo, style):
     assert np.array_equal(_view("tiny-style", 6, noise=123)[0], other)  # the tab: same latents, noise 123
     assert np.array_equal(_view("tiny-style", 6, noise=None)[0], same)
     torch.testing.assert_close(explore.point(style, 6).w, lat.w)  # the noise never touches w
-    from ganlab.ui.tabs import explore as et
+    from ganlab.ui.tabs import explore_actions as et
 
     assert 0 <= et.resample_noise() < 2**31
     with pytest.raises(gr.Error, match="noise seed must be a whole number"):
@@ -191,7 +191,7 @@ def test_resample_noise_only_keeps_w_and_changes_the_texture(zoo, style):
 
 
 def test_the_w_controls_show_only_for_a_w_model(zoo):
-    from ganlab.ui.tabs import explore as et
+    from ganlab.ui.tabs import explore_actions as et
     from ganlab.ui.tabs import interpolate as it
 
     def visible(name):

@@ -15,7 +15,7 @@ import gradio as gr
 from ganlab.errors import GanLabError
 from ganlab.inference import explore, interpolation
 from ganlab.ui import sessions, uploads
-from ganlab.ui.tabs.explore import (
+from ganlab.ui.tabs.explore_actions import (
     checkpoint_choices,
     default_checkpoint,
     friendly,
