@@ -94,6 +94,46 @@ def test_a_diverging_or_paused_run_changes_no_other_run():
             j.close()
 
 
+def test_a_class_trains_in_whole_rounds_of_one_chunk_and_a_paused_run_is_not_waited_for():
+    classroom = classroom_for("cpu")
+    jobs = [TrainingJob(_cfg(seed).updated(steps=100_000), slots=DeviceSlots()) for seed in range(3)]
+    try:
+        for j in jobs:
+            j.start()
+        deadline = time.monotonic() + 60
+        while classroom.chunk < 4 or classroom.last_round < 3:  # chunks grow together, no cohorts
+            assert time.monotonic() < deadline, (classroom.chunk, classroom.last_round)
+            time.sleep(0.05)
+        assert classroom.enrolled == 3 and all(j.chunk_size() == classroom.chunk for j in jobs)
+        jobs[2].pause()
+        while classroom.enrolled != 2:
+            assert time.monotonic() < deadline, classroom.enrolled
+            time.sleep(0.02)
+        paused_at, others = jobs[2].trainer.step_count, [j.trainer.step_count for j in jobs[:2]]
+        time.sleep(1.0)
+        assert jobs[2].trainer.step_count == paused_at
+        assert all(j.trainer.step_count > n for j, n in zip(jobs[:2], others))
+        jobs[2].resume()
+        while classroom.enrolled != 3:
+            assert time.monotonic() < deadline, classroom.enrolled
+            time.sleep(0.02)
+    finally:
+        for j in jobs:
+            j.close()
+    assert classroom.enrolled == 0
+
+
+def test_snapshots_of_a_whole_class_stay_within_a_tenth_of_the_device():
+    from ganlab.engine.background import publish_interval
+
+    cost = 0.012  # one ring-8 snapshot on a CPU core
+    alone = publish_interval(0.4, cost)
+    assert alone == pytest.approx(0.4)  # one run alone: as often as the floor allows
+    assert cost / publish_interval(0.4, 0.05) <= 0.03 + 1e-9  # a slow snapshot: ~3 % of its own time
+    for n in (8, 24, 48):
+        assert n * cost / publish_interval(0.4, cost, n) <= 0.1 + 1e-9  # the class together: <= 10 %
+
+
 def test_a_batched_run_weighs_a_fraction_of_a_slot_and_a_full_device_says_what_to_do(monkeypatch):
     monkeypatch.setenv("GANLAB_MAX_JOBS_CPU", "1")
     assert slot_weight(_cfg(0)) == CLASSROOM_WEIGHT

@@ -108,6 +108,29 @@ class RateMeter:
         return (s1 - s0) / (t1 - t0) if t1 > t0 else 0.0
 
 
+def next_chunk(chunk: int, took: float, target_s: float, most: int) -> int:
+    """Double a chunk that took under half its target, halve one that took over twice it."""
+    if took < target_s / 2:
+        return min(most, chunk * 2)
+    if took > target_s * 2:
+        return max(1, chunk // 2)
+    return chunk
+
+
+OWN_PUBLISH_SHARE = 0.03  # each run publishes in at most ~3 % of its own time...
+DEVICE_PUBLISH_SHARE = 0.1  # ...and the runs sharing a device in at most ~10 % of one core together
+
+
+def publish_interval(floor_s: float, cost_s: float, sharers: int = 1) -> float:
+    """Seconds between a run's snapshots, given what its last one cost.
+
+    One run alone is bound by its own share; a classroom of N runs batched on one
+    device would otherwise spend N times that share on snapshots (24 students'
+    views took most of a 2-core server), so the device-wide share binds there.
+    """
+    return max(floor_s, cost_s / OWN_PUBLISH_SHARE, cost_s * max(1, sharers) / DEVICE_PUBLISH_SHARE)
+
+
 class BackgroundRun:
     """Thread, controls and publishing cadence shared by training jobs and races."""
 
@@ -149,6 +172,21 @@ class BackgroundRun:
 
     def _advance(self, n: int) -> None:
         raise NotImplementedError
+
+    def chunk_size(self) -> int:
+        """Steps the next chunk asks for."""
+        return self._chunk
+
+    def fit_chunk(self, took: float) -> None:
+        """Double or halve the chunk toward ``chunk_target_s`` of wall time."""
+        self._chunk = next_chunk(self._chunk, took, self.chunk_target_s, self.max_chunk)
+
+    def running_changed(self, running: bool) -> None:
+        """The run started or stopped training continuously (pause, resume, the end); a hook."""
+
+    def sharers(self) -> int:
+        """How many live runs share this run's device time (a classroom's enrolled runs); 1 alone."""
+        return 1
 
     def _publish(self) -> None:
         raise NotImplementedError
@@ -284,6 +322,8 @@ class BackgroundRun:
                     self._apply(changes)
                 if was_running and not running:
                     self._publish()  # show exactly where it paused
+                if running != was_running:
+                    self.running_changed(running)
                 was_running = running
                 if not running:
                     if requested:
@@ -297,7 +337,7 @@ class BackgroundRun:
                 if remaining <= 0:
                     self.state, self.message = "finished", f"finished all {self.total_steps} steps"
                     break
-                self._timed_chunk(min(self._chunk, remaining))
+                self._timed_chunk(min(self.chunk_size(), remaining))
             if self._stop.is_set() and self.state not in TERMINAL:
                 self.state = "stopped"
         except TrainingDiverged as exc:
@@ -309,6 +349,7 @@ class BackgroundRun:
             self.state, self.message = "error", f"training failed: {type(exc).__name__}: {exc}"
         finally:
             self._running.clear()
+            self.running_changed(False)
             try:
                 self._publish()
             finally:
@@ -329,16 +370,10 @@ class BackgroundRun:
     def _timed_chunk(self, n: int) -> None:
         start = time.perf_counter()
         self._advance(n)
-        took = time.perf_counter() - start
         self.meter.add(self.steps_done)
-        if took < self.chunk_target_s / 2:
-            self._chunk = min(self.max_chunk, self._chunk * 2)
-        elif took > self.chunk_target_s * 2 and self._chunk > 1:
-            self._chunk = max(1, self._chunk // 2)
-        now = time.perf_counter()
-        if now - self._last_publish >= self._publish_interval:
+        self.fit_chunk(time.perf_counter() - start)
+        if time.perf_counter() - self._last_publish >= self._publish_interval:
+            cpu = time.thread_time()  # the snapshot's own work, not its waits for the CPU or the GIL
             self._publish()
-            cost = time.perf_counter() - now
-            # keep publishing under ~3 % of the run's time, however slow a snapshot is
-            self._publish_interval = max(self.publish_every_s, 33 * cost)
+            self._publish_interval = publish_interval(self.publish_every_s, time.thread_time() - cpu, self.sharers())
             self._last_publish = time.perf_counter()

@@ -17,14 +17,26 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 
+from ganlab.engine.background import next_chunk
 from ganlab.errors import TrainingDiverged
 from ganlab.families.gan.batched import GanGroup, batch_key, why_not_joinable
 from ganlab.families.gan.trainer import StepStats, Trainer
 
-GATHER_S = 0.02  # how long the first request of a round waits for the others
+# How long the first request of a round waits for the other running runs: long enough for a
+# run that was just delivered to record its steps and publish (tens of ms on a busy CPU), else
+# the class splits into two cohorts that alternate rounds at half the batch. A round starts
+# at once when every running run has asked.
+GATHER_S = 0.25
 
+
+# A round aims at this long, not a solo run's 0.2 s chunk: when each run sized its own chunk
+# from its wall time (the whole class's round), chunks shrank to ~1.4 steps a round and
+# rebuilding the group each round cost more than its steps. Pause answers within a round.
+ROUND_TARGET_S = 1.0
+MAX_ROUND_STEPS = 2000
 
 CLASSROOM_WEIGHT = 1 / 16  # a batched 2D run's share of a device slot: 2 CPU slots hold 32 students
 
@@ -61,8 +73,10 @@ class Classroom:
         self._lock = threading.Condition()
         self._waiting: list[_Request] = []
         self._thread: threading.Thread | None = None
-        self.enrolled = 0  # live runs that may ask (a round stops waiting once all of them have)
+        self.enrolled = 0  # running runs, which will ask (a round stops waiting once all of them have)
         self.rounds = 0  # rounds that trained two or more runs together (tests and benchmarks read it)
+        self.chunk = 1  # steps every batched run asks for: sized so that a round lasts ROUND_TARGET_S
+        self.last_round = 0  # runs in the last round that trained together
 
     def enroll(self) -> None:
         with self._lock:
@@ -117,12 +131,16 @@ class Classroom:
                 self._alone(requests[0])
                 return
             steps = min(r.steps for r in requests)
+            start = time.perf_counter()
             group = GanGroup()
             ids = [group.join(r.trainer) for r in requests]
             stats = group.run(steps)
             for member_id in ids:
                 group.leave(member_id)  # weights and moments back into the run's own Trainer
+            if steps == self.chunk:  # a full round (not a run's last few steps): pace the next
+                self.chunk = next_chunk(self.chunk, time.perf_counter() - start, ROUND_TARGET_S, MAX_ROUND_STEPS)
             self.rounds += 1
+            self.last_round = len(requests)
             for member_id, request in zip(ids, requests):
                 self._deliver(request, stats.get(member_id))
         except BaseException as exc:  # a bug here must not hang every student's thread

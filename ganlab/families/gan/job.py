@@ -98,6 +98,7 @@ class TrainingJob(RunJob):
         if self.pair is not None:
             cfg = pretrained.pair_config(cfg)
         super().__init__(cfg, data, slots=slots, publish_every_s=publish_every_s)
+        self._enrolled = False  # in the device's classroom (running and batched)
         self.history = History()
         self.frames: list[tuple[int, Any]] = []
         self._frame_every = max(1, self.cfg.snapshot_every)
@@ -124,18 +125,35 @@ class TrainingJob(RunJob):
 
         return slot_weight(cfg)
 
-    def _loop(self) -> None:
-        """The run's thread; a batched run is enrolled in its device's classroom while it lives."""
+    def running_changed(self, running: bool) -> None:
+        """A batched run is enrolled in its device's classroom while it trains (not while paused),
+        so a round waits for the runs that will ask, and for no one else."""
+        classroom = self._classroom()
+        if classroom is None or running == self._enrolled:
+            return
+        self._enrolled = running
+        classroom.enroll() if running else classroom.leave()
+
+    def _classroom(self):
+        """The device's classroom when this run batches; None when it trains alone."""
         if self.slot_weight == 1.0:
-            return super()._loop()
+            return None
         from ganlab.families.gan.classroom import classroom_for
 
-        classroom = classroom_for(self.device_key)
-        classroom.enroll()
-        try:
-            super()._loop()
-        finally:
-            classroom.leave()
+        return classroom_for(self.device_key)
+
+    def sharers(self) -> int:
+        classroom = self._classroom()
+        return 1 if classroom is None else classroom.enrolled
+
+    def chunk_size(self) -> int:
+        """A batched run asks for the classroom's chunk, so every run of a round asks the same."""
+        classroom = self._classroom()
+        return super().chunk_size() if classroom is None else classroom.chunk
+
+    def fit_chunk(self, took: float) -> None:
+        if self._classroom() is None:  # the classroom paces its own rounds
+            super().fit_chunk(took)
 
     def _advance(self, n: int) -> None:
         """``n`` steps in the device's classroom when the run batches (the same numbers as alone)."""
