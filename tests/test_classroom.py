@@ -97,11 +97,12 @@ def test_a_diverging_or_paused_run_changes_no_other_run():
 def test_a_class_trains_in_whole_rounds_of_one_chunk_and_a_paused_run_is_not_waited_for():
     classroom = classroom_for("cpu")
     jobs = [TrainingJob(_cfg(seed).updated(steps=100_000), slots=DeviceSlots()) for seed in range(3)]
+    rounds = classroom.rounds  # the classroom is the process's: earlier tests used it too
     try:
         for j in jobs:
             j.start()
         deadline = time.monotonic() + 60
-        while classroom.chunk < 4 or classroom.last_round < 3:  # chunks grow together, no cohorts
+        while classroom.rounds < rounds + 3 or classroom.chunk < 4 or classroom.last_round < 3:  # no cohorts
             assert time.monotonic() < deadline, (classroom.chunk, classroom.last_round)
             time.sleep(0.05)
         assert classroom.enrolled == 3 and all(j.chunk_size() == classroom.chunk for j in jobs)

@@ -174,3 +174,52 @@ def classroom_for(device: str) -> Classroom:
     """The device's classroom (one per device key, e.g. "cpu", "cuda:0")."""
     with _CLASSROOMS_LOCK:
         return _CLASSROOMS.setdefault(device, Classroom())
+
+
+class ClassroomMember:
+    """What makes a live run (a :class:`~ganlab.engine.job.RunJob`) a classroom member when its
+    config batches: its slot weight, its enrolment while it trains, the shared chunk, and its
+    steps trained in the device's rounds. A run that cannot batch behaves as a RunJob alone."""
+
+    _enrolled = False  # in the device's classroom (running and batched)
+
+    @classmethod
+    def weight_of(cls, cfg) -> float:
+        return slot_weight(cfg)
+
+    def running_changed(self, running: bool) -> None:
+        """A batched run is enrolled in its device's classroom while it trains (not while paused),
+        so a round waits for the runs that will ask, and for no one else."""
+        classroom = self._classroom()
+        if classroom is None or running == self._enrolled:
+            return
+        self._enrolled = running
+        classroom.enroll() if running else classroom.leave()
+
+    def _classroom(self) -> Classroom | None:
+        """The device's classroom when this run batches; None when it trains alone."""
+        return None if self.slot_weight == 1.0 else classroom_for(self.device_key)
+
+    def sharers(self) -> int:
+        classroom = self._classroom()
+        return 1 if classroom is None else classroom.enrolled
+
+    def chunk_size(self) -> int:
+        """A batched run asks for the classroom's chunk, so every run of a round asks the same."""
+        classroom = self._classroom()
+        return super().chunk_size() if classroom is None else classroom.chunk
+
+    def fit_chunk(self, took: float) -> None:
+        if self._classroom() is None:  # the classroom paces its own rounds
+            super().fit_chunk(took)
+
+    def _advance(self, n: int) -> None:
+        """``n`` steps in the device's classroom when the run batches (the same numbers as alone)."""
+        classroom = self._classroom()
+        if classroom is None:
+            return super()._advance(n)
+        try:
+            self.record(classroom.advance(self.trainer, n))
+        finally:
+            if self.trainer.stopped_reason:
+                self.message = self.trainer.stopped_reason

@@ -36,6 +36,7 @@ from ganlab.metrics.divergence import GridReference
 from ganlab.families.gan.trainer import HISTORY_COLUMNS, StepStats, Trainer, make_noise
 from ganlab.engine.background import SLOTS, DeviceSlots
 from ganlab.engine.job import RunJob
+from ganlab.families.gan.classroom import ClassroomMember
 
 MAX_FRAMES = 80  # timelapse frames kept (thinned by half when full)
 DIVERGENCE_REAL = 10_000  # real points histogrammed once for KL/JS by grid
@@ -78,7 +79,7 @@ def _classifier_for(name: str):
         return None
 
 
-class TrainingJob(RunJob):
+class TrainingJob(ClassroomMember, RunJob):
     """One GAN run, trained in the background; ``snapshot`` is what the views show."""
 
     health_checks = health.CHECKS  # a family with signals of its own adds checks (see StyleGANJob)
@@ -98,7 +99,6 @@ class TrainingJob(RunJob):
         if self.pair is not None:
             cfg = pretrained.pair_config(cfg)
         super().__init__(cfg, data, slots=slots, publish_every_s=publish_every_s)
-        self._enrolled = False  # in the device's classroom (running and batched)
         self.history = History()
         self.frames: list[tuple[int, Any]] = []
         self._frame_every = max(1, self.cfg.snapshot_every)
@@ -119,54 +119,6 @@ class TrainingJob(RunJob):
         self.snapshot: Snapshot = self._make_snapshot(self.trainer.sample_fixed())
 
     # -- RunJob hooks ------------------------------------------------------------------------
-    @classmethod
-    def weight_of(cls, cfg: Any) -> float:
-        from ganlab.families.gan.classroom import slot_weight
-
-        return slot_weight(cfg)
-
-    def running_changed(self, running: bool) -> None:
-        """A batched run is enrolled in its device's classroom while it trains (not while paused),
-        so a round waits for the runs that will ask, and for no one else."""
-        classroom = self._classroom()
-        if classroom is None or running == self._enrolled:
-            return
-        self._enrolled = running
-        classroom.enroll() if running else classroom.leave()
-
-    def _classroom(self):
-        """The device's classroom when this run batches; None when it trains alone."""
-        if self.slot_weight == 1.0:
-            return None
-        from ganlab.families.gan.classroom import classroom_for
-
-        return classroom_for(self.device_key)
-
-    def sharers(self) -> int:
-        classroom = self._classroom()
-        return 1 if classroom is None else classroom.enrolled
-
-    def chunk_size(self) -> int:
-        """A batched run asks for the classroom's chunk, so every run of a round asks the same."""
-        classroom = self._classroom()
-        return super().chunk_size() if classroom is None else classroom.chunk
-
-    def fit_chunk(self, took: float) -> None:
-        if self._classroom() is None:  # the classroom paces its own rounds
-            super().fit_chunk(took)
-
-    def _advance(self, n: int) -> None:
-        """``n`` steps in the device's classroom when the run batches (the same numbers as alone)."""
-        if self.slot_weight == 1.0:
-            return super()._advance(n)
-        from ganlab.families.gan.classroom import classroom_for
-
-        try:
-            self.record(classroom_for(self.device_key).advance(self.trainer, n))
-        finally:
-            if self.trainer.stopped_reason:
-                self.message = self.trainer.stopped_reason
-
     def build_runner(self, cfg: TrainConfig, data: DataSource | None) -> Trainer:
         trainer = Trainer(cfg, data if data is not None else cached_dataset(cfg))
         if self.pair is not None:
