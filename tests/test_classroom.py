@@ -124,6 +124,21 @@ def test_a_class_trains_in_whole_rounds_of_one_chunk_and_a_paused_run_is_not_wai
     assert classroom.enrolled == 0
 
 
+def test_a_batched_run_alone_still_grows_its_chunk():
+    classroom = classroom_for("cpu")
+    classroom.chunk = 1  # as a fresh server starts (earlier tests paced this one)
+    job = TrainingJob(_cfg(0).updated(steps=100_000), slots=DeviceSlots())
+    try:
+        job.start()
+        deadline = time.monotonic() + 60
+        while classroom.chunk < 8:  # one step per round would make a lone student crawl
+            assert time.monotonic() < deadline, classroom.chunk
+            time.sleep(0.05)
+        assert job.chunk_size() == classroom.chunk
+    finally:
+        job.close()
+
+
 def test_snapshots_of_a_whole_class_stay_within_a_tenth_of_the_device():
     from ganlab.engine.background import publish_interval
 

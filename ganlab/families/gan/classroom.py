@@ -36,6 +36,7 @@ GATHER_S = 0.25
 # from its wall time (the whole class's round), chunks shrank to ~1.4 steps a round and
 # rebuilding the group each round cost more than its steps. Pause answers within a round.
 ROUND_TARGET_S = 1.0
+SOLO_ROUND_S = 0.2  # ...but a round of k runs aims at k x this, so a run alone stays as lively as ever
 MAX_ROUND_STEPS = 2000
 
 CLASSROOM_WEIGHT = 1 / 16  # a batched 2D run's share of a device slot: 2 CPU slots hold 32 students
@@ -126,28 +127,31 @@ class Classroom:
 
     def _train(self, requests: list[_Request]) -> None:
         """One round: the requests of one shape, each the same number of steps (the smallest asked)."""
+        steps, start = min(r.steps for r in requests), time.perf_counter()
         try:
             if len(requests) == 1:
                 self._alone(requests[0])
-                return
-            steps = min(r.steps for r in requests)
-            start = time.perf_counter()
-            group = GanGroup()
-            ids = [group.join(r.trainer) for r in requests]
-            stats = group.run(steps)
-            for member_id in ids:
-                group.leave(member_id)  # weights and moments back into the run's own Trainer
-            if steps == self.chunk:  # a full round (not a run's last few steps): pace the next
-                self.chunk = next_chunk(self.chunk, time.perf_counter() - start, ROUND_TARGET_S, MAX_ROUND_STEPS)
-            self.rounds += 1
-            self.last_round = len(requests)
-            for member_id, request in zip(ids, requests):
-                self._deliver(request, stats.get(member_id))
+            else:
+                self._together(requests, steps)
         except BaseException as exc:  # a bug here must not hang every student's thread
             for request in requests:
                 if not request.done.is_set():
                     request.error = exc
                     request.done.set()
+        if steps == self.chunk:  # a full round (not a run's last few steps): pace the next
+            target = min(ROUND_TARGET_S, SOLO_ROUND_S * len(requests))
+            self.chunk = next_chunk(self.chunk, time.perf_counter() - start, target, MAX_ROUND_STEPS)
+
+    def _together(self, requests: list[_Request], steps: int) -> None:
+        group = GanGroup()
+        ids = [group.join(r.trainer) for r in requests]
+        stats = group.run(steps)
+        for member_id in ids:
+            group.leave(member_id)  # weights and moments back into the run's own Trainer
+        self.rounds += 1
+        self.last_round = len(requests)
+        for member_id, request in zip(ids, requests):
+            self._deliver(request, stats.get(member_id))
 
     @staticmethod
     def _alone(request: _Request) -> None:
