@@ -2,12 +2,13 @@
 
 Each live run keeps its own thread, controls and snapshots; only its training
 steps move. When its thread asks for ``n`` steps (:meth:`Classroom.advance`),
-the request waits a moment (:data:`GATHER_S`) for the other runs of the same
-shape (:func:`~ganlab.families.gan.batched.batch_key`) to ask too; then one
+the request waits (at most :data:`GATHER_S`) for the other running runs of the
+same shape (:func:`~ganlab.families.gan.batched.batch_key`) to ask too; then one
 :class:`~ganlab.families.gan.batched.GanGroup` trains every waiting run the
 same number of steps, writes each run's weights back into its own Trainer and
 wakes its thread. A run that waits alone trains alone, as before. So every run
-gets the same share of the device, a paused run simply does not ask, and
+gets the same share of the device, a paused run is off the roll, every run
+asks for the classroom's one chunk (:attr:`Classroom.chunk`, paced per round), and
 nothing outside a round ever sees a Trainer inside a group: the snapshot,
 save, slow motion and every edit work on the run's own Trainer, unchanged.
 The group's numbers are bit for bit each run's alone (tests/test_batched.py).
