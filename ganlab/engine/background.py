@@ -121,14 +121,17 @@ OWN_PUBLISH_SHARE = 0.03  # each run publishes in at most ~3 % of its own time..
 DEVICE_PUBLISH_SHARE = 0.1  # ...and the runs sharing a device in at most ~10 % of one core together
 
 
-def publish_interval(floor_s: float, cost_s: float, sharers: int = 1) -> float:
-    """Seconds between a run's snapshots, given what its last one cost.
+def publish_interval(floor_s: float, wall_s: float, cpu_s: float, sharers: int = 1) -> float:
+    """Seconds between a run's snapshots, given what its last one took (wall) and cost (thread CPU).
 
-    One run alone is bound by its own share; a classroom of N runs batched on one
-    device would otherwise spend N times that share on snapshots (24 students'
-    views took most of a 2-core server), so the device-wide share binds there.
+    A run alone is bound by its own share of wall time, as before (on a GPU that includes
+    waiting for the device). A classroom of N runs batched on one device would otherwise
+    spend N times that share on snapshots (24 students' views took most of a 2-core server),
+    so there the device-wide share binds, counted in CPU time: under contention a snapshot's
+    wall time mostly measures the others' work.
     """
-    return max(floor_s, cost_s / OWN_PUBLISH_SHARE, cost_s * max(1, sharers) / DEVICE_PUBLISH_SHARE)
+    shared = cpu_s * max(1, sharers) / DEVICE_PUBLISH_SHARE if sharers > 1 else 0.0
+    return max(floor_s, wall_s / OWN_PUBLISH_SHARE, shared)
 
 
 class BackgroundRun:
@@ -372,8 +375,11 @@ class BackgroundRun:
         self._advance(n)
         self.meter.add(self.steps_done)
         self.fit_chunk(time.perf_counter() - start)
-        if time.perf_counter() - self._last_publish >= self._publish_interval:
+        wall = time.perf_counter()
+        if wall - self._last_publish >= self._publish_interval:
             cpu = time.thread_time()  # the snapshot's own work, not its waits for the CPU or the GIL
             self._publish()
-            self._publish_interval = publish_interval(self.publish_every_s, time.thread_time() - cpu, self.sharers())
+            self._publish_interval = publish_interval(
+                self.publish_every_s, time.perf_counter() - wall, time.thread_time() - cpu, self.sharers()
+            )
             self._last_publish = time.perf_counter()
