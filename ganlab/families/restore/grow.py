@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 
-import torch
 from torch import Tensor, nn
 
 _BLOCK = re.compile(r"^blocks\.(\d+)\.(.*)$")
@@ -45,29 +44,25 @@ def _source_key(key: str, src_blocks: int, dst_blocks: int) -> str | None:
 
 
 def _zero_new_reads(fresh: Tensor, old_width: int) -> Tensor:
-    """A copy of ``fresh`` whose conv weights read nothing from input channels ``>= old_width``."""
+    """A copy of ``fresh`` whose conv weights read nothing from input channels ``>= old_width``
+    (the head's 1 or 3 input channels are below any width, so it reads them all)."""
     out = fresh.detach().clone()
     if out.dim() == 4:
         out[:, old_width:] = 0
     return out
 
 
-def _embed(fresh: Tensor, old: Tensor) -> Tensor:
-    """``old`` in the leading slice of ``fresh``; a conv's reads of new input channels zeroed."""
-    out = _zero_new_reads(fresh, old.shape[1]) if fresh.dim() == 4 else fresh.detach().clone()
-    out[tuple(slice(0, n) for n in old.shape)] = old
-    return out
-
-
 def grow_state(src_state: dict[str, Tensor], src_args: dict, dst: nn.Module) -> dict[str, Tensor]:
     """A state dict for ``dst`` (an SRResNet) that makes it compute what ``src_state`` did."""
-    src_blocks, dst_blocks = src_args["n_blocks"], dst.args["n_blocks"]
+    src_blocks, dst_blocks, width = src_args["n_blocks"], dst.args["n_blocks"], src_args["width"]
     grown: dict[str, Tensor] = {}
     for key, fresh in dst.state_dict().items():
+        tensor = _zero_new_reads(fresh, width)
         src_key = _source_key(key, src_blocks, dst_blocks)
-        if src_key is None:  # a new block: identity until trained
-            is_last_conv = key.endswith("body.2.weight") or key.endswith("body.2.bias")
-            grown[key] = torch.zeros_like(fresh) if is_last_conv else _zero_new_reads(fresh, src_args["width"])
-        else:
-            grown[key] = _embed(fresh, src_state[src_key].to(fresh.dtype))
+        if src_key is not None:  # the old weights fill the leading slice
+            old = src_state[src_key].to(fresh.dtype)
+            tensor[tuple(slice(0, n) for n in old.shape)] = old
+        elif ".body.2." in key:  # a new block's last conv: zero, so the block starts as the identity
+            tensor.zero_()
+        grown[key] = tensor
     return grown
