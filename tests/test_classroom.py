@@ -122,11 +122,45 @@ def test_a_class_trains_in_whole_rounds_of_one_chunk_and_a_paused_run_is_not_wai
         for j in jobs:
             j.close()
     assert classroom.enrolled == 0
+    assert classroom.chunk == 1  # the next class is paced from scratch, not with this one's chunk
+
+
+def test_a_paused_run_steps_on_its_own_without_cutting_the_others_round(monkeypatch):
+    from ganlab.families.gan.classroom import Classroom
+
+    classroom, rounds = classroom_for("cpu"), []
+    together = Classroom._together
+    monkeypatch.setattr(
+        Classroom,
+        "_together",
+        lambda self, reqs, n: (rounds.append([r.trainer for r in reqs]), together(self, reqs, n)),
+    )
+    jobs = [TrainingJob(_cfg(seed).updated(steps=100_000), slots=DeviceSlots()) for seed in range(3)]
+    try:
+        for j in jobs:
+            j.start()
+        jobs[2].pause()
+        deadline = time.monotonic() + 60
+        while classroom.enrolled != 2 or jobs[2].state != "paused":
+            assert time.monotonic() < deadline, (classroom.enrolled, jobs[2].state)
+            time.sleep(0.02)
+        rounds.clear()  # the rounds before the pause had all three
+        for _ in range(3):  # Step, Step, Step: each trains 2 steps of the paused run alone
+            before = jobs[2].trainer.step_count
+            jobs[2].step(2)
+            while jobs[2].trainer.step_count < before + 2:
+                assert time.monotonic() < deadline, jobs[2].trainer.step_count
+                time.sleep(0.01)
+        assert jobs[2].trainer.step_count == before + 2 and jobs[2].state == "paused"
+        assert rounds and all(jobs[2].trainer not in r for r in rounds)
+        assert all(j.state == "running" for j in jobs[:2])
+    finally:
+        for j in jobs:
+            j.close()
 
 
 def test_a_batched_run_alone_still_grows_its_chunk():
     classroom = classroom_for("cpu")
-    classroom.chunk = 1  # as a fresh server starts (earlier tests paced this one)
     job = TrainingJob(_cfg(0).updated(steps=100_000), slots=DeviceSlots())
     try:
         job.start()

@@ -85,8 +85,12 @@ class Classroom:
             self.enrolled += 1
 
     def leave(self) -> None:
+        """A run is off the roll; the last one out resets the pace, so that the next class (of
+        any size) ramps up from one step instead of inheriting a chunk sized for this one."""
         with self._lock:
             self.enrolled = max(0, self.enrolled - 1)
+            if self.enrolled == 0:
+                self.chunk = 1
             self._lock.notify_all()
 
     def advance(self, trainer: Trainer, steps: int) -> list[StepStats]:
@@ -219,9 +223,11 @@ class ClassroomMember:
             super().fit_chunk(took)
 
     def _advance(self, n: int) -> None:
-        """``n`` steps in the device's classroom when the run batches (the same numbers as alone)."""
+        """``n`` steps in the device's classroom when the run batches (the same numbers as alone).
+        A paused run's Step trains on its own thread: off the roll, its request would start a
+        round before the running runs had asked, and cut that round to its one step."""
         classroom = self._classroom()
-        if classroom is None:
+        if classroom is None or not self._enrolled:
             return super()._advance(n)
         try:
             self.record(classroom.advance(self.trainer, n))
