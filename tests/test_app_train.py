@@ -240,6 +240,7 @@ def test_train_api_keeps_its_parameters_and_adds_the_style_restore_and_pair_ones
         "from_pretrained",
         "g_steps",
         "preset_defaults",
+        "form_shows",
     ]  # the existing ones unchanged, then the new ones
 
 

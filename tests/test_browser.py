@@ -7,6 +7,7 @@ Leaves a screenshot in artifacts/ (kept by CI as a test artifact).
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 
@@ -85,6 +86,31 @@ def test_lesson_then_train_shows_live_curves_and_a_changing_grid(page):
 
     page.get_by_role("button", name="■ Stop").click()
     page.wait_for_selector("text=/stopped|finished/", timeout=20_000)  # a fast run may end first
+
+
+def test_train_clicked_before_the_data_sets_settings_arrive_still_trains_that_sets_preset(page):
+    """On a busy server the form's fill for a newly picked data set can arrive after the click on
+    Train, which then carries the previous set's values. Hold every request until both are sent."""
+    from ganlab.families.gan.presets import recommended_config
+
+    ring_steps, digits_steps = recommended_config("ring8").steps, recommended_config("digits").steps
+    assert ring_steps != digits_steps  # else this shows nothing
+    held = []
+    page.route("**/queue/join*", lambda route: held.append(route))
+    page.get_by_label("Data", exact=True).click()
+    page.get_by_text("Ring of 8 Gaussians").first.click()
+    page.get_by_role("button", name="▶ Train").click()
+    deadline = time.monotonic() + 20
+    while not any(len(json.loads(r.request.post_data)["data"]) > 30 for r in held):  # Train's request
+        assert time.monotonic() < deadline, "the click on Train sent no request"
+        page.wait_for_timeout(50)
+    for route in held:
+        route.continue_()
+    page.unroute("**/queue/join*")
+    text = until(page, STEP_JS, lambda text: _step(text) >= 1, 60, "ring-8 training to start")
+    assert f"/ {ring_steps:,}" in text and f"/ {digits_steps:,}" not in text  # the ring-8 preset's steps
+    page.get_by_role("button", name="■ Stop").click()
+    page.wait_for_selector("text=/stopped|finished/", timeout=20_000)
 
 
 def test_closing_the_tab_stops_its_run_and_frees_the_device(browser, app_url):

@@ -10,8 +10,9 @@ pytest.importorskip("gradio")
 from ganlab.engine.config import field_range  # noqa: E402
 from ganlab.errors import ConfigError  # noqa: E402
 from ganlab.families.gan.config import TrainConfig  # noqa: E402
+from ganlab.families.gan.lessons import LESSONS  # noqa: E402
 from ganlab.families.stylegan.config import StyleGANConfig  # noqa: E402
-from ganlab.ui import controls, style_controls  # noqa: E402
+from ganlab.ui import controls, form_shown, style_controls  # noqa: E402
 
 GAN_DIGITS = controls.form_values(controls.recommended_config("digits"))
 
@@ -94,3 +95,47 @@ def test_the_pair_option_reaches_the_family_start_only_for_a_2d_set_with_a_pair(
         controls.start_options(digits, True)
     assert controls.has_pair("ring8") and controls.has_pair("moons")  # the checkbox shows for 2D sets...
     assert not controls.has_pair("digits") and not controls.has_pair(controls.DRAW)  # ...not for the rest
+
+
+def _form_of(dataset: str, model: str = "auto") -> dict:
+    """What the browser's form holds once the fill for ``dataset`` and ``model`` arrived."""
+    filled = controls.defaults_for(dataset, None, model)
+    return dict(zip((*controls.FIELDS, *controls.STYLE_FIELDS), filled), dataset=dataset, device="cpu")
+
+
+def _trained(values: dict, shown: str):
+    return controls.config_from_form(**form_shown.unstale(values, shown))
+
+
+def test_a_train_click_that_outran_the_data_sets_fill_trains_that_sets_preset():
+    """The click sends ring8 with the digits form's values (the fill was still on its way)."""
+    digits, ring = controls.recommended_config("digits"), controls.recommended_config("ring8")
+    assert digits.steps != ring.steps and digits.g_optim.lr != ring.g_optim.lr  # else this shows nothing
+    stale = dict(_form_of("digits"), dataset="ring8")
+    shown = form_shown.form_key("digits")
+    cfg = _trained(stale, shown)
+    assert (cfg.steps, cfg.g_optim.lr, cfg.width) == (ring.steps, ring.g_optim.lr, ring.width)
+    edited = _trained(dict(stale, steps=700, seed=3), shown)  # what the user typed stays
+    assert (edited.steps, edited.seed, edited.g_optim.lr) == (700, 3, ring.g_optim.lr)
+    as_sent = controls.config_from_form(**form_shown.unstale(stale, ""))  # a script's values: exactly as sent
+    assert (as_sent.steps, as_sent.g_optim.lr) == (digits.steps, digits.g_optim.lr)
+
+
+def test_a_current_form_and_a_loaded_lesson_are_trained_as_they_are():
+    form = dict(_form_of("ring8"), steps=900)
+    assert form_shown.unstale(form, form_shown.form_key("ring8")) == form
+    assert form_shown.unstale(form, "not a key") == form
+    lesson = LESSONS["lr-too-high"].config  # its rates are not the ring-8 preset's: kept as loaded
+    loaded = dict(controls.form_values(lesson), **controls.style_values(lesson), dataset="ring8", device="cpu")
+    shown = form_shown.form_key("ring8", None, "auto", "lr-too-high")
+    assert form_shown.unstale(loaded, shown) == loaded
+    moons = _trained(dict(loaded, dataset="moons"), shown)  # the lesson, then moons picked and Train at once
+    assert moons.g_optim.lr == controls.recommended_config("moons").g_optim.lr != lesson.g_optim.lr
+
+
+def test_a_click_that_outran_the_stylegan_fill_trains_the_stylegan_preset():
+    style = style_controls.recommended_config("mnist")
+    stale = dict(_form_of("mnist"), model="stylegan")
+    cfg = _trained(stale, form_shown.form_key("mnist"))
+    assert isinstance(cfg, StyleGANConfig)
+    assert (cfg.steps, cfg.channels, cfg.g_optim.lr) == (style.steps, style.channels, style.g_optim.lr)

@@ -130,14 +130,15 @@ ITERATION_FIELDS = ("g_steps",)  # the last /train parameters (new in #14): G up
 API_DEFAULTS: dict[str, Any] = {}
 
 
+def same(a: Any, b: Any) -> bool:
+    """Whether a form value equals a preset's (1500 and 1500.0 are the same number)."""
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return float(a) == float(b)
+    return a == b
+
+
 def drop_api_defaults(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` without the parameters left at the form's first value (the preset fills those)."""
-
-    def same(a: Any, b: Any) -> bool:
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-            return float(a) == float(b)
-        return a == b
-
     return {k: v for k, v in values.items() if not (k in API_DEFAULTS and same(v, API_DEFAULTS[k]))}
 
 

@@ -9,13 +9,14 @@ stable: see docs/ui.md. This module places and wires components; what each event
 :mod:`ganlab.ui.tabs.train_actions`.
 """
 
+import json
 from types import SimpleNamespace
 
 import gradio as gr
 
 from ganlab.families.gan.lessons import lesson_choices
 from ganlab.render import views as viz
-from ganlab.ui import controls, explain, form_layout, presenter, sessions, slow_motion
+from ganlab.ui import controls, explain, form_layout, form_shown, presenter, sessions, slow_motion
 from ganlab.ui import views as render
 from ganlab.ui.tabs import train_actions as act
 
@@ -182,6 +183,7 @@ def _train_inputs(ui: SimpleNamespace) -> dict:
     # the last one: True (a script) fills what it left out from the data set's preset;
     # the browser's form holds the preset already and sends its values as they are
     inputs["preset_defaults"] = ui.preset_defaults
+    inputs["form_shows"] = ui.form_shows  # what the form was last filled for (ganlab.ui.form_shown)
     return inputs
 
 
@@ -272,26 +274,26 @@ def _wire_form(ui: SimpleNamespace) -> None:
         inputs=[ui.lesson],
         outputs=[form["dataset"], ui.lesson_text, *field_outputs, *ui.kind_outputs, *style_outputs],
         api_name="preset",
-    )
+    ).success(act.lesson_shown, inputs=[ui.lesson], outputs=ui.form_shows, api_visibility="private")
     ui.save_btn.click(act.save, inputs=[job, ui.run_name], outputs=ui.download, api_name="save")
     ui.gif_btn.click(act.gif, inputs=[job], outputs=ui.download, api_name="gif")
     ui.csv_btn.click(act.loss_csv, inputs=[job], outputs=ui.download, api_name="loss_csv")
     form["dataset"].input(
         act.on_dataset,
         inputs=[form["dataset"], form["upload"], form["model"]],
-        outputs=default_outputs,
+        outputs=[*default_outputs, ui.form_shows],
         api_visibility="private",
     )
     form["upload"].upload(
         act.on_upload,
         inputs=[form["upload"], form["model"]],
-        outputs=[form["dataset"], *default_outputs],
+        outputs=[form["dataset"], *default_outputs, ui.form_shows],
         api_visibility="private",
     )
     form["model"].input(
         act.on_model,
         inputs=[form["dataset"], form["upload"], form["model"]],
-        outputs=default_outputs,
+        outputs=[*default_outputs, ui.form_shows],
         api_visibility="private",
     )
     form["model"].change(
@@ -324,7 +326,16 @@ def build() -> None:
             _views_column(ui)
     ui.timer = gr.Timer(REFRESH_S)
     ui.preset_defaults = gr.Checkbox(True, visible=False)
-    gr.on(triggers=None, fn=None, inputs=None, outputs=ui.preset_defaults, js="() => false")  # page load
+    # empty for a script (its values are taken as sent); the page notes the form's first fill
+    ui.form_shows = gr.Textbox("", visible=False)
+    first_fill = json.dumps(form_shown.form_key(controls.DEFAULT_DATASET, None, ui.form["model"].value))
+    gr.on(
+        triggers=None,
+        fn=None,
+        inputs=None,
+        outputs=[ui.preset_defaults, ui.form_shows],
+        js=f"() => [false, {first_fill}]",
+    )  # page load
     ui.kind_outputs = [ui.main_view, ui.main_text, ui.layers, ui.manifold_row, ui.morph_row, ui.divergence_row]
     _wire_run(ui)
     _wire_form(ui)

@@ -20,7 +20,7 @@ from ganlab.families.gan.lessons import LESSONS
 from ganlab.paths import runs_dir, safe_run_name
 from ganlab.render import views as viz
 from ganlab.render.overview import overview_image
-from ganlab.ui import controls, explain, restore_views, sessions
+from ganlab.ui import controls, explain, form_shown, restore_views, sessions
 from ganlab.ui.numbers import whole_number
 from ganlab.ui import views as render
 
@@ -124,12 +124,16 @@ def train(
     drawing=None,
     from_pretrained=False,
     preset_defaults=True,
+    form_shows="",
     **values,
 ):
     """Start a new run with the form's settings (stops this session's previous run); with
     from_pretrained, a 2D set starts from its shipped trained pair (converged at step 0). With
     preset_defaults (the default for scripts), every parameter left out takes the data set's
-    recommended preset; pass preset_defaults=False to use the values exactly as given."""
+    recommended preset; pass preset_defaults=False to use the values exactly as given.
+    form_shows is the browser form's note of what it was last filled with (ganlab.ui.form_shown):
+    a click that outran the fill for a new data set or model still trains that one's preset."""
+    values = form_shown.unstale(values, form_shows, upload)
     if upload:
         upload = sessions.check_uploads(upload)[0]  # empty or over the upload cap: say so before reading
     if preset_defaults:
@@ -314,6 +318,14 @@ def load_lesson(key):
     ]
 
 
+def lesson_shown(key):
+    """The form's note after a lesson filled it (its own event, so /preset's outputs stay as they were)."""
+    lesson_obj = LESSONS.get(key)
+    if lesson_obj is None:
+        return gr.skip()
+    return form_shown.form_key(lesson_obj.config.dataset, None, controls.form_values(lesson_obj.config)["model"], key)
+
+
 @sessions.friendly
 def save(job, name):
     """Save a resumable checkpoint under runs/NAME (it then appears in every checkpoint list)."""
@@ -348,12 +360,19 @@ def loss_csv(job):
     return str(path)
 
 
+def _filled(dataset, upload, model) -> list:
+    """The form's values for this data and model, then the hidden note of what they are for."""
+    values = controls.defaults_for(dataset, upload, model)
+    unchanged = values[0] == gr.skip()  # an empty upload leaves the form (and its note) as it is
+    return [*values, gr.skip() if unchanged else form_shown.form_key(dataset, upload, model)]
+
+
 def on_dataset(dataset, upload, model):
-    return controls.defaults_for(dataset, upload, model)
+    return _filled(dataset, upload, model)
 
 
 def on_upload(upload, model):
-    return [controls.UPLOAD, *controls.defaults_for(controls.UPLOAD, upload, model)]
+    return [controls.UPLOAD, *_filled(controls.UPLOAD, upload, model)]
 
 
 def on_model(dataset, upload, model):
@@ -361,8 +380,8 @@ def on_model(dataset, upload, model):
     image_only = model == controls.style_controls.MODEL or controls.restore_controls.is_restore_model(model)
     if image_only and controls.is_points(dataset, upload):
         gr.Info(f"{model} trains on images: choose an image data set")
-        return [gr.skip()] * (len(controls.FIELDS) + len(controls.STYLE_FIELDS))
-    return controls.defaults_for(dataset, upload, model)
+        return [gr.skip()] * (len(controls.FIELDS) + len(controls.STYLE_FIELDS) + 1)
+    return _filled(dataset, upload, model)
 
 
 def on_dataset_shown(dataset, upload):
