@@ -199,3 +199,24 @@ def test_with_no_style_checkpoint_the_tab_says_how_to_train_one(tmp_path, monkey
     dropdown, empty = refresh(None)  # trained since the page opened: Refresh offers it
     assert dropdown["choices"] == ["runs/fresh"]
     assert dropdown["value"] == "runs/fresh" and empty["visible"] is False
+
+
+def test_the_tab_opens_on_the_sharpest_shipped_style_model(tmp_path, monkeypatch):
+    """With the shipped zoo the tab opens on 28 px mnist-style, not the 16 px digits model that
+    sorts first; a saved run the user picked stays picked on Refresh."""
+    from pathlib import Path
+
+    from ganlab.ui.tabs import mix as tab
+
+    monkeypatch.setenv("GANLAB_PRETRAINED", str(Path(__file__).resolve().parents[1] / "pretrained"))
+    monkeypatch.setenv("GANLAB_RUNS", str(tmp_path / "runs"))
+
+    shipped = tab.checkpoint_choices()
+    assert {"digits-style", "mnist-style"} <= set(shipped) and shipped.index("digits-style") < shipped.index(
+        "mnist-style"
+    )
+    assert tab.default_checkpoint(shipped) == "mnist-style"
+    assert (
+        tab.refresh(None)[0]["value"] == "mnist-style" and tab.refresh("fashion-style")[0]["value"] == "fashion-style"
+    )
+    assert tab.default_checkpoint(["runs/a", "runs/b"]) == "runs/a" and tab.default_checkpoint([]) is None

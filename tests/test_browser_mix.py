@@ -70,7 +70,7 @@ def test_moving_the_crossover_slider_changes_the_grid(page):
     page.wait_for_selector("text=coarse styles from the rows", timeout=30_000)  # the caption
     first = until(page, GRID_SRC_JS, bool, 30, "the first mixing grid", shot="browser_mix_failure.png")
     number = page.locator("#ganlab-mix-crossover input[type=number]")
-    assert number.input_value() == "1"  # the end of the coarse layers of a 16 px generator
+    assert number.input_value() == "1"  # the end of the coarse layers of mnist-style, the tab's default
     page.locator("#ganlab-mix-crossover input[type=range]").focus()
     page.keyboard.press("End")  # crossover at the last layer: every cell is its row source
     page.wait_for_selector("text=every style from the rows", timeout=30_000)

@@ -36,9 +36,17 @@ friendly = sessions.friendly  # bad input -> one-line gr.Error, never a tracebac
 # -- checkpoints ---------------------------------------------------------------------------
 
 
+PREFERRED = ("mnist-style", "fashion-style", "digits-style")  # the best-scored shipped model first
+
+
 def checkpoint_choices() -> list[str]:
     """Style-based checkpoints only (shipped, then saved runs): the others cannot mix."""
     return [e.name for e in list_checkpoints("stylegan")]
+
+
+def default_checkpoint(names: list[str]) -> str | None:
+    """What the tab opens on: the 28 px MNIST model where shipped (sharper than the 16 px digits one)."""
+    return next((name for name in PREFERRED if name in names), names[0] if names else None)
 
 
 def resolve(name: Any) -> StyleGANGenerator:
@@ -124,7 +132,7 @@ def choose_checkpoint(checkpoint: str, rows: str, cols: str, psi: float):
 def refresh(current: str | None):
     """Re-read the catalog (a run trained since the page opened appears) and the empty state."""
     names = checkpoint_choices()
-    value = current if current in names else (names[0] if names else None)
+    value = current if current in names else default_checkpoint(names)
     return gr.update(choices=names, value=value), gr.update(visible=not names)
 
 
@@ -150,7 +158,7 @@ def _range_checked_by_handler(slider: gr.Slider) -> None:
 def build_mix_tab() -> dict[str, Any]:
     """Lay out the Style mixing tab inside the current ``gr.Blocks``; returns its components by name."""
     names = checkpoint_choices()
-    first = names[0] if names else None
+    first = default_checkpoint(names)
     init = _initial(first)
     gr.Markdown(EXPLAIN)
     empty = gr.Markdown(EMPTY, visible=not names)
