@@ -20,22 +20,8 @@ from gradio_client.exceptions import AppError  # noqa: E402
 from ganlab.cli import main  # noqa: E402
 from ganlab.families.stylegan.mixing import cell_box, describe_crossover  # noqa: E402
 from ganlab.paths import pretrained_dir  # noqa: E402
+from style_fixtures import TINY_FLAGS  # noqa: E402
 
-TINY_FLAGS = [
-    "--channels",
-    "4",
-    "--z-dim",
-    "8",
-    "--w-dim",
-    "8",
-    "--mapping-layers",
-    "2",
-    "--batch-size",
-    "8",
-    "--device",
-    "cpu",
-    "--quiet",
-]
 SIZE, LAYERS = 16, 5  # digits are 16 px: 5 style layers (coarse 0 | middle 1-2 | fine 3-4)
 
 

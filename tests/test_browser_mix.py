@@ -14,26 +14,12 @@ from PIL import Image
 
 from app_server import serve_app
 from browser import ARTIFACTS, chromium, open_app, until
+from style_fixtures import TINY_FLAGS
 
 pytestmark = pytest.mark.slow  # a real browser on the launched app: tens of seconds
 from ganlab.cli import main
 
 GRID_SRC_JS = "() => (document.querySelector('#ganlab-mix-grid img') || {}).src || ''"
-TINY_FLAGS = [
-    "--channels",
-    "4",
-    "--z-dim",
-    "8",
-    "--w-dim",
-    "8",
-    "--mapping-layers",
-    "2",
-    "--batch-size",
-    "8",
-    "--device",
-    "cpu",
-    "--quiet",
-]
 
 
 @pytest.fixture(scope="module")

@@ -20,35 +20,7 @@ from ganlab.families.stylegan.models import StyleGenerator
 from ganlab.families.stylegan.state import restore_stylegan, save_stylegan
 from ganlab.families.stylegan.trainer import StyleGANTrainer
 from ganlab.inference.protocol import open_generator, sample_latents
-
-TINY = dict(
-    dataset="digits",
-    device="cpu",
-    channels=4,
-    z_dim=8,
-    w_dim=8,
-    mapping_layers=2,
-    batch_size=8,
-    steps=100,
-    snapshot_every=10,
-)
-TINY_FLAGS = [
-    "--channels",
-    "4",
-    "--z-dim",
-    "8",
-    "--w-dim",
-    "8",
-    "--mapping-layers",
-    "2",
-    "--batch-size",
-    "8",
-    "--snapshot-every",
-    "10",
-    "--device",
-    "cpu",
-    "--quiet",
-]
+from style_fixtures import TINY, TINY_FLAGS
 
 
 def tiny_trainer(**changes) -> StyleGANTrainer:
@@ -216,7 +188,22 @@ def test_a_live_job_shows_the_gan_views(tmp_path):
 def test_train_sample_eval_export_and_mix_end_to_end(tmp_path, capsys):
     run, exp = tmp_path / "run", tmp_path / "exp"
     assert (
-        main(["train", "--dataset", "digits", "--model", "stylegan", "--steps", "20", "--out", str(run), *TINY_FLAGS])
+        main(
+            [
+                "train",
+                "--dataset",
+                "digits",
+                "--model",
+                "stylegan",
+                "--steps",
+                "20",
+                "--out",
+                str(run),
+                *TINY_FLAGS,
+                "--snapshot-every",
+                "10",
+            ]
+        )
         == 0
     )
     assert json.loads((run / "model.json").read_text())["kind"] == "stylegan"

@@ -19,18 +19,8 @@ from ganlab.families.stylegan import health
 from ganlab.families.stylegan.config import StyleGANConfig
 from ganlab.families.stylegan.trainer import StyleGANTrainer
 from ganlab.ui.views import status_dict, status_markdown
+from style_fixtures import TINY, TINY_FLAGS
 
-TINY = dict(
-    dataset="digits",
-    device="cpu",
-    channels=4,
-    z_dim=8,
-    w_dim=8,
-    mapping_layers=2,
-    batch_size=8,
-    steps=100,
-    snapshot_every=10,
-)
 NO_HISTORY = np.zeros((0, len(HISTORY_COLUMNS)))
 
 
@@ -108,27 +98,7 @@ def test_linear_decay_holds_the_rate_for_half_the_run_then_falls_to_zero():
 
 def test_resume_can_give_the_rest_of_a_run_a_schedule(tmp_path):
     out = tmp_path / "run"
-    flags = [
-        "--dataset",
-        "digits",
-        "--model",
-        "stylegan",
-        "--channels",
-        "4",
-        "--z-dim",
-        "8",
-        "--w-dim",
-        "8",
-        "--mapping-layers",
-        "2",
-        "--batch-size",
-        "8",
-        "--device",
-        "cpu",
-        "--quiet",
-        "--out",
-        str(out),
-    ]
+    flags = ["--dataset", "digits", "--model", "stylegan", *TINY_FLAGS, "--out", str(out)]
     assert main(["train", *flags, "--steps", "4"]) == 0
     assert main(["train", *flags, "--resume", "--steps", "8", "--lr-decay", "linear"]) == 0
     meta = json.loads((out / "model.json").read_text())

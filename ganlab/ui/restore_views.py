@@ -12,7 +12,7 @@ import pandas as pd
 
 from ganlab.families.restore.job import RestoreSnapshot
 from ganlab.families.restore.trainer import HISTORY_COLUMNS
-from ganlab.ui.views import MAX_POINTS, RESTORE_LOSSES, run_parts, status_line
+from ganlab.ui.views import MAX_POINTS, RESTORE_LOSSES, run_parts, run_status, status_line
 
 COL = {name: i for i, name in enumerate(HISTORY_COLUMNS)}
 SERIES = (
@@ -76,16 +76,7 @@ def status_dict(snap: RestoreSnapshot) -> dict:
     """The ``status`` endpoint's JSON for a restoration run."""
     last = snap.history[-1] if len(snap.history) else None
     out = {
-        "version": snap.version,
-        "state": snap.state,
-        "message": snap.message,
-        "step": snap.step,
-        "total_steps": snap.total_steps,
-        "history_rows": int(len(snap.history)),
-        "steps_per_s": round(snap.steps_per_s, 2),
-        "wall_time_s": round(snap.wall_time_s, 3),
-        "device": snap.device,
-        "dataset": snap.dataset,
+        **run_status(snap),
         "task": snap.task,
         "data_kind": "image",
         "health": [],

@@ -164,10 +164,9 @@ def health_markdown(snap: Snapshot) -> str:
     return "\n".join(lines)
 
 
-def status_dict(snap: Snapshot) -> dict:
-    """A JSON summary for the ``status`` API endpoint (what scripts and tests read)."""
-    last = snap.history[-1] if len(snap.history) else None
-    out = {
+def run_status(snap) -> dict:
+    """The ``status`` keys every live run has, whatever its family (GAN, StyleGAN, restoration)."""
+    return {
         "version": snap.version,
         "state": snap.state,
         "message": snap.message,
@@ -178,6 +177,14 @@ def status_dict(snap: Snapshot) -> dict:
         "wall_time_s": round(snap.wall_time_s, 3),
         "device": snap.device,
         "dataset": snap.dataset,
+    }
+
+
+def status_dict(snap: Snapshot) -> dict:
+    """A JSON summary for the ``status`` API endpoint (what scripts and tests read)."""
+    last = snap.history[-1] if len(snap.history) else None
+    out = {
+        **run_status(snap),
         "objective": snap.objective,
         "g_lr": snap.g_lr,
         "d_lr": snap.d_lr,
