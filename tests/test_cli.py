@@ -69,6 +69,7 @@ def test_image_train_resume_sample(tmp_path):
         (["sample", "no-such-checkpoint", "--n", "3", "--out", "X"], "not found"),
         (["sample", "pretrained-missing", "--n", "0", "--out", "X"], "--n"),
         (["train", "--dataset", "ring8", "--steps", "abc", "--out", "X"], "invalid int"),
+        (["train", "--dataset", "digits", "--d-norm", "group", "--out", "X"], "d_norm"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, needle):
@@ -119,3 +120,28 @@ def test_a_truncated_safetensors_file_is_named_in_the_error(tmp_path):
     assert proc.returncode == 2 and len(message.splitlines()) == 1, message
     assert str(cut) in message and ("truncated" in message or "unreadable" in message), message
     assert not (tmp_path / "pts.csv").exists()
+
+
+def test_d_norm_gives_d_its_own_normalisation_and_the_run_resumes(tmp_path):
+    """#17's "R1 instead of BN in D": --d-norm none drops D's BatchNorm and keeps G's; a run
+    saved before the option existed (no d_norm in its config) still builds D with G's norm."""
+    import torch.nn as nn
+
+    from ganlab.cli import main
+    from ganlab.families.gan.config import TrainConfig
+    from ganlab.families.gan.trainer import Trainer
+
+    run = tmp_path / "r1-no-bn"
+    flags = ["--dataset", "digits", "--width", "8", "--d-norm", "none", "--r1-weight", "1", "--device", "cpu"]
+    assert main(["train", *flags, "--steps", "2", "--out", str(run), "--quiet"]) == 0
+    assert main(["train", "--dataset", "digits", "--steps", "4", "--out", str(run), "--resume", "--quiet"]) == 0
+    saved = json.loads((run / "model.json").read_text())
+    assert saved["step"] == 4 and saved["config"]["d_norm"] == "none" and saved["config"]["norm"] == "batch"
+
+    def batchnorms(module: nn.Module) -> int:
+        return sum(isinstance(m, nn.BatchNorm2d) for m in module.modules())
+
+    trainer = Trainer(TrainConfig.from_dict(saved["config"]))
+    assert batchnorms(trainer.G) > 0 and batchnorms(trainer.D) == 0
+    before = {k: v for k, v in saved["config"].items() if k != "d_norm"}  # a config from an older run
+    assert batchnorms(Trainer(TrainConfig.from_dict(before)).D) > 0

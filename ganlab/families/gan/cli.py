@@ -24,6 +24,7 @@ FIELD_FLAGS = {
     "width": int,
     "depth": int,
     "norm": str,
+    "d_norm": str,
     "conditioning": str,
     "gp_weight": float,
     "r1_weight": float,

@@ -84,6 +84,8 @@ class TrainConfig(AdversarialConfig):
     width: int = 128  # hidden units (mlp) or base channels (dcgan)
     depth: int = 3  # hidden layers (mlp only)
     norm: str = "batch"  # dcgan normalisation
+    # D's own, where it differs (e.g. "none" for R1 in a D without BatchNorm); None: the same as norm
+    d_norm: str | None = None
     conditional: bool = False
     conditioning: str = "concat"  # how D sees the label: one-hot planes, or a projection
     objective: str = "nonsaturating"
@@ -140,6 +142,8 @@ class TrainConfig(AdversarialConfig):
         if self.model == "mlp" and self.width > self.MLP_MAX_WIDTH:
             raise ConfigError(f"width: MLP width must be in [4, {self.MLP_MAX_WIDTH}], got {self.width!r}")
         _choice("norm", self.norm, NORMS)
+        if self.d_norm is not None:
+            _choice("d_norm", self.d_norm, NORMS)
         _choice("conditioning", self.conditioning, CONDITIONING)
         _choice("objective", self.objective, OBJECTIVE_NAMES)
         for name in ("gp_weight", "r1_weight", "r1_every", "clip_value", "z_dim"):

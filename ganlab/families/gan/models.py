@@ -43,7 +43,7 @@ def build_pair(cfg, data) -> tuple[nn.Module, nn.Module]:
             image_size=size,
             channels=channels,
             width=cfg.width,
-            norm=cfg.norm,
+            norm=cfg.norm if cfg.d_norm is None else cfg.d_norm,
             num_classes=classes,
             conditioning=cfg.conditioning,
             spectral_norm=cfg.spectral_norm,

@@ -24,7 +24,18 @@ from ganlab.paths import pretrained_dir
 
 PREFIX = "2d-"  # pretrained/2d-ring8, pretrained/2d-moons, ...
 # what builds the networks: a pair's own values win over the form's (the weights fit no other shape)
-ARCH_FIELDS = ("model", "width", "depth", "norm", "conditional", "conditioning", "spectral_norm", "z_dim", "noise")
+ARCH_FIELDS = (
+    "model",
+    "width",
+    "depth",
+    "norm",
+    "d_norm",
+    "conditional",
+    "conditioning",
+    "spectral_norm",
+    "z_dim",
+    "noise",
+)
 NETWORKS = {"G": "G", "D": "D", "G_ema": "G"}  # network -> the stored one it starts from (EMA: G)
 
 
