@@ -30,3 +30,11 @@ TINY_FLAGS = [
     "cpu",
     "--quiet",
 ]
+
+
+def train_tiny_style(out, steps: int, *extra: str) -> int:
+    """``python -m ganlab train`` of TINY's model on digits into ``out``, in process; its exit code."""
+    from ganlab.cli import main
+
+    command = ["train", "--dataset", "digits", "--model", "stylegan", "--steps", str(steps), "--out", str(out)]
+    return main([*command, *TINY_FLAGS, *extra])

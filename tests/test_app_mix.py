@@ -20,7 +20,7 @@ from gradio_client.exceptions import AppError  # noqa: E402
 from ganlab.cli import main  # noqa: E402
 from ganlab.families.stylegan.mixing import cell_box, describe_crossover  # noqa: E402
 from ganlab.paths import pretrained_dir  # noqa: E402
-from style_fixtures import TINY_FLAGS  # noqa: E402
+from style_fixtures import train_tiny_style  # noqa: E402
 
 SIZE, LAYERS = 16, 5  # digits are 16 px: 5 style layers (coarse 0 | middle 1-2 | fine 3-4)
 
@@ -28,23 +28,7 @@ SIZE, LAYERS = 16, 5  # digits are 16 px: 5 style layers (coarse 0 | middle 1-2 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     zoo = tmp_path_factory.mktemp("mixzoo")
-    assert (
-        main(
-            [
-                "train",
-                "--dataset",
-                "digits",
-                "--model",
-                "stylegan",
-                "--steps",
-                "2",
-                "--out",
-                str(zoo / "style"),
-                *TINY_FLAGS,
-            ]
-        )
-        == 0
-    )
+    assert train_tiny_style(str(zoo / "style"), 2) == 0
     shutil.copytree(pretrained_dir() / "digits", zoo / "digits")  # a plain GAN: refused by name
     mp = pytest.MonkeyPatch()
     mp.setenv("GANLAB_PRETRAINED", str(zoo))
@@ -163,23 +147,7 @@ def test_with_no_style_checkpoint_the_tab_says_how_to_train_one(tmp_path, monkey
         parts = build_mix_tab()
     assert parts["empty"].visible and "python -m ganlab train --dataset digits --model stylegan" in parts["empty"].value
     assert parts["checkpoint"].value is None and parts["grid"].value is None
-    assert (
-        main(
-            [
-                "train",
-                "--dataset",
-                "digits",
-                "--model",
-                "stylegan",
-                "--steps",
-                "1",
-                "--out",
-                str(tmp_path / "runs" / "fresh"),
-                *TINY_FLAGS,
-            ]
-        )
-        == 0
-    )
+    assert train_tiny_style(str(tmp_path / "runs" / "fresh"), 1) == 0
     from ganlab.ui.tabs.mix import refresh
 
     dropdown, empty = refresh(None)  # trained since the page opened: Refresh offers it

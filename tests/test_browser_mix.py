@@ -14,10 +14,9 @@ from PIL import Image
 
 from app_server import serve_app
 from browser import ARTIFACTS, chromium, open_app, until
-from style_fixtures import TINY_FLAGS
+from style_fixtures import train_tiny_style
 
 pytestmark = pytest.mark.slow  # a real browser on the launched app: tens of seconds
-from ganlab.cli import main
 
 GRID_SRC_JS = "() => (document.querySelector('#ganlab-mix-grid img') || {}).src || ''"
 
@@ -25,23 +24,7 @@ GRID_SRC_JS = "() => (document.querySelector('#ganlab-mix-grid img') || {}).src 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-mix")
-    assert (
-        main(
-            [
-                "train",
-                "--dataset",
-                "digits",
-                "--model",
-                "stylegan",
-                "--steps",
-                "2",
-                "--out",
-                str(workdir / "runs" / "style"),
-                *TINY_FLAGS,
-            ]
-        )
-        == 0
-    )  # the app lists it as runs/style
+    assert train_tiny_style(str(workdir / "runs" / "style"), 2) == 0  # the app lists it as runs/style
     with serve_app(workdir, OMP_NUM_THREADS="1") as url, chromium() as browser:
         pg = open_app(browser, url)
         pg.get_by_role("tab", name="Style mixing").click()

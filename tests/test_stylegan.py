@@ -20,7 +20,7 @@ from ganlab.families.stylegan.models import StyleGenerator
 from ganlab.families.stylegan.state import restore_stylegan, save_stylegan
 from ganlab.families.stylegan.trainer import StyleGANTrainer
 from ganlab.inference.protocol import open_generator, sample_latents
-from style_fixtures import TINY, TINY_FLAGS
+from style_fixtures import TINY, train_tiny_style
 
 
 def tiny_trainer(**changes) -> StyleGANTrainer:
@@ -187,25 +187,7 @@ def test_a_live_job_shows_the_gan_views(tmp_path):
 
 def test_train_sample_eval_export_and_mix_end_to_end(tmp_path, capsys):
     run, exp = tmp_path / "run", tmp_path / "exp"
-    assert (
-        main(
-            [
-                "train",
-                "--dataset",
-                "digits",
-                "--model",
-                "stylegan",
-                "--steps",
-                "20",
-                "--out",
-                str(run),
-                *TINY_FLAGS,
-                "--snapshot-every",
-                "10",
-            ]
-        )
-        == 0
-    )
+    assert train_tiny_style(str(run), 20, "--snapshot-every", "10") == 0
     assert json.loads((run / "model.json").read_text())["kind"] == "stylegan"
     assert main(["train", "--dataset", "digits", "--out", str(run), "--resume", "--steps", "30", "--quiet"]) == 0
     assert "finished at step 30" in capsys.readouterr().out

@@ -23,10 +23,15 @@ from ganlab.ui import controls
 FILLED = tuple(k for k in (*controls.FIELDS, *controls.STYLE_FIELDS) if k != "model")
 
 
+def _filled_for(dataset: str, upload: str | None, model: str | None) -> list:
+    """The data choice, upload and model a fill is for (what the key and a Train click compare)."""
+    return [dataset, upload or None, model or "auto"]
+
+
 def form_key(dataset: str, upload: str | None = None, model: str | None = None, lesson: str | None = None) -> str:
     """The hidden key of a fill: what the form shows after ``defaults_for(dataset, upload, model)``
     (or after loading ``lesson``)."""
-    return json.dumps([dataset, upload or None, model or "auto", lesson])
+    return json.dumps([*_filled_for(dataset, upload, model), lesson])
 
 
 def _shown_values(key: list) -> dict[str, Any] | None:
@@ -58,7 +63,7 @@ def unstale(values: dict[str, Any], shown: str | None, upload: str | None = None
     key = _parse(shown or "")
     if key is None:
         return values
-    if key[:3] == json.loads(form_key(values.get("dataset", ""), upload, values.get("model")))[:3]:
+    if key[:3] == _filled_for(values.get("dataset", ""), upload, values.get("model")):
         return values
     before = _shown_values(key)
     if before is None:
