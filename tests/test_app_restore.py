@@ -171,14 +171,31 @@ def test_the_editor_drawing_becomes_the_hole(app, digit, tmp_path):
     assert np.array_equal(np.asarray(mask) > 127, _hole())
     out = np.asarray(act.restore_image(image, model, mask, 0.25))
     assert np.array_equal(out[~_hole()], np.asarray(Image.open(digit))[~_hole()])
-    # a layer with nothing drawn, a task the model does not do: both named, neither a crash
+    # a layer with nothing drawn, no picture: both named, neither a crash
     empty = {"background": str(digit), "layers": [], "composite": None}
     with pytest.raises(gr.Error, match="draw the hole on the image"):
         act.editor_parts(empty, "inpaint", "digits-inpaint")
-    with pytest.raises(gr.Error, match="digits-sr4 does x4 upscale, not inpaint"):
-        act.editor_parts(editor, "inpaint", "digits-sr4")
     with pytest.raises(gr.Error, match="upload a photo or digit"):
         act.editor_parts(None, "inpaint", "digits-inpaint")
+
+
+def test_a_click_right_after_a_task_change_runs_the_model_the_new_list_shows(app, digit, tmp_path, monkeypatch):
+    """Restore pressed before the task change's model list reached the page sends the old task's
+    model: the click runs the model that list puts in the dropdown, not an error or the old task."""
+    from ganlab.ui.tabs import restore_actions as act
+
+    layer = np.zeros((28, 28, 4), dtype=np.uint8)
+    layer[_hole()] = (255, 59, 48, 255)
+    Image.fromarray(layer, "RGBA").save(tmp_path / "layer.png")
+    editor = {"background": str(digit), "layers": [str(tmp_path / "layer.png")], "composite": None}
+    shown = act.task_changed("inpaint", "digits-sr4")[0]["value"]  # what the dropdown then shows
+    _, model, mask = act.editor_parts(editor, "inpaint", "digits-sr4")
+    assert model == shown and act.resolve_model(model)[0].task == "inpaint"
+    assert np.array_equal(np.asarray(mask) > 127, _hole())
+    # a task no model does yet says so by name
+    monkeypatch.setattr(act, "model_choices", lambda task: [])
+    with pytest.raises(gr.Error, match="digits-sr4 does x4 upscale, and no model does inpaint yet"):
+        act.editor_parts(editor, "inpaint", "digits-sr4")
 
 
 def test_random_box_paints_a_hole_the_restore_then_fills(app, digit):

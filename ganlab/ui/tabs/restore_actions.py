@@ -201,19 +201,30 @@ def _drawn_mask(editor: Any, size: tuple[int, int]) -> Image.Image | None:
     return union
 
 
+def _model_for(task: str, model: str | None) -> rd.ModelInfo:
+    """The model to run for ``task``. The dropdown only lists the task's models, so a model for
+    another task is one the click sent before the task change's new list reached the page: run the
+    model that change puts in the dropdown (the task's first), as the user then sees it."""
+    info, _ = resolve_model(model)
+    if info.task == task:
+        return info
+    names = model_choices(task)
+    if not names:
+        raise GanLabError(
+            f"model: {info.name} does {TASK_NAMES[info.task]}, and no model does {TASK_NAMES[task]} yet; "
+            "train one in the Train tab or the CLI"
+        )
+    return resolve_model(names[0])[0]
+
+
 @friendly
 def editor_parts(editor: Any, task: str, model: str | None):
     """The page's wrapper around /restore: the editor's picture, the model's name and (for
-    inpainting) the drawn mask, after checking the model does the chosen task."""
+    inpainting) the drawn mask, for a model that does the chosen task."""
     if task not in TASKS:
         raise GanLabError(f"task: choose one of {', '.join(TASK_NAMES.values())}")
     background = _editor_background(editor)
-    info, _ = resolve_model(model)
-    if info.task != task:
-        raise GanLabError(
-            f"model: {info.name} does {TASK_NAMES[info.task]}, not {TASK_NAMES[task]}; "
-            "pick one from the list for this task"
-        )
+    info = _model_for(task, model)
     if task != "inpaint":
         return background, info.name, None
     mask = _drawn_mask(editor, _image(background).size)
