@@ -161,6 +161,12 @@ def main() -> int:
         time.sleep(args.settle)
         after_late = rss_mb(pid)
 
+    memory = {"cold": cold, "before": before, "peak": peak, "after": after, "after_late": after_late}
+    return 0 if report(args, results, memory) else 1
+
+
+def report(args: argparse.Namespace, results: list[UserResult], rss: dict[str, float]) -> bool:
+    """Print each user's row, the server's memory over the run and the verdict; True if it passed."""
     print(f"users {args.users}, {args.seconds:.0f} s each, server started with GANLAB_MAX_JOBS_CPU={args.users}")
     print(
         f"{'user':>4} {'dataset':<14} {'objective':<14} {'seed':>5} {'polls':>6} {'last step':>10} "
@@ -172,13 +178,12 @@ def main() -> int:
             f"{r.index:>4} {c['dataset']:<14} {c['objective']:<14} {c['seed']:>5} {r.polls:>6} "
             f"{r.last_step:>10,} {len(r.foreign):>8}  {sorted(s for s in r.states if s)} {r.errors or ''}"
         )
-    growth = (after - before) / before
+    before, after, after_late = rss["before"], rss["after"], rss["after_late"]
     print(
-        f"server RSS (MiB): cold {cold:.0f}, before users (after a warm-up visitor) {before:.0f}, "
-        f"peak {peak:.0f}, after users left +{args.settle:.0f} s {after:.0f} ({growth:+.1%}), "
+        f"server RSS (MiB): cold {rss['cold']:.0f}, before users (after a warm-up visitor) {before:.0f}, "
+        f"peak {rss['peak']:.0f}, after users left +{args.settle:.0f} s {after:.0f} ({(after - before) / before:+.1%}), "
         f"+{2 * args.settle:.0f} s {after_late:.0f} ({(after_late - before) / before:+.1%})"
     )
-
     isolated = all(not r.foreign for r in results)
     clean = all(not r.errors and r.polls > 0 for r in results)
     memory_ok = min(after, after_late) <= before * (1 + args.tolerance)
@@ -188,7 +193,7 @@ def main() -> int:
     )
     ok = isolated and clean and memory_ok
     print("PASS" if ok else "FAIL")
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":
