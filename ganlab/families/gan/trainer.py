@@ -29,6 +29,24 @@ D_COLUMNS = [0, 2, 3, 4, 6, 7]  # train_step's vector: the statistics only a D u
 G_COLUMNS = [1, 5]
 
 
+def stat_row(probabilities: bool, d: dict[str, Tensor], g: dict[str, Tensor], penalty: Tensor) -> list[Tensor]:
+    """One step's statistics in STAT_NAMES order, then D's gap E[D(x)] - E[D(G(z))]: the vector
+    every GAN-like trainer returns, so the engine reads them all the same way. ``d_real``/``d_fake``
+    are shown as probabilities for BCE objectives, raw critic values otherwise."""
+    to_prob = torch.sigmoid if probabilities else (lambda t: t)
+    d_real, d_fake = d["d_real"], d["d_fake"]
+    return [
+        d["d_loss"],
+        g["g_loss"],
+        to_prob(d_real).mean(),
+        to_prob(d_fake).mean(),
+        d["d_grad_norm"].float(),
+        g["g_grad_norm"].float(),
+        penalty,
+        d_real.mean() - d_fake.mean(),
+    ]
+
+
 @dataclass
 class StepStats:
     """What one step measured; ``d_loss`` is the objective's D loss without penalties (those are
@@ -230,21 +248,8 @@ class Trainer(StepRunner):
         if self.phase != "d":
             for _ in range(self.cfg.g_steps):
                 g = self._g_update()
-        to_prob = torch.sigmoid if self.objective.probabilities else (lambda t: t)
-        d_real, d_fake = d["d_real"], d["d_fake"]
-        return torch.stack(
-            [
-                d["d_loss"],
-                g["g_loss"],
-                to_prob(d_real).mean(),
-                to_prob(d_fake).mean(),
-                d["d_grad_norm"].float(),
-                g["g_grad_norm"].float(),
-                d["penalty"],
-                d_real.mean() - d_fake.mean(),
-                self._phase_codes[self.phase],
-            ]
-        )
+        row = stat_row(self.objective.probabilities, d, g, d["penalty"])
+        return torch.stack([*row, self._phase_codes[self.phase]])
 
     def bad_rows(self, raw: Tensor) -> Tensor:
         """NaN/inf rows, not counting the statistics of a network the phase left untrained."""

@@ -20,7 +20,7 @@ from ganlab.engine.devices import resolve_device
 from ganlab.engine.optim import lr_decay_factor
 from ganlab.engine.runner import StepRunner
 from ganlab.errors import CheckpointError, ConfigError
-from ganlab.families.gan.trainer import STAT_NAMES, StepStats, real_batch
+from ganlab.families.gan.trainer import STAT_NAMES, StepStats, real_batch, stat_row
 from ganlab.families.stylegan.config import StyleGANConfig
 from ganlab.families.stylegan.models import StyleDiscriminator, StyleGenerator
 from ganlab.nn import losses
@@ -191,20 +191,7 @@ class StyleGANTrainer(StepRunner):
         self.D.train()
         d = self._d_update(step)
         g = self._g_update(step)
-        to_prob = torch.sigmoid if self.objective.probabilities else (lambda t: t)
-        d_real, d_fake = d["d_real"], d["d_fake"]
-        return torch.stack(
-            [
-                d["d_loss"],
-                g["g_loss"],
-                to_prob(d_real).mean(),
-                to_prob(d_fake).mean(),
-                d["d_grad_norm"].float(),
-                g["g_grad_norm"].float(),
-                d["penalty"] + g["penalty"],
-                d_real.mean() - d_fake.mean(),
-            ]
-        )
+        return torch.stack(stat_row(self.objective.probabilities, d, g, d["penalty"] + g["penalty"]))
 
     def make_stats(self, step: int, values: list[float], seconds: float) -> StepStats:
         """The GAN family's record; ``penalty`` is R1 (D) plus path length (G), as weighted."""
