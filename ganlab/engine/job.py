@@ -11,6 +11,7 @@ Readers take ``job.snapshot``; nothing they do can block the trainer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ganlab.engine.background import SLOTS, BackgroundRun, DeviceSlots
@@ -60,6 +61,14 @@ class RunJob(BackgroundRun):
 
     def _publish(self) -> None:
         self.snapshot = self.make_snapshot()
+
+    def picture_or_last(self, draw: Callable[[], Any], field: str) -> Any:
+        """``draw()``, or the last snapshot's ``field`` if it fails: a picture must never stop
+        the run (a NaN while it diverges, say), and the view keeps what it showed."""
+        try:
+            return draw()
+        except Exception:
+            return getattr(getattr(self, "snapshot", None), field, None)
 
     def next_version(self) -> int:
         """Snapshot numbers only grow, so a reader can tell a new view from one it has drawn."""

@@ -24,6 +24,7 @@ from ganlab.families.cyclegan.config import CycleGANConfig
 from ganlab.families.cyclegan.presets import CPU_DEFAULTS
 from ganlab.families.cyclegan.trainer import HISTORY_COLUMNS, CycleGANTrainer
 from ganlab.engine.background import SLOTS, DeviceSlots
+from ganlab.engine.history import History
 from ganlab.engine.job import RunJob
 
 
@@ -76,7 +77,7 @@ class CycleGANJob(RunJob):
         self, cfg: CycleGANConfig, data=None, *, slots: DeviceSlots = SLOTS, publish_every_s: float = 0.4
     ) -> None:
         super().__init__(cfg, data, slots=slots, publish_every_s=publish_every_s)
-        self._rows: list[list[float]] = []
+        self.history = History(HISTORY_COLUMNS)
         self.snapshot: CycleSnapshot = self.make_snapshot()
 
     # -- RunJob hooks ------------------------------------------------------------------------
@@ -84,23 +85,20 @@ class CycleGANJob(RunJob):
         return CycleGANTrainer(cfg, data)
 
     def record(self, stats: list) -> None:
-        for s in stats:
-            self._rows.append([getattr(s, k) for k in HISTORY_COLUMNS])
+        self.history.extend(stats)
 
     def make_snapshot(self) -> CycleSnapshot:
         tr = self.trainer
-        try:
-            picture = triplet_grid(tr.sample_triplets(), rows=2, cell=128, domains=tr.domains)
-        except Exception:  # a picture must never stop the run (e.g. a NaN during divergence)
-            picture = self.snapshot.triplets if hasattr(self, "snapshot") else None
-        history = np.asarray(self._rows, dtype=float).reshape(-1, len(HISTORY_COLUMNS))
+        picture = self.picture_or_last(
+            lambda: triplet_grid(tr.sample_triplets(), rows=2, cell=128, domains=tr.domains), "triplets"
+        )
         return CycleSnapshot(
             version=self.next_version(),
             state=self.state,
             message=self.message,
             step=tr.step_count,
             total_steps=self.total_steps,
-            history=history,
+            history=self.history.view(),
             triplets=picture,
             domains=tuple(tr.domains),
             dataset=tr.data.name,

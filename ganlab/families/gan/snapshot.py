@@ -12,34 +12,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ganlab.engine.history import History as EngineHistory
 from ganlab.families.gan import health, probes
 from ganlab.families.gan.probes1d import Density1D
-from ganlab.families.gan.trainer import HISTORY_COLUMNS, StepStats
+from ganlab.families.gan.trainer import HISTORY_COLUMNS
 from ganlab.metrics.toy2d import ModeCoverage
 
 REAL_THUMBNAILS = 16  # real images (and scored fakes) an image run's snapshot carries for the overview
 
 
-class History:
-    """Step statistics as a growing float array; published views of it never change."""
+class History(EngineHistory):
+    """A GAN run's history: the engine's, with the GAN statistics' columns."""
 
     def __init__(self) -> None:
-        self._rows = np.zeros((256, len(HISTORY_COLUMNS)))
-        self._n = 0
-
-    def extend(self, stats: list[StepStats]) -> None:
-        if self._n + len(stats) > len(self._rows):
-            grown = np.zeros((max(2 * len(self._rows), self._n + len(stats)), len(HISTORY_COLUMNS)))
-            grown[: self._n] = self._rows[: self._n]
-            self._rows = grown  # old views keep the old buffer: they stay valid
-        for i, s in enumerate(stats, start=self._n):
-            self._rows[i] = [np.nan if v is None else v for v in (getattr(s, c) for c in HISTORY_COLUMNS)]
-        self._n += len(stats)
-
-    def view(self) -> np.ndarray:
-        v = self._rows[: self._n].view()
-        v.flags.writeable = False
-        return v
+        super().__init__(HISTORY_COLUMNS)
 
 
 @dataclass(frozen=True)

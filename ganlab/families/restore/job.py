@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 from torch import Tensor
 
+from ganlab.engine.history import History
 from ganlab.engine.job import RunJob
 from ganlab.errors import ConfigError
 from ganlab.families.restore.config import RestoreConfig
@@ -70,7 +71,7 @@ class RestoreJob(RunJob):
 
     def __init__(self, cfg: RestoreConfig, data=None, **kwargs) -> None:
         super().__init__(cfg, data, **kwargs)
-        self._rows: list[list[float]] = []
+        self.history = History(HISTORY_COLUMNS)
         self._scores: dict | None = None
         self._scored_at = (-1, 0.0)  # (step, time) of the last held-out scores
         self.snapshot: RestoreSnapshot = self.make_snapshot()
@@ -79,22 +80,18 @@ class RestoreJob(RunJob):
         return RestoreTrainer(cfg, data)
 
     def record(self, stats: list) -> None:
-        self._rows.extend([getattr(s, k) for k in HISTORY_COLUMNS] for s in stats)
+        self.history.extend(stats)
 
     def make_snapshot(self) -> RestoreSnapshot:
         tr = self.trainer
-        try:
-            picture = triplet_rows(tr.sample_triplets(), HEADERS[tr.cfg.task])
-        except Exception:  # a picture must never stop the run (e.g. a NaN during divergence)
-            picture = self.snapshot.triplets if hasattr(self, "snapshot") else None
-        history = np.asarray(self._rows, dtype=float).reshape(-1, len(HISTORY_COLUMNS))
+        picture = self.picture_or_last(lambda: triplet_rows(tr.sample_triplets(), HEADERS[tr.cfg.task]), "triplets")
         return RestoreSnapshot(
             version=self.next_version(),
             state=self.state,
             message=self.message,
             step=tr.step_count,
             total_steps=self.total_steps,
-            history=history,
+            history=self.history.view(),
             triplets=picture,
             task=tr.cfg.task,
             model=tr.cfg.model,
