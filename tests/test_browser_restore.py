@@ -50,7 +50,9 @@ def test_a_hole_drawn_with_the_mouse_is_inpainted(page):
     page.locator("#ganlab-restore-task").get_by_text("inpaint", exact=True).click()
     page.locator(f"{EDITOR} input[type=file]").set_input_files(DIGIT)
     page.locator(f"{EDITOR} canvas").first.wait_for(timeout=30_000)
-    time.sleep(2)  # the canvas draws the picture before it can be sent
+    shown = f"() => document.querySelector('{EDITOR}').innerText"
+    until(page, shown, lambda text: "Upload an image" not in text, 60, "the uploaded digit")  # slow when busy
+    time.sleep(1)  # the canvas draws the picture before it can be sent
     page.get_by_role("button", name="Restore", exact=True).click()
     page.wait_for_selector("text=draw the hole on the image", timeout=30_000)  # nothing drawn yet: said so
     _stroke(page)
