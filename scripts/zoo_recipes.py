@@ -4,12 +4,17 @@ the model cards of the restoration models. Data only; ``train_zoo.py`` runs them
 from __future__ import annotations
 
 
-def _gray_28_dcgan(dataset: str) -> list[str]:
+def _gray_28_dcgan(dataset: str, *extra: str) -> list[str]:
     """The shipped 28 px DCGANs (mnist, fashion): width 96, 25,000 steps, rates linear to 0, EMA."""
     return [
         *("--dataset", dataset, "--steps", "25000", "--lr-decay", "linear", "--batch-size", "128"),
-        *("--width", "96", "--z-dim", "64", "--ema", "0.999", "--seed", "0"),
+        *("--width", "96", "--z-dim", "64", "--ema", "0.999", "--seed", "0", *extra),
     ]
+
+
+# issue #17: R1 in a D without BatchNorm (G keeps its BatchNorm) beat the BatchNorm D on every figure:
+# FD 1.15 vs 1.41, precision / recall 0.770 / 0.882 vs 0.752 / 0.873 at 25,000 steps (README figures)
+R1_NO_BN_D = ("--d-norm", "none", "--r1-weight", "1", "--r1-every", "8")
 
 
 # name -> (train flags, device class): "cpu" recipes finish in minutes on a laptop CPU,
@@ -35,7 +40,7 @@ RECIPES: dict[str, tuple[list[str], str]] = {
         ],
         "cpu",
     ),
-    "mnist": (_gray_28_dcgan("mnist"), "gpu"),
+    "mnist": (_gray_28_dcgan("mnist", *R1_NO_BN_D), "gpu"),
     "fashion": (_gray_28_dcgan("fashion"), "gpu"),
     # the StyleGAN digits preset (16 px, channels 16, EMA 0.99, 1,500 steps): a style checkpoint that
     # ships offline, so Explore in W, lerp in W and the Style mixing tab work on a fresh machine
