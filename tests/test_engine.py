@@ -3,10 +3,14 @@ and rollback for a family other than the GAN."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
 import pytest
 import torch
 
 from cyclegan_fixtures import tiny_trainer
+from ganlab.engine.history import History
 from ganlab.errors import TrainingDiverged
 from ganlab.families.cyclegan.state import restore_cyclegan, save_cyclegan
 from ganlab.families.gan.config import TrainConfig
@@ -75,3 +79,18 @@ def test_a_cyclegan_divergence_rolls_back_weights_and_moments(tmp_path, monkeypa
     assert all(torch.equal(v, good[k]) for k, v in trainer.G_AB.state_dict().items())
     after = trainer.opt_g.state_dict()["state"][0]
     assert all(torch.equal(after[k], v) for k, v in moments.items())
+
+
+def test_a_published_history_view_never_changes_as_the_run_grows():
+    """Views read a snapshot's history from other threads while the run appends: a view taken
+    earlier keeps its rows and length through the buffer's growth, and cannot be written to."""
+    history = History(("step", "loss", "penalty"))
+    history.extend([SimpleNamespace(step=i, loss=0.5 * i, penalty=None) for i in range(1, 4)])
+    early = history.view()
+    history.extend([SimpleNamespace(step=i, loss=-1.0, penalty=2.0) for i in range(4, 1001)])  # past 256 rows
+    assert early.shape == (3, 3) and early[:, 0].tolist() == [1, 2, 3] and early[:, 1].tolist() == [0.5, 1.0, 1.5]
+    assert np.isnan(early[:, 2]).all()  # a statistic the step did not make
+    late = history.view()
+    assert len(history) == 1000 and late[:, 0].tolist() == list(range(1, 1001)) and late[-1, 2] == 2.0
+    with pytest.raises(ValueError):
+        late[0, 0] = 7.0
