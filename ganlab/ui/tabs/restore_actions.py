@@ -54,8 +54,8 @@ def _load(path: str, stamp: float) -> Restorer:
     return load_restorer(path, "cpu")
 
 
-def resolve_model(name: str | None) -> tuple[rd.ModelInfo, Restorer]:
-    """A dropdown value -> the model. Only listed names open (never a server path)."""
+def model_info(name: str | None) -> rd.ModelInfo:
+    """A dropdown value -> its listed model's card, without loading weights (never a server path)."""
     if not name or not str(name).strip():
         raise GanLabError(
             "model: choose a restoration model first (train one in the Train tab or the CLI if the list is empty)"
@@ -63,9 +63,15 @@ def resolve_model(name: str | None) -> tuple[rd.ModelInfo, Restorer]:
     name = str(name).strip()
     for info in rd.list_models():
         if info.name == name:
-            return info, _load(str(info.path), (info.path / "model.safetensors").stat().st_mtime)
+            return info
     known = ", ".join(model_choices(None)) or "none yet"
     raise GanLabError(f"model: unknown model {name!r}; choose one of: {known}")
+
+
+def resolve_model(name: str | None) -> tuple[rd.ModelInfo, Restorer]:
+    """A dropdown value -> the model, loaded (cached until its weights change)."""
+    info = model_info(name)
+    return info, _load(str(info.path), (info.path / "model.safetensors").stat().st_mtime)
 
 
 def model_card(name: str | None) -> str:
@@ -205,7 +211,7 @@ def _model_for(task: str, model: str | None) -> rd.ModelInfo:
     """The model to run for ``task``. The dropdown only lists the task's models, so a model for
     another task is one the click sent before the task change's new list reached the page: run the
     model that change puts in the dropdown (the task's first), as the user then sees it."""
-    info, _ = resolve_model(model)
+    info = model_info(model)
     if info.task == task:
         return info
     names = model_choices(task)
@@ -214,7 +220,7 @@ def _model_for(task: str, model: str | None) -> rd.ModelInfo:
             f"model: {info.name} does {TASK_NAMES[info.task]}, and no model does {TASK_NAMES[task]} yet; "
             "train one in the Train tab or the CLI"
         )
-    return resolve_model(names[0])[0]
+    return model_info(names[0])
 
 
 @friendly
