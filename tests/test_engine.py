@@ -46,6 +46,21 @@ def test_auto_precision_takes_bf16_for_images_only_on_a_cpu_with_bf16_in_hardwar
     assert fp32.autocast_dtype is None
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_train_warns_that_bf16_is_emulated_on_a_cpu_without_it(native, monkeypatch, tmp_path, capsys):
+    import ganlab.engine.devices as devices
+    from ganlab.cli import main
+
+    monkeypatch.setattr(devices, "cpu_has_native_bf16", lambda: native)
+    tiny = ["--dataset", "digits", "--steps", "2", "--width", "8", "--z-dim", "8", "--batch-size", "8", "--quiet"]
+    assert main(["train", *tiny, "--device", "cpu", "--precision", "bf16", "--out", str(tmp_path / "bf16")]) == 0
+    warned = "bf16 is emulated" in capsys.readouterr().err
+    assert warned == (not native)  # said on a CPU that only emulates bf16, and only there
+    assert main(["train", *tiny, "--device", "cpu", "--out", str(tmp_path / "auto")]) == 0
+    assert "bf16 is emulated" not in capsys.readouterr().err  # auto never picks what it would warn about
+    assert devices.emulated_bf16_note("bf16", torch.device("meta")) is None  # the note is about the CPU alone
+
+
 def test_channels_last_with_fused_adam_resumes_exactly_on_the_cpu(tmp_path):
     straight = tiny_trainer(tmp_path / "a", channels_last=True, pool_size=0)  # pools restart empty
     straight.set_total_steps(4)  # the same learning-rate schedule for both runs

@@ -12,6 +12,7 @@ checkpoints and ``--max-minutes`` deadline, and the exit status.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -97,6 +98,16 @@ def run(args: argparse.Namespace) -> int:
         distributed.finish()
 
 
+def _warn_about_precision(trainer, main: bool) -> None:
+    """Say so on stderr when the precision asked for slows this device down (any family)."""
+    from ganlab.engine.devices import emulated_bf16_note
+
+    precision = getattr(trainer.cfg, "precision", "auto")
+    note = emulated_bf16_note(precision, trainer.device) if main else None
+    if note:
+        print(note, file=sys.stderr, flush=True)
+
+
 def _train(args: argparse.Namespace, world) -> int:
     from ganlab.engine.checkpoints import atomic_write_bytes
 
@@ -113,6 +124,7 @@ def _train(args: argparse.Namespace, world) -> int:
                 "another folder (nothing was overwritten)"
             )
         trainer = cli.start(args)
+    _warn_about_precision(trainer, main)
     if world is not None:
         from ganlab.engine.distributed import check_batch
 
