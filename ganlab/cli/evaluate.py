@@ -5,6 +5,9 @@ scores and precision/recall on the shipped small classifier's features
 against the held-out test split, printed beside the real-vs-real figures.
 Restoration models (pix2pix, SRResNet, SRGAN): PSNR/SSIM on the held-out test
 split beside the trivial baseline (bicubic x4, the noisy input, the masked input).
+CycleGANs (summer2winter): on the held-out test photos, the share the project's
+season classifier calls the target season, the feature distance to the real
+target photos, and the round-trip error, for each direction the checkpoint has.
 """
 
 from __future__ import annotations
@@ -52,6 +55,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.sigma is not None:
         raise GanLabError("--sigma: only restoration (denoising) models take a test noise level")
+    if _kind(args.checkpoint) == "cyclegan":
+        from ganlab.metrics.translation_report import evaluate_translator, format_translation_report
+
+        result = evaluate_translator(args.checkpoint, n=args.n, device=args.device, data_root=args.data_root)
+        print(json.dumps(result, indent=2) if args.json else format_translation_report(result))
+        return 0
     result = evaluate_checkpoint(
         args.checkpoint,
         n=args.n,

@@ -32,7 +32,8 @@ from ganlab.paths import pretrained_dir
 
 WEIGHTS, META = "classifier.safetensors", "classifier.json"
 # The image size each set is classified at (the size its shipped generator makes).
-NATIVE_SIZE = {"digits": 16, "mnist": 28, "fashion": 28}
+# summer2winter: the season classifier (summer / winter photos), for the CycleGAN report
+NATIVE_SIZE = {"digits": 16, "mnist": 28, "fashion": 28, "summer2winter": 64}
 
 
 class SmallCNN(nn.Module):

@@ -3,7 +3,9 @@
 MNIST and Fashion-MNIST have official test splits. scikit-learn's digits has
 none, so a fixed 20 % (seeded permutation) is held out; note that the
 shipped ``digits`` generator trains on all 1,797 images, so its "test" split
-is held out from the classifier only.
+is held out from the classifier only. A named photo set (summer2winter) is
+labelled by its domain: trainA/testA are class 0 (summer), trainB/testB class 1
+(winter), which is what the season classifier learns and the CycleGAN report asks.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import torch
 from torch import Tensor
 
 from ganlab.data import canonical_name, images, load_dataset
+from ganlab.data.named import named_set
 from ganlab.data.source import DataSource
 from ganlab.errors import GanLabError
 
 DIGITS_TEST_SHARE = 0.2
 DIGITS_SPLIT_SEED = 0
-SPLIT_SETS = ("digits", "mnist", "fashion")
+SPLIT_SETS = ("digits", "mnist", "fashion", "summer2winter")
 
 
 def _digits_split(size: int, train: bool) -> DataSource:
@@ -38,6 +41,23 @@ def _digits_split(size: int, train: bool) -> DataSource:
     )
 
 
+def domain_split(name: str, split: str, data_root: str | None, size: int) -> DataSource:
+    """Both domains of a named photo set's split, labelled 0 (A) and 1 (B), at ``size`` px."""
+    from ganlab.data.unpaired import load_domain, resolve_spec, to_float
+
+    path_a, path_b, domains, display = resolve_spec(name, data_root, split)
+    a, b = load_domain(path_a, size), load_domain(path_b, size)
+    return DataSource(
+        name=display,
+        kind="image",
+        shape=(3, size, size),
+        description=f"{display} {split} split: {len(a)} {domains[0]} + {len(b)} {domains[1]} photos at {size} px",
+        data=to_float(torch.cat([a, b])),
+        labels=torch.cat([torch.zeros(len(a), dtype=torch.long), torch.ones(len(b), dtype=torch.long)]),
+        class_names=list(domains),
+    )
+
+
 def load_split(dataset: str, split: str, data_root: str | None = None, image_size: int | None = None) -> DataSource:
     """``split`` is "train" or "test"; raises DataUnavailable (with what to do) when files are missing."""
     name = canonical_name(dataset)
@@ -50,6 +70,8 @@ def load_split(dataset: str, split: str, data_root: str | None = None, image_siz
         return images.mnist(data_root, False, image_size, train=train)
     if name == "fashion":
         return images.fashion(data_root, False, image_size, train=train)
+    if named_set(name):
+        return domain_split(name, split, data_root, image_size or 64)
     if train:
         return load_dataset(name, data_root, False, image_size)
     raise GanLabError(f"no held-out split is defined for data set {dataset!r}")
