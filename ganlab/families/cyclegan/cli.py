@@ -25,6 +25,7 @@ CONFIG_FLAGS = {  # flag dest -> CycleGANConfig field
     "ngf": int,
     "ndf": int,
     "n_blocks": int,
+    "upsample": str,  # deconv (the release's) or resize (nearest 2x + conv: no checkerboard)
     "load_size": int,
     "max_images": int,
     "lambda_cycle": float,

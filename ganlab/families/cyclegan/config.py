@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from ganlab.data.named import DEFAULT_SET
 from ganlab.engine.config import JsonConfig, Range, check_field, choice, integer, reject_unknown_fields
 from ganlab.errors import ConfigError
+from ganlab.families.cyclegan.models import UPSAMPLERS
 from ganlab.families.gan.config import PRECISIONS
 
 
@@ -32,6 +33,7 @@ class CycleGANConfig(JsonConfig):
     ngf: int = 64
     ndf: int = 64
     n_blocks: int = 9
+    upsample: str = "deconv"  # G's 2x upsampling: the release's transposed conv, or "resize" (no checkerboard)
     n_layers_d: int = 3
     lambda_cycle: float = 10.0
     lambda_identity: float = 0.5  # relative to lambda_cycle, as in the release
@@ -104,6 +106,7 @@ class CycleGANConfig(JsonConfig):
         if not isinstance(self.device, str) or not self.device:
             raise ConfigError("device: must be 'auto', 'cpu', 'mps' or 'cuda:N'")
         choice("precision", self.precision, PRECISIONS)
+        choice("upsample", self.upsample, UPSAMPLERS)
         return self
 
     @classmethod

@@ -42,6 +42,20 @@ class ResnetBlock(nn.Module):
         return x + self.conv_block(x)
 
 
+UPSAMPLERS = ("deconv", "resize")
+
+
+def upsampler(in_ch: int, out_ch: int, how: str) -> list[nn.Module]:
+    """(in_ch, H, W) -> (out_ch, 2H, 2W). ``deconv`` is the release's fractionally strided 3x3 conv
+    (official ``.pth`` files need it); its stride-2 kernel overlaps unevenly, so every other output
+    pixel sums a different number of taps: the checkerboard. ``resize`` is nearest 2x then a 3x3
+    conv (Odena et al. 2016, "Deconvolution and Checkerboard Artifacts"): every output pixel sees
+    the same taps, so a flat input stays flat. Same parameter count either way."""
+    if how == "deconv":
+        return [nn.ConvTranspose2d(in_ch, out_ch, 3, stride=2, padding=1, output_padding=1, bias=True)]
+    return [nn.Upsample(scale_factor=2, mode="nearest"), nn.ReflectionPad2d(1), nn.Conv2d(in_ch, out_ch, 3, bias=True)]
+
+
 @register
 class ResnetGenerator(nn.Module):
     """Image (N, C, H, W) in [-1, 1] -> translated image, same size when H, W are multiples of 4.
@@ -52,11 +66,18 @@ class ResnetGenerator(nn.Module):
 
     arch = "cyclegan-resnet"
 
-    def __init__(self, in_channels: int = 3, out_channels: int = 3, ngf: int = 64, n_blocks: int = 9):
+    def __init__(
+        self, in_channels: int = 3, out_channels: int = 3, ngf: int = 64, n_blocks: int = 9, upsample: str = "deconv"
+    ):
         super().__init__()
         if ngf < 1 or n_blocks < 0:
             raise ValueError(f"ngf must be >= 1 and n_blocks >= 0; got ngf={ngf}, n_blocks={n_blocks}")
+        if upsample not in UPSAMPLERS:
+            raise ValueError(f"upsample must be one of {', '.join(UPSAMPLERS)}; got {upsample!r}")
         self.args = dict(in_channels=in_channels, out_channels=out_channels, ngf=ngf, n_blocks=n_blocks)
+        if upsample != "deconv":  # the release's layout stays argument-for-argument what it always was
+            self.args["upsample"] = upsample
+        self.upsample = upsample
         self.ngf, self.n_blocks = ngf, n_blocks
         layers: list[nn.Module] = [
             nn.ReflectionPad2d(3),
@@ -71,12 +92,8 @@ class ResnetGenerator(nn.Module):
                 nn.ReLU(True),
             ]
         layers += [ResnetBlock(ngf * 4) for _ in range(n_blocks)]
-        for mult in (4, 2):  # two fractionally strided convs back up to (ngf,H,W)
-            layers += [
-                nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, stride=2, padding=1, output_padding=1, bias=True),
-                _norm(ngf * mult // 2),
-                nn.ReLU(True),
-            ]
+        for mult in (4, 2):  # two 2x upsamplings back up to (ngf,H,W)
+            layers += [*upsampler(ngf * mult, ngf * mult // 2, upsample), _norm(ngf * mult // 2), nn.ReLU(True)]
         layers += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, out_channels, 7), nn.Tanh()]
         self.model = nn.Sequential(*layers)
         init_cyclegan_weights(self)

@@ -101,8 +101,8 @@ class CycleGANTrainer(StepRunner):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(cfg.seed)
             nets = {
-                "G_AB": ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks),
-                "G_BA": ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks),
+                "G_AB": ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks, cfg.upsample),
+                "G_BA": ResnetGenerator(3, 3, cfg.ngf, cfg.n_blocks, cfg.upsample),
                 "D_A": PatchDiscriminator(3, cfg.ndf, cfg.n_layers_d),
                 "D_B": PatchDiscriminator(3, cfg.ndf, cfg.n_layers_d),
             }

@@ -102,7 +102,8 @@ def model_card(name: str | None, session: str | None = None) -> str:
     lines = [
         f"**{t.name}**: {t.label}" + (" (official CycleGAN release)" if t.origin == "official" else ""),
         f"ResNet generator, ngf {g.ngf}, {g.n_blocks} residual blocks, "
-        f"{sum(p.numel() for p in g.parameters()) / 1e6:.2f} M parameters",
+        + ("resize-convolution upsampling, " if getattr(g, "upsample", "deconv") == "resize" else "")
+        + f"{sum(p.numel() for p in g.parameters()) / 1e6:.2f} M parameters",
     ]
     meta = t.meta
     if meta.get("step"):
