@@ -57,6 +57,8 @@ def test_eval_scores_the_shipped_cyclegan_on_held_out_photos():
     assert share["translated"] > share["source_real"] + 0.2  # translating moves photos toward winter
     assert fd["translated"] < fd["source_real"]  # ... and closer to real winter photos
     assert fd["target_train"] < fd["source_real"]  # real winter is closer still: the floor
+    assert set(report["checkerboard"]) == {"translated", "source_real"}
+    assert all(value > 0 for value in report["checkerboard"].values())
 
 
 def test_without_its_inverse_the_round_trip_is_reported_missing(tmp_path):

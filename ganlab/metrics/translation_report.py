@@ -8,7 +8,9 @@ on the named set's held-out test photos of the source domain:
   for the translated photos, the untranslated source photos (where they start) and the real
   target test photos (what "really winter" scores: the classifier's recall on that class);
 - ``fd``: Fréchet distance on that classifier's features to the real target test photos, for the
-  translated photos and for the untranslated ones, beside real target train photos (the floor).
+  translated photos and for the untranslated ones, beside real target train photos (the floor);
+- ``checkerboard``: :func:`~ganlab.metrics.checkerboard.checkerboard_score` of the translated
+  photos and of their sources (JPEG's 8 px blocks give the photos themselves a little).
 
 The classifier is ours (``pretrained/_classifiers/summer2winter``), trained on the train photos
 alone: no downloadable network is assumed offline, so the figures compare models scored here,
@@ -23,6 +25,7 @@ import torch
 from torch import Tensor
 
 from ganlab.errors import GanLabError
+from ganlab.metrics.checkerboard import checkerboard_score
 from ganlab.metrics.classifier import Classifier, classifier_for
 from ganlab.metrics.features import frechet_distance
 from ganlab.metrics.splits import subsample
@@ -111,6 +114,7 @@ def _score_direction(translator, photos: dict[str, Tensor], clf: Classifier, n: 
             "source_real": frechet_distance(real_f, clf.features(x)),
             "target_train": frechet_distance(real_f, clf.features(floor)),
         },
+        "checkerboard": {"translated": checkerboard_score(fake), "source_real": checkerboard_score(x)},
     }
 
 
@@ -131,5 +135,7 @@ def format_translation_report(result: dict[str, Any]) -> str:
             f"    FD to real {r['target']}: translated {fd['translated']:.3f}  "
             f"(untranslated {fd['source_real']:.3f}, real {r['target']} train photos {fd['target_train']:.3f})",
             f"    round-trip L1 (0-1 units): {cycle}",
+            f"    checkerboard (1 = none): translated {r['checkerboard']['translated']:.2f}  "
+            f"(the photos themselves {r['checkerboard']['source_real']:.2f})",
         ]
     return "\n".join(lines)
