@@ -154,7 +154,19 @@ def test_api_lists_the_documented_parameters(client):
         "batch_size",
         "max_images",
         "seed",
+        "upsample",
     ]
     for name in ("/cyclegan_stop", "/cyclegan_status"):
         assert info[name]["parameters"] == []
     assert [p["parameter_name"] for p in info["/cyclegan_save"]["parameters"]] == ["name"]
+
+
+def test_the_form_trains_the_upsampling_it_shows_and_names_a_bad_one():
+    from ganlab.errors import GanLabError
+    from ganlab.ui.tabs.cyclegan import SUMMER_WINTER, config_from_form
+
+    form = (SUMMER_WINTER, None, None, "cpu", 10, 64, 16, 2, 1, 10, 0)
+    assert config_from_form(*form).upsample == "deconv"  # a script that leaves it out: the paper's layout
+    assert config_from_form(*form, "resize").upsample == "resize"
+    with pytest.raises(GanLabError, match="upsample: must be one of deconv, resize"):
+        config_from_form(*form, "bilinear")

@@ -72,7 +72,18 @@ def _field(label: str, name: str, value: Any) -> int:
 
 
 def config_from_form(
-    source: str, zip_a, zip_b, device: str, steps, image_size, ngf, n_blocks, batch_size, max_images, seed
+    source: str,
+    zip_a,
+    zip_b,
+    device: str,
+    steps,
+    image_size,
+    ngf,
+    n_blocks,
+    batch_size,
+    max_images,
+    seed,
+    upsample: str = "deconv",
 ) -> CycleGANConfig:
     """The form's values as a validated config (CPU-sized defaults for anything left empty)."""
     if source == SUMMER_WINTER:
@@ -93,6 +104,7 @@ def config_from_form(
         batch_size=_field("batch size", "batch_size", batch_size),
         max_images=_field("images per domain", "max_images", max_images),
         seed=_field("seed", "seed", seed),
+        upsample=upsample,  # validate() names it when it is neither deconv nor resize
     )
     return CycleGANConfig(dataset=dataset, device=device or "auto", **fields).validate()
 
@@ -183,10 +195,13 @@ def train(
     batch_size,
     max_images,
     seed,
+    upsample,
     request: gr.Request,
 ):
     """Start a CycleGAN run on the chosen photos (stops this session's previous run)."""
-    cfg = config_from_form(source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed)
+    cfg = config_from_form(
+        source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed, upsample
+    )
     sessions.close_run(job)
     job = FAMILIES["cyclegan"].start(cfg)
     sessions.remember(request, "cyclegan", job)
@@ -259,6 +274,7 @@ def build() -> None:
         f.batch_size,
         f.max_images,
         f.seed,
+        f.upsample,
     ]
 
     uploads.pass_paths(f.zip_a, f.zip_b)  # a wrong kind of file is refused naming it
@@ -308,6 +324,12 @@ def _form_column() -> SimpleNamespace:
         f.batch_size = gr.Number(CPU_DEFAULTS["batch_size"], label="Batch size", precision=0)
         f.max_images = gr.Number(CPU_DEFAULTS["max_images"], label="Images per domain (at most)", precision=0)
         f.seed = gr.Number(0, label="Seed", precision=0)
+        f.upsample = gr.Radio(
+            [("transposed conv (the paper's)", "deconv"), ("resize + conv (no checkerboard)", "resize")],
+            value="deconv",
+            label="Upsampling in G",
+            info="a stride-2 transposed conv overlaps unevenly and leaves a grid in flat areas",
+        )
     with gr.Row():
         f.train_btn = gr.Button("▶ Train", variant="primary")
         f.stop_btn = gr.Button("■ Stop", variant="stop")
