@@ -70,8 +70,12 @@ def test_presenter_mode_runs_slow_motion_from_the_keyboard(page):
     assert "D's loss" in shown[3] and "D's gradients and update" in shown[4]
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser_presenter.png"), full_page=True)
+    shows = "() => !!document.getElementById('{}')?.checkVisibility()"
+    until(page, shows.format("ganlab-resume-btn"), bool, 20, "the Resume button while paused")
     page.keyboard.press(" ")  # space: resume
     until(page, TEXT_JS, lambda text: "running" in text, 20, "space to resume the run")
+    # a person presses space again once the page shows Pause (space clicks the button on show)
+    until(page, shows.format("ganlab-pause-btn"), bool, 20, "the Pause button after resuming")
     page.keyboard.press(" ")  # and pause again
     until(page, TEXT_JS, lambda text: "paused" in text, 20, "space to pause the run again")
 
