@@ -241,6 +241,7 @@ def test_train_api_keeps_its_parameters_and_adds_the_style_restore_and_pair_ones
         "g_steps",
         "preset_defaults",
         "form_shows",
+        "d_norm",
     ]  # the existing ones unchanged, then the new ones
 
 
@@ -282,7 +283,20 @@ def test_stylegan_lesson_fills_the_form(client):
     out = client.predict("stylegan-mixing", api_name="/preset")
     values = dict(zip(FIELDS, out[2 : 2 + len(FIELDS)]))
     assert out[0] == "digits" and values["model"] == "stylegan" and "crossover" in out[1]
-    assert list(out[-3:]) == ["modulated", 0.9, 4]  # style block, mixing probability, mapping layers
+    assert list(out[-4:-1]) == ["modulated", 0.9, 4]  # style block, mixing probability, mapping layers
+    assert out[-1] == "none"  # then D's normalization: StyleGAN's D has none
+
+
+def test_d_norm_none_trains_and_saves_a_d_without_batch_norm(client, app_server):  # noqa: F811
+    c = client
+    c.predict(dataset="digits", d_norm="none", r1_weight=1.0, steps=40, api_name="/train")
+    _wait(c, lambda s: s["history_rows"] >= 2)
+    c.predict(api_name="/stop")
+    c.predict("r1-run", api_name="/save")
+    config = json.loads((app_server.runs / "r1-run" / "model.json").read_text())["config"]
+    assert (config["d_norm"], config["norm"], config["r1_weight"]) == ("none", "batch", 1.0)
+    with pytest.raises(AppError, match="d_norm"):
+        c.predict(dataset="digits", d_norm="layer", api_name="/train")
 
 
 def test_stylegan_on_points_is_refused_by_name(client):

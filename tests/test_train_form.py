@@ -53,6 +53,7 @@ def test_gan_models_still_build_a_train_config_and_ignore_the_style_fields():
         (dict(noise="uniform"), "noise:"),
         (dict(d_steps=3), "d_steps:"),
         (dict(spectral_norm=True), "spectral_norm:"),
+        (dict(d_norm="batch"), "d_norm: stylegan's D has no normalization layers"),
         (dict(width=300), "width:"),
         (dict(mapping_layers=0), "mapping_layers:"),
         (dict(mixing_prob=1.5), "mixing_prob:"),
@@ -66,7 +67,7 @@ def test_what_stylegan_cannot_do_is_refused_by_name(changes, field):
 
 
 def test_choosing_stylegan_fills_its_preset_and_2d_data_falls_back_to_the_gan_one():
-    names = (*controls.FIELDS, *controls.STYLE_FIELDS)
+    names = controls.FILL_FIELDS
     style = dict(zip(names, controls.defaults_for("digits", None, "stylegan")))
     assert style["model"] == "stylegan" and style["width"] == 16 and style["g_lr"] == 2e-3 and style["beta1"] == 0.0
     assert (
@@ -100,7 +101,7 @@ def test_the_pair_option_reaches_the_family_start_only_for_a_2d_set_with_a_pair(
 def _form_of(dataset: str, model: str = "auto") -> dict:
     """What the browser's form holds once the fill for ``dataset`` and ``model`` arrived."""
     filled = controls.defaults_for(dataset, None, model)
-    return dict(zip((*controls.FIELDS, *controls.STYLE_FIELDS), filled), dataset=dataset, device="cpu")
+    return dict(zip(controls.FILL_FIELDS, filled), dataset=dataset, device="cpu")
 
 
 def _trained(values: dict, shown: str):
@@ -139,3 +140,30 @@ def test_a_click_that_outran_the_stylegan_fill_trains_the_stylegan_preset():
     cfg = _trained(stale, form_shown.form_key("mnist"))
     assert isinstance(cfg, StyleGANConfig)
     assert (cfg.steps, cfg.channels, cfg.g_optim.lr) == (style.steps, style.channels, style.g_optim.lr)
+
+
+def test_the_d_norm_field_trains_d_without_batch_norm_as_the_shipped_mnist_recipe_does():
+    from types import SimpleNamespace
+
+    from torch import nn
+
+    from ganlab.families.gan.models import build_pair
+
+    same = controls.config_from_form("digits", "cpu", **GAN_DIGITS)
+    assert GAN_DIGITS["d_norm"] == controls.SAME_NORM and same.d_norm is None  # "same as G": the config's None
+    cfg = controls.config_from_form("digits", "cpu", **dict(GAN_DIGITS, d_norm="none", r1_weight=1.0))
+    assert (cfg.d_norm, cfg.norm, cfg.r1_weight) == ("none", "batch", 1.0)
+    g, d = build_pair(cfg, SimpleNamespace(kind="images", shape=(1, 16, 16), num_classes=10, name="digits"))
+    assert any(isinstance(m, nn.BatchNorm2d) for m in g.modules())  # G keeps its batch norm...
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in d.modules())  # ...D has none
+    assert controls.form_values(cfg)["d_norm"] == "none"  # and a form filled from it shows it
+    with pytest.raises(ConfigError, match="d_norm"):
+        controls.config_from_form("digits", "cpu", **dict(GAN_DIGITS, d_norm="layer"))
+
+
+def test_a_lesson_or_a_data_set_fill_sets_d_norm_and_a_stale_one_is_not_trained():
+    assert dict(zip(controls.FILL_FIELDS, controls.defaults_for("cifar10")))["d_norm"] == controls.SAME_NORM
+    assert dict(zip(controls.FILL_FIELDS, controls.defaults_for("digits", None, "stylegan")))["d_norm"] == "none"
+    stale = dict(_form_of("digits", "stylegan"), model="dcgan")  # StyleGAN's "none", then dcgan and Train at once
+    cfg = _trained(stale, form_shown.form_key("digits", None, "stylegan"))
+    assert cfg.d_norm == controls.recommended_config("digits").d_norm

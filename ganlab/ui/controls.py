@@ -62,6 +62,13 @@ OBJECTIVE_LABELS = {
     "wgan-gp": "Wasserstein, gradient penalty (WGAN-GP)",
     "hinge": "hinge (SAGAN)",
 }
+SAME_NORM = "same"  # the form's word for d_norm = None: D normalizes as G does (the `norm` field)
+D_NORM_LABELS = {
+    SAME_NORM: "same as G",
+    "batch": "batch norm",
+    "instance": "instance norm",
+    "none": "none (keep D in check with R1)",
+}
 
 
 def dataset_choices() -> list[tuple[str, str]]:
@@ -116,14 +123,17 @@ def _gan_values(cfg: TrainConfig) -> dict[str, Any]:
         steps=cfg.steps,
         seed=cfg.seed,
         ema=cfg.ema,
+        d_norm=cfg.d_norm or SAME_NORM,
     )
 
 
-FIELDS = tuple(form_values(TrainConfig()))  # the order handlers return values in
+LATE_FIELDS = ("d_norm",)  # the last /train parameter (new in #17): D's own normalization
+FIELDS = tuple(k for k in form_values(TrainConfig()) if k not in LATE_FIELDS)  # the order handlers return values in
 STYLE_FIELDS = style_controls.STYLE_FIELDS  # after FIELDS, shown for model = stylegan only
 RESTORE_FIELDS = restore_controls.RESTORE_FIELDS  # after STYLE_FIELDS, shown for restoration models only
 MODELS = ["auto", "mlp", "dcgan", style_controls.MODEL, *restore_controls.MODELS]
 ITERATION_FIELDS = ("g_steps",)  # the last /train parameters (new in #14): G updates per iteration
+FILL_FIELDS = (*FIELDS, *STYLE_FIELDS, *LATE_FIELDS)  # what a data set, model or lesson fills, in order
 # The form's first values: what gradio_client sends for every /train parameter a script leaves out.
 # With preset_defaults (an API call's default), a value still equal to its entry here is taken as
 # "not given", so the data set's preset fills it (the browser's form sends preset_defaults=False).
@@ -184,7 +194,7 @@ def _parsed(values: dict[str, Any]) -> dict[str, Any]:
     floats = ("gp_weight", "clip_value", "r1_weight", "g_lr", "d_lr", "beta1", "ema", *style_controls.STYLE_FLOATS)
     v = {
         k: values[k]
-        for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS, *ITERATION_FIELDS)
+        for k in (*FILL_FIELDS, *RESTORE_FIELDS, *ITERATION_FIELDS)
         if k in values and values[k] is not None
     }
     for k in ints:
@@ -245,7 +255,7 @@ def has_pair(dataset: str) -> bool:
 
 def _gan_config(name: str, device: str, v: dict[str, Any]) -> TrainConfig:
     """A validated TrainConfig for data set ``name`` from parsed form values."""
-    v = {k: val for k, val in v.items() if k in (*FIELDS, *ITERATION_FIELDS)}
+    v = {k: val for k, val in v.items() if k in (*FIELDS, *ITERATION_FIELDS, *LATE_FIELDS)}
     base = recommended_config(name)
     beta1 = v.pop("beta1", base.g_optim.beta1)
     g = OptimizerConfig(
@@ -256,11 +266,13 @@ def _gan_config(name: str, device: str, v: dict[str, Any]) -> TrainConfig:
     )
     if "spectral_norm" in v:
         v["spectral_norm"] = bool(v["spectral_norm"])
+    if v.get("d_norm") == SAME_NORM:
+        v["d_norm"] = None
     return base.updated(device=device or "auto", g_optim=g, d_optim=d, **v).validate()
 
 
 def defaults_for(dataset: str, upload: str | None = None, model: str | None = None) -> list[Any]:
-    """Recommended values (FIELDS, then STYLE_FIELDS) when the data set or model changes: the
+    """Recommended values (FILL_FIELDS: FIELDS, STYLE_FIELDS, LATE_FIELDS) when the data set or model changes: the
     StyleGAN preset while stylegan is chosen for image data, else the GAN one; unchanged on an
     empty upload."""
     if dataset == DRAW:  # the drawing is read at Train; its settings are any CSV's
@@ -268,7 +280,7 @@ def defaults_for(dataset: str, upload: str | None = None, model: str | None = No
     try:
         name = dataset_name(dataset, upload)
     except ConfigError:
-        return [gr.skip()] * (len(FIELDS) + len(STYLE_FIELDS))
+        return [gr.skip()] * len(FILL_FIELDS)
     style = model == style_controls.MODEL and not is_points_dataset(name)
     cfg = style_presets.recommended_config(name) if style else recommended_config(name)
     values, extra = form_values(cfg), style_values(cfg)
@@ -276,7 +288,7 @@ def defaults_for(dataset: str, upload: str | None = None, model: str | None = No
         values["model"] = model  # keep the user's mlp/dcgan/auto (or restoration model)
     if restore_controls.is_restore_model(model) and not is_points_dataset(name):
         values.update(restore_controls.form_defaults(name))
-    return [values[k] for k in FIELDS] + [extra[k] for k in STYLE_FIELDS]
+    return [{**values, **extra}[k] for k in FILL_FIELDS]
 
 
 def is_points(dataset: str, upload: str | None = None) -> bool:

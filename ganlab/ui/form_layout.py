@@ -20,8 +20,10 @@ from ganlab.ui.controls import (
     DRAW,
     FIELDS,
     ITERATION_FIELDS,
+    LATE_FIELDS,
     MODELS,
     OBJECTIVE_LABELS,
+    D_NORM_LABELS,
     RESTORE_FIELDS,
     STYLE_FIELDS,
     dataset_choices,
@@ -74,7 +76,9 @@ def build_form(dataset: str = DEFAULT_DATASET) -> dict[str, gr.components.Compon
     _run_widgets(w, values)
     uploads.pass_paths(w["upload"], w["drawing"])  # the handler decodes (safely), not Gradio
     sessions.name_errors({k: c for k, c in w.items() if k not in ("style_row", "restore_row")})
-    API_DEFAULTS.update({k: w[k].value for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS, *ITERATION_FIELDS)})
+    API_DEFAULTS.update(
+        {k: w[k].value for k in (*FIELDS, *STYLE_FIELDS, *RESTORE_FIELDS, *ITERATION_FIELDS, *LATE_FIELDS)}
+    )
     return w
 
 
@@ -122,6 +126,12 @@ def _objective_widgets(w: dict[str, gr.components.Component], values: dict[str, 
         with gr.Row():
             w["r1_weight"] = gr.Number(values["r1_weight"], label="R1 weight (0 = off)", minimum=0)
             w["spectral_norm"] = gr.Checkbox(values["spectral_norm"], label="Spectral norm on D")
+        w["d_norm"] = gr.Dropdown(
+            [(label, name) for name, label in D_NORM_LABELS.items()],
+            value=values["d_norm"],
+            label="D normalization",
+            info="batch norm in D mixes each batch's real or fake images; with R1, D needs none",
+        )
 
 
 def _optimizer_widgets(w: dict[str, gr.components.Component], values: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ from ganlab.ui import controls
 
 # Which form fields a stale fill may have left behind (the data, device and model are the
 # user's own picks, always taken as sent).
-FILLED = tuple(k for k in (*controls.FIELDS, *controls.STYLE_FIELDS) if k != "model")
+FILLED = tuple(k for k in controls.FILL_FIELDS if k != "model")
 
 
 def _filled_for(dataset: str, upload: str | None, model: str | None) -> list:
@@ -43,7 +43,7 @@ def _shown_values(key: list) -> dict[str, Any] | None:
             return None
         return {**controls.form_values(found.config), **controls.style_values(found.config)}
     filled = controls.defaults_for(dataset, upload, model)
-    return dict(zip((*controls.FIELDS, *controls.STYLE_FIELDS), filled))
+    return dict(zip(controls.FILL_FIELDS, filled))
 
 
 def _parse(key: str) -> list | None:

@@ -55,6 +55,7 @@ def shared_values(cfg: StyleGANConfig) -> dict[str, Any]:
         d_steps=1,
         noise="normal",
         spectral_norm=False,
+        d_norm="none",
     )
 
 
@@ -77,6 +78,8 @@ def _refuse_unsupported(name: str, v: dict[str, Any]) -> None:
             raise ConfigError(f"{name}: stylegan takes one D and one G update per iteration; set it to 1")
     if v.get("spectral_norm"):
         raise ConfigError("spectral_norm: not offered for stylegan (its D is kept in check by R1)")
+    if v.get("d_norm", "none") not in ("none", "same"):
+        raise ConfigError("d_norm: stylegan's D has no normalization layers (R1 keeps it in check); choose none")
 
 
 def config_from_values(name: str, device: str, v: dict[str, Any]) -> StyleGANConfig:

@@ -184,6 +184,7 @@ def _train_inputs(ui: SimpleNamespace) -> dict:
     # the browser's form holds the preset already and sends its values as they are
     inputs["preset_defaults"] = ui.preset_defaults
     inputs["form_shows"] = ui.form_shows  # what the form was last filled for (ganlab.ui.form_shown)
+    inputs.update({name: ui.form[name] for name in controls.LATE_FIELDS})  # new in #17, after all the rest
     return inputs
 
 
@@ -268,11 +269,12 @@ def _wire_form(ui: SimpleNamespace) -> None:
     form, job = ui.form, ui.job_state
     field_outputs = [form[k] for k in controls.FIELDS]
     style_outputs = [form[k] for k in controls.STYLE_FIELDS]
-    default_outputs = field_outputs + style_outputs  # what defaults_for fills
+    late_outputs = [form[k] for k in controls.LATE_FIELDS]
+    default_outputs = [form[k] for k in controls.FILL_FIELDS]  # what defaults_for fills
     ui.lesson_btn.click(
         act.load_lesson,
         inputs=[ui.lesson],
-        outputs=[form["dataset"], ui.lesson_text, *field_outputs, *ui.kind_outputs, *style_outputs],
+        outputs=[form["dataset"], ui.lesson_text, *field_outputs, *ui.kind_outputs, *style_outputs, *late_outputs],
         api_name="preset",
     ).success(act.lesson_shown, inputs=[ui.lesson], outputs=ui.form_shows, api_visibility="private")
     ui.save_btn.click(act.save, inputs=[job, ui.run_name], outputs=ui.download, api_name="save")

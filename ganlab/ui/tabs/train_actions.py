@@ -315,6 +315,7 @@ def load_lesson(key):
         *[values[k] for k in controls.FIELDS],
         *kind_updates(points, one_d=is_1d_dataset(lesson_obj.config.dataset)),
         *[style[k] for k in controls.STYLE_FIELDS],
+        *[values[k] for k in controls.LATE_FIELDS],
     ]
 
 
@@ -380,7 +381,7 @@ def on_model(dataset, upload, model):
     image_only = model == controls.style_controls.MODEL or controls.restore_controls.is_restore_model(model)
     if image_only and controls.is_points(dataset, upload):
         gr.Info(f"{model} trains on images: choose an image data set")
-        return [gr.skip()] * (len(controls.FIELDS) + len(controls.STYLE_FIELDS) + 1)
+        return [gr.skip()] * (len(controls.FILL_FIELDS) + 1)
     return _filled(dataset, upload, model)
 
 
