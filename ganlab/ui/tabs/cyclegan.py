@@ -60,6 +60,22 @@ def _sources() -> list[str]:
     return [UPLOAD, SUMMER_WINTER] if _summer_winter_present() else [UPLOAD]
 
 
+# /cyclegan_train's parameters in their order: the form's widgets by these names, passed to the
+# handler and to config_from_form as keywords (one list, so the three cannot drift apart)
+FORM_FIELDS = (
+    "source",
+    "zip_a",
+    "zip_b",
+    "device",
+    "steps",
+    "image_size",
+    "ngf",
+    "n_blocks",
+    "batch_size",
+    "max_images",
+    "seed",
+    "upsample",
+)
 MIN_CROP = 32  # the PatchGAN's three stride-2 layers need at least 32 px (the config allows 16)
 
 
@@ -182,26 +198,10 @@ VIEW_COUNT = 4  # triplets, adversarial plot, cycle plot, status: what train/ref
 
 
 @sessions.friendly
-def train(
-    job,
-    source,
-    zip_a,
-    zip_b,
-    device,
-    steps,
-    image_size,
-    ngf,
-    n_blocks,
-    batch_size,
-    max_images,
-    seed,
-    upsample,
-    request: gr.Request,
-):
-    """Start a CycleGAN run on the chosen photos (stops this session's previous run)."""
-    cfg = config_from_form(
-        source, zip_a, zip_b, device, steps, image_size, ngf, n_blocks, batch_size, max_images, seed, upsample
-    )
+def train(job, request: gr.Request, **form: Any):
+    """Start a CycleGAN run on the chosen photos (stops this session's previous run); ``form``
+    holds the FORM_FIELDS."""
+    cfg = config_from_form(**form)
     sessions.close_run(job)
     job = FAMILIES["cyclegan"].start(cfg)
     sessions.remember(request, "cyclegan", job)
@@ -262,20 +262,7 @@ def build() -> None:
     timer = gr.Timer(REFRESH_S, active=False)
 
     views = [triplets, adv_plot, cycle_plot, f.status]  # VIEW_COUNT of them
-    form = [
-        f.source,
-        f.zip_a,
-        f.zip_b,
-        f.device,
-        f.steps,
-        f.image_size,
-        f.ngf,
-        f.n_blocks,
-        f.batch_size,
-        f.max_images,
-        f.seed,
-        f.upsample,
-    ]
+    form = {name: getattr(f, name) for name in FORM_FIELDS}
 
     uploads.pass_paths(f.zip_a, f.zip_b)  # a wrong kind of file is refused naming it
     sessions.name_errors({"source": f.source, "device": f.device, "steps": f.steps})
@@ -285,7 +272,8 @@ def build() -> None:
     )
     f.train_btn.click(
         train,
-        inputs=[job_state, *form],
+        inputs=[job_state],
+        inputs_kwargs=form,
         outputs=[job_state, seen, *views, timer],
         api_name="cyclegan_train",
         concurrency_limit=4,
