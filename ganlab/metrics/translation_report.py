@@ -52,8 +52,9 @@ def evaluate_translator(
         )
     dev = resolve_device(device)
     directions = ["AtoB", "BtoA"] if ckpt.meta.get("generators") else ["AtoB"]
-    photos = _test_photos(dataset, data_root)
-    reports = [_score_direction(load_translator(spec, d, dev), photos, clf, n) for d in directions]
+    translators = [load_translator(spec, d, dev) for d in directions]
+    photos = _test_photos(dataset, data_root, floors_for={t.target for t in translators})
+    reports = [_score_direction(t, photos, clf, n) for t in translators]
     return {
         "kind": "translation",
         "checkpoint": ckpt.name,
@@ -64,16 +65,19 @@ def evaluate_translator(
     }
 
 
-def _test_photos(dataset: str, data_root: str | None) -> dict[str, Tensor]:
-    """domain name -> its test photos (and ``train:<name>``: its train photos) in [-1, 1]."""
+def _test_photos(dataset: str, data_root: str | None, floors_for: set[str]) -> dict[str, Tensor]:
+    """domain name -> its test photos in [-1, 1], and ``train:<name>`` -> the train photos of each
+    domain in ``floors_for`` (the targets scored: their FD floor; at the classifier's 64 px)."""
     from ganlab.data.unpaired import load_domain, resolve_spec, to_float
 
     photos: dict[str, Tensor] = {}
     for split in ("test", "train"):
         path_a, path_b, domains, _ = resolve_spec(dataset, data_root, split)
         for path, name in zip((path_a, path_b), domains):
-            key = name if split == "test" else f"train:{name}"
-            photos[key] = to_float(load_domain(path, EVAL_SIZE if split == "test" else 64))
+            if split == "test":
+                photos[name] = to_float(load_domain(path, EVAL_SIZE))
+            elif name in floors_for:
+                photos[f"train:{name}"] = to_float(load_domain(path, 64))
     return photos
 
 
