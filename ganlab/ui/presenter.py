@@ -2,7 +2,8 @@
 
 One checkbox adds the ``ganlab-presenter`` class to the page (plain CSS does the
 rest: the settings form, lessons and downloads hide, the views and captions grow),
-and while it is on the keyboard drives the run: space pauses or resumes, → shows
+and while it is on the keyboard drives the run: space pauses or resumes (a hidden button whose
+handler decides which, so presses count in order however fast they come), → shows
 the next slow-motion sub-step (after the last one it takes another iteration).
 Keys typed into a text field are left alone.
 """
@@ -11,9 +12,12 @@ from __future__ import annotations
 
 PRESENTER_CLASS = "ganlab-presenter"
 HIDE_CLASS = "ganlab-hide-presenting"  # elem_classes of what a projector does not need
+OFFSCREEN_CLASS = "ganlab-offscreen"  # in the page for the keyboard to click, never shown
+TOGGLE_ID = "ganlab-toggle-btn"  # pause if running, else resume: decided on the server, press by press
 
 CSS = f"""
 body.{PRESENTER_CLASS} .{HIDE_CLASS} {{ display: none !important; }}
+.{OFFSCREEN_CLASS} {{ display: none !important; }}
 body.{PRESENTER_CLASS} #ganlab-controls-column {{ min-width: 220px !important; max-width: 300px; }}
 body.{PRESENTER_CLASS} .gradio-container {{ font-size: 21px; }}
 body.{PRESENTER_CLASS} #ganlab-slow-caption, body.{PRESENTER_CLASS} #ganlab-main-text {{ font-size: 1.3em; }}
@@ -38,7 +42,7 @@ KEYBOARD_JS = f"""
     const tag = (e.target && e.target.tagName) || '';
     if (['INPUT', 'TEXTAREA', 'SELECT'].includes(tag) || (e.target && e.target.isContentEditable)) return;
     if (e.key === ' ' || e.code === 'Space') {{
-      const button = visible('ganlab-pause-btn') || visible('ganlab-resume-btn');
+      const button = document.getElementById('{TOGGLE_ID}');
       if (button) {{ e.preventDefault(); button.click(); }}
     }} else if (e.key === 'ArrowRight') {{
       const button = visible('ganlab-next-btn');

@@ -72,7 +72,7 @@ def _controls_column(ui: SimpleNamespace) -> None:
         info="Step, the slow-motion step and a running run all follow it",
     )
     sessions.name_errors({"phase": ui.phase})
-    ui.status = gr.Markdown("Press **Train** to start.")
+    ui.status = gr.Markdown("Press **Train** to start.", elem_id="ganlab-status")
     ui.health = gr.Markdown("")
     with gr.Accordion("Save & download", open=False, elem_classes=[presenter.HIDE_CLASS]):
         ui.run_name = gr.Textbox(label="Run name (saved under runs/)", placeholder="my-first-gan")
@@ -225,6 +225,17 @@ def _wire_controls(ui: SimpleNamespace, views: list, toggles: list, control_outp
         outputs=control_outputs,
         api_name="resume",
         show_progress="hidden",
+    )
+    toggle_btn = gr.Button("Pause or resume", elem_id=presenter.TOGGLE_ID, elem_classes=[presenter.OFFSCREEN_CLASS])
+    toggle_btn.click(
+        act.toggle,
+        inputs=[job],
+        inputs_kwargs=changes,
+        outputs=control_outputs,
+        api_visibility="private",
+        show_progress="hidden",
+        trigger_mode="multiple",  # a press while one is handled is queued, not dropped ("once")
+        concurrency_limit=1,  # and handled after it, in order
     )
     ui.step_btn.click(
         act.step, inputs=[job], inputs_kwargs=changes, outputs=control_outputs, api_name="step", show_progress="hidden"

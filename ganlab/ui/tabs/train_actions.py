@@ -231,6 +231,16 @@ def resume(job, g_lr, d_lr, objective, d_steps=None, g_steps=None, phase=None):
 
 
 @sessions.friendly
+def toggle(job, g_lr, d_lr, objective, d_steps=None, g_steps=None, phase=None):
+    """Pause a running run, else resume it: presenter mode's space bar. Deciding here, in the
+    order the presses arrive, makes a quick double press pause and resume; deciding in the page
+    clicked whichever button it still showed, so the second press paused again."""
+    if _need_job(job).state == "running":
+        return pause(job)
+    return resume(job, g_lr, d_lr, objective, d_steps, g_steps, phase)
+
+
+@sessions.friendly
 def step(job, g_lr, d_lr, objective, d_steps=None, g_steps=None, phase=None):
     """One training iteration (pauses a running job first); phase picks the networks it trains
     (both, d: only D, g: only G)."""
