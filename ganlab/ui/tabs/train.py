@@ -18,6 +18,7 @@ from ganlab.families.gan.lessons import lesson_choices
 from ganlab.render import views as viz
 from ganlab.ui import controls, explain, form_layout, form_shown, presenter, sessions, slow_motion
 from ganlab.ui import views as render
+from ganlab.ui.tabs import form_actions as fills
 from ganlab.ui.tabs import train_actions as act
 
 REFRESH_S = 0.5
@@ -283,28 +284,28 @@ def _wire_form(ui: SimpleNamespace) -> None:
     late_outputs = [form[k] for k in controls.LATE_FIELDS]
     default_outputs = [form[k] for k in controls.FILL_FIELDS]  # what defaults_for fills
     ui.lesson_btn.click(
-        act.load_lesson,
+        fills.load_lesson,
         inputs=[ui.lesson],
         outputs=[form["dataset"], ui.lesson_text, *field_outputs, *ui.kind_outputs, *style_outputs, *late_outputs],
         api_name="preset",
-    ).success(act.lesson_shown, inputs=[ui.lesson], outputs=ui.form_shows, api_visibility="private")
+    ).success(fills.lesson_shown, inputs=[ui.lesson], outputs=ui.form_shows, api_visibility="private")
     ui.save_btn.click(act.save, inputs=[job, ui.run_name], outputs=ui.download, api_name="save")
     ui.gif_btn.click(act.gif, inputs=[job], outputs=ui.download, api_name="gif")
     ui.csv_btn.click(act.loss_csv, inputs=[job], outputs=ui.download, api_name="loss_csv")
     form["dataset"].input(
-        act.on_dataset,
+        fills.on_dataset,
         inputs=[form["dataset"], form["upload"], form["model"]],
         outputs=[*default_outputs, ui.form_shows],
         api_visibility="private",
     )
     form["upload"].upload(
-        act.on_upload,
+        fills.on_upload,
         inputs=[form["upload"], form["model"]],
         outputs=[form["dataset"], *default_outputs, ui.form_shows],
         api_visibility="private",
     )
     form["model"].input(
-        act.on_model,
+        fills.on_model,
         inputs=[form["dataset"], form["upload"], form["model"]],
         outputs=[*default_outputs, ui.form_shows],
         api_visibility="private",
@@ -322,7 +323,7 @@ def _wire_form(ui: SimpleNamespace) -> None:
         api_visibility="private",
     )
     form["dataset"].change(
-        act.on_dataset_shown,
+        fills.on_dataset_shown,
         inputs=[form["dataset"], form["upload"]],
         outputs=[*ui.kind_outputs, form["upload"], form["drawing"], form["from_pretrained"]],
         api_visibility="private",
