@@ -167,3 +167,16 @@ def test_a_lesson_or_a_data_set_fill_sets_d_norm_and_a_stale_one_is_not_trained(
     stale = dict(_form_of("digits", "stylegan"), model="dcgan")  # StyleGAN's "none", then dcgan and Train at once
     cfg = _trained(stale, form_shown.form_key("digits", None, "stylegan"))
     assert cfg.d_norm == controls.recommended_config("digits").d_norm
+
+
+def test_the_mnist_form_trains_the_shipped_mnist_recipe():
+    """Picking MNIST fills R1 in a D without batch norm, as pretrained/mnist was trained (#17)."""
+    import json
+    from pathlib import Path
+
+    values = dict(zip(controls.FILL_FIELDS, controls.defaults_for("mnist")))
+    assert (values["d_norm"], values["r1_weight"]) == ("none", 1.0)
+    cfg = controls.config_from_form("mnist", "cpu", **values)
+    shipped = json.loads((Path(__file__).parents[1] / "pretrained" / "mnist" / "model.json").read_text())["config"]
+    recipe = ("d_norm", "norm", "r1_weight", "r1_every", "objective", "z_dim", "ema")  # at its own width and length
+    assert {k: getattr(cfg, k) for k in recipe} == {k: shipped[k] for k in recipe}
