@@ -288,7 +288,8 @@ def defaults_for(dataset: str, upload: str | None = None, model: str | None = No
         values["model"] = model  # keep the user's mlp/dcgan/auto (or restoration model)
     if restore_controls.is_restore_model(model) and not is_points_dataset(name):
         values.update(restore_controls.form_defaults(name))
-    return [{**values, **extra}[k] for k in FILL_FIELDS]
+    filled = {**values, **extra}
+    return [filled[k] for k in FILL_FIELDS]
 
 
 def is_points(dataset: str, upload: str | None = None) -> bool:
