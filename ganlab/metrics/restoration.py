@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torchmetrics.functional.image import peak_signal_noise_ratio, structural_similarity_index_measure
+
+# torchmetrics is imported in psnr() and ssim(), on first use: it pulls in scipy (about 1.7 s),
+# and the app and every CLI command import this module through the family registry.
 
 BT601 = (65.481, 128.553, 24.966)  # Y = 16 + these . (R, G, B), on a 0..255 scale
 PSNR_CAP = 100.0  # dB for identical images (MSE 0), instead of inf
@@ -38,6 +40,8 @@ def _prepare(pred: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
 
 def psnr(pred: Tensor, target: Tensor) -> Tensor:
     """Per-image PSNR in dB (N,): 10 log10(1 / MSE) on Y (RGB) or gray, at most PSNR_CAP."""
+    from torchmetrics.functional.image import peak_signal_noise_ratio
+
     p, t = _prepare(pred, target)
     values = peak_signal_noise_ratio(p, t, data_range=1.0, reduction="none", dim=(1, 2, 3))
     return values.nan_to_num(posinf=PSNR_CAP).clamp(max=PSNR_CAP)
@@ -48,6 +52,8 @@ def ssim(pred: Tensor, target: Tensor) -> Tensor:
 
     Images smaller than the window use the largest odd window that fits (digits are 16 px).
     """
+    from torchmetrics.functional.image import structural_similarity_index_measure
+
     p, t = _prepare(pred, target)
     side = min(p.shape[-2:])
     kernel = 11 if side >= 11 else max(3, side - (1 - side % 2))

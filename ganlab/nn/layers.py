@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 
@@ -23,18 +23,45 @@ def norm2d(kind: str, channels: int) -> nn.Module:
     return nn.Identity()
 
 
+def normal_init_(tensor: Tensor, mean: float, std: float) -> None:
+    """``nn.init.normal_``, skipped on the meta device.
+
+    The parameter budget (:mod:`ganlab.nn.budget`) builds every stored model there first, and
+    ``normal_`` on a meta tensor imports ``torch._dynamo``: 2.5 s added to the app's start-up
+    and to every CLI command that opens a checkpoint, for values nobody reads.
+    """
+    if not tensor.is_meta:
+        nn.init.normal_(tensor, mean, std)
+
+
+def randn_init(*shape: int, divisor: float = 1.0) -> Tensor:
+    """``torch.randn(*shape) / divisor``, a new parameter's start; left empty on the meta device
+    (see :func:`normal_init_`: there ``randn`` and ``/`` cost seconds of imports)."""
+    empty = torch.empty(*shape)
+    return empty if empty.is_meta else torch.randn(*shape) / divisor
+
+
 def init_dcgan_weights(module: nn.Module) -> None:
     """N(0, 0.02) convs and N(1, 0.02) norm scales, as in Radford et al. and the PyTorch example."""
     for m in module.modules():
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
             weight = getattr(m, "parametrizations", None)
             target = m.parametrizations.weight.original if weight is not None else m.weight
-            nn.init.normal_(target, 0.0, 0.02)
+            normal_init_(target, 0.0, 0.02)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
         elif isinstance(m, (nn.BatchNorm2d, nn.InstanceNorm2d)) and m.weight is not None:
-            nn.init.normal_(m.weight, 1.0, 0.02)
+            normal_init_(m.weight, 1.0, 0.02)
             nn.init.zeros_(m.bias)
+
+
+def init_conv_normal(module: nn.Module, gain: float = 0.02) -> None:
+    """N(0, gain) conv weights and zero biases: ``init_type='normal'`` of the CycleGAN/pix2pix release."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            normal_init_(m.weight, 0.0, gain)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
 
 
 @torch.no_grad()

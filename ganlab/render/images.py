@@ -56,15 +56,31 @@ def image_grid(
     ``nrow`` defaults to a square layout; the grid is upscaled (nearest) by ``scale``, or when
     that is None by the largest whole factor that keeps it within about ``target_px``.
     """
-    from torchvision.utils import make_grid  # imported on first use: keeps app start-up light
-
     images = to_uint8(samples)
     if images.shape[1] == 1:
         images = images.expand(-1, 3, -1, -1)
     nrow = nrow or max(1, int(math.ceil(math.sqrt(images.shape[0]))))
-    grid = make_grid(images, nrow=nrow, padding=pad, pad_value=255)  # (3, H, W) uint8
-    array = grid.permute(1, 2, 0).numpy()
+    array = tile(images.permute(0, 2, 3, 1).numpy(), nrow, pad)
     factor = max(1, target_px // max(array.shape[:2])) if scale is None else max(1, int(scale))
     if factor > 1:
         array = array.repeat(factor, axis=0).repeat(factor, axis=1)
     return np.ascontiguousarray(array)
+
+
+def tile(images: np.ndarray, nrow: int, pad: int = 2, fill: int = 255) -> np.ndarray:
+    """(N, H, W, C) uint8 images in rows of ``nrow`` on ``fill`` padding: torchvision's
+    ``make_grid`` layout (``pad`` around and between; one image alone unpadded).
+
+    Written out rather than imported: ``import torchvision`` takes about 5 s (it loads
+    torch._dynamo), and the Explore tab draws its first strip while the app starts.
+    """
+    n, h, w, c = images.shape
+    if n == 1:
+        return images[0].copy()
+    cols = min(nrow, n)
+    rows = int(math.ceil(n / cols))
+    grid = np.full((pad + rows * (h + pad), pad + cols * (w + pad), c), fill, dtype=np.uint8)
+    for i, image in enumerate(images):
+        y, x = pad + (i // cols) * (h + pad), pad + (i % cols) * (w + pad)
+        grid[y : y + h, x : x + w] = image
+    return grid

@@ -78,12 +78,10 @@ def build_app() -> gr.Blocks:
 
 
 def warm_up() -> None:
-    """Load what the first Train click needs (digits, make_grid, the classifier) in the background."""
+    """Load what the first Train click needs (digits, the classifier) in the background."""
 
     def work():
         try:
-            from torchvision.utils import make_grid  # noqa: F401
-
             from ganlab.families.gan.presets import recommended_config
             from ganlab.families.gan.job import _classifier_for, cached_dataset
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from ganlab.nn.layers import init_conv_normal
 from ganlab.nn.registry import register
 
 
@@ -96,7 +97,7 @@ class ResnetGenerator(nn.Module):
             layers += [*upsampler(ngf * mult, ngf * mult // 2, upsample), _norm(ngf * mult // 2), nn.ReLU(True)]
         layers += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, out_channels, 7), nn.Tanh()]
         self.model = nn.Sequential(*layers)
-        init_cyclegan_weights(self)
+        init_conv_normal(self)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.model(x)
@@ -129,19 +130,10 @@ class PatchDiscriminator(nn.Module):
             ]
         layers += [nn.Conv2d(ndf * mult, 1, 4, stride=1, padding=1)]
         self.model = nn.Sequential(*layers)
-        init_cyclegan_weights(self)
+        init_conv_normal(self)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.model(x)
-
-
-def init_cyclegan_weights(module: nn.Module, gain: float = 0.02) -> None:
-    """N(0, 0.02) conv weights and zero biases: the release's ``init_type='normal'``."""
-    for m in module.modules():
-        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-            nn.init.normal_(m.weight, 0.0, gain)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
 
 
 def count_parameters(module: nn.Module) -> int:

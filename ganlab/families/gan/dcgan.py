@@ -12,7 +12,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ganlab.nn.layers import init_dcgan_weights, maybe_spectral_norm, norm2d
+from ganlab.nn.layers import init_dcgan_weights, maybe_spectral_norm, norm2d, normal_init_
 
 
 def _plan(image_size: int) -> tuple[int, int]:
@@ -129,7 +129,7 @@ class DCGANDiscriminator(nn.Module):
             # small, like the other weights: an N(0, 1) projection would swamp the head at
             # the start and let D judge by label alone, collapsing G within each class
             embed = self.embed.parametrizations.weight.original if sn else self.embed.weight
-            nn.init.normal_(embed, 0.0, 0.02)
+            normal_init_(embed, 0.0, 0.02)
 
     def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         if self.num_classes:

@@ -18,10 +18,21 @@ from typing import Callable
 
 import torch
 from torch import Tensor
-from torchvision.transforms.v2 import InterpolationMode
-from torchvision.transforms.v2 import functional as TF
 
 SCALE = 4  # the x4 super-resolution factor
+
+
+def _bicubic(x: Tensor, size: list[int]) -> Tensor:
+    """torchvision's antialiased bicubic resize, clamped to [0, 1] (bicubic overshoots a little at edges).
+
+    torchvision is imported here, on first use: importing it costs about 3 s, and every
+    ``python -m ganlab`` command and the app's start-up import this module through the
+    family registry.
+    """
+    from torchvision.transforms.v2 import InterpolationMode
+    from torchvision.transforms.v2 import functional as TF
+
+    return TF.resize(x, size, interpolation=InterpolationMode.BICUBIC, antialias=True).clamp(0, 1)
 
 
 def downscale4(x: Tensor) -> Tensor:
@@ -29,15 +40,13 @@ def downscale4(x: Tensor) -> Tensor:
     h, w = x.shape[-2:]
     if h % SCALE or w % SCALE:
         raise ValueError(f"x4 downscaling needs sides that are multiples of 4; got {h}x{w}")
-    out = TF.resize(x, [h // SCALE, w // SCALE], interpolation=InterpolationMode.BICUBIC, antialias=True)
-    return out.clamp(0, 1)  # bicubic overshoots a little at edges
+    return _bicubic(x, [h // SCALE, w // SCALE])
 
 
 def upscale_bicubic(x: Tensor, factor: int = SCALE) -> Tensor:
     """The trivial x4 baseline every SR result is compared with."""
     h, w = x.shape[-2:]
-    out = TF.resize(x, [h * factor, w * factor], interpolation=InterpolationMode.BICUBIC, antialias=True)
-    return out.clamp(0, 1)
+    return _bicubic(x, [h * factor, w * factor])
 
 
 def add_noise(x: Tensor, sigma: float | Tensor, generator: torch.Generator | None = None) -> Tensor:

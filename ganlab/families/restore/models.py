@@ -12,16 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganlab.nn.layers import init_conv_normal
 from ganlab.nn.registry import register
-
-
-def _init(module: nn.Module) -> None:
-    """N(0, 0.02) conv weights, zero biases (pix2pix's ``init_type='normal'``)."""
-    for m in module.modules():
-        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-            nn.init.normal_(m.weight, 0.0, 0.02)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
 
 
 class _Down(nn.Sequential):
@@ -64,7 +56,7 @@ class UNetGenerator(nn.Module):
             ups.append(_Up(cin, widths[i - 1], last=False))
         self.ups = nn.ModuleList(ups)
         self.last = _Up(2 * widths[0] if depth > 1 else widths[0], out_channels, last=True)
-        _init(self)
+        init_conv_normal(self)
 
     def forward(self, x: Tensor) -> Tensor:
         h, w = x.shape[-2:]
@@ -106,7 +98,7 @@ class PatchGAN(nn.Module):
             ]
         layers.append(nn.Conv2d(ndf * mult, 1, 4, 1, 1))
         self.model = nn.Sequential(*layers)
-        _init(self)
+        init_conv_normal(self)
 
     def forward(self, image: Tensor, condition: Tensor | None = None) -> Tensor:
         if self.args["cond_channels"]:

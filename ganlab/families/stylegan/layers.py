@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganlab.nn.layers import randn_init
+
 LRELU_GAIN = math.sqrt(2.0)  # keeps unit variance through a leaky ReLU (as StyleGAN does)
 
 
@@ -31,7 +33,7 @@ class EqualLinear(nn.Module):
 
     def __init__(self, in_dim: int, out_dim: int, bias_init: float = 0.0, lr_mul: float = 1.0) -> None:
         super().__init__()
-        self.weight = nn.Parameter(torch.randn(out_dim, in_dim) / lr_mul)
+        self.weight = nn.Parameter(randn_init(out_dim, in_dim, divisor=lr_mul))
         self.bias = nn.Parameter(torch.full((out_dim,), float(bias_init) / lr_mul))
         self.scale, self.lr_mul = lr_mul / math.sqrt(in_dim), lr_mul
 
@@ -48,7 +50,7 @@ class EqualConv2d(nn.Module):
 
     def __init__(self, in_ch: int, out_ch: int, kernel: int, bias: bool = True) -> None:
         super().__init__()
-        self.weight = nn.Parameter(torch.randn(out_ch, in_ch, kernel, kernel))
+        self.weight = nn.Parameter(randn_init(out_ch, in_ch, kernel, kernel))
         self.bias = nn.Parameter(torch.zeros(out_ch)) if bias else None
         self.scale, self.padding = 1 / math.sqrt(in_ch * kernel * kernel), kernel // 2
 
@@ -90,7 +92,7 @@ class ModulatedLayer(nn.Module):
     def __init__(self, in_ch: int, out_ch: int, w_dim: int, demodulate: bool = True) -> None:
         super().__init__()
         self.affine = EqualLinear(w_dim, in_ch, bias_init=1.0)  # styles start at 1: plain conv
-        self.weight = nn.Parameter(torch.randn(out_ch, in_ch, 3, 3))
+        self.weight = nn.Parameter(randn_init(out_ch, in_ch, 3, 3))
         self.scale, self.demodulate = 1 / math.sqrt(in_ch * 9), demodulate
         self.noise = NoiseInput(out_ch)
         self.bias = nn.Parameter(torch.zeros(out_ch))
@@ -128,7 +130,7 @@ class ToRGB(nn.Module):
     def __init__(self, in_ch: int, channels: int, w_dim: int) -> None:
         super().__init__()
         self.affine = EqualLinear(w_dim, in_ch, bias_init=1.0)
-        self.weight = nn.Parameter(torch.randn(channels, in_ch, 1, 1))
+        self.weight = nn.Parameter(randn_init(channels, in_ch, 1, 1))
         self.scale = 1 / math.sqrt(in_ch)
         self.bias = nn.Parameter(torch.zeros(channels))
 

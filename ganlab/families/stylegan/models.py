@@ -27,6 +27,7 @@ from ganlab.families.stylegan.layers import (
     normalize_2nd_moment,
     upsample,
 )
+from ganlab.nn.layers import randn_init
 from ganlab.nn.registry import register
 
 MAX_MAPPING_LAYERS = 8
@@ -86,7 +87,7 @@ class SynthesisNetwork(nn.Module):
         start, ups = _plan(image_size)
         chs = level_channels(width, ups)
         block = STYLE_LAYERS[style_block]
-        self.const = nn.Parameter(torch.randn(1, chs[0], start, start))  # (1, ch0, s0, s0)
+        self.const = nn.Parameter(randn_init(1, chs[0], start, start))  # (1, ch0, s0, s0)
         layers, self.resolutions = [block(chs[0], chs[0], w_dim)], [start]
         for i in range(1, ups + 1):  # each level: upsample, two 3x3 style layers at 2x the size
             layers += [block(chs[i - 1], chs[i], w_dim), block(chs[i], chs[i], w_dim)]

@@ -232,16 +232,16 @@ def example_files() -> list[str]:
     folder = Path(tempfile.gettempdir()) / "ganlab-style-examples"
     folder.mkdir(parents=True, exist_ok=True)
     files = []
-    try:
-        from sklearn.datasets import load_sample_image
+    for name in ("china.jpg", "flower.jpg"):
+        path = folder / name
+        try:
+            if not path.is_file():  # sklearn is imported only then: its import takes about 3 s
+                from sklearn.datasets import load_sample_image
 
-        for name in ("china.jpg", "flower.jpg"):
-            path = folder / name
-            if not path.is_file():
                 Image.fromarray(load_sample_image(name)).save(path, quality=92)
             files.append(str(path))
-    except Exception:  # examples are a convenience; the tab works without them
-        pass
+        except Exception:  # examples are a convenience; the tab works without them
+            pass
     path = folder / "valley.png"
     if not path.is_file():
         synthetic_valley().save(path)
