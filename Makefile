@@ -33,14 +33,19 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
 
+# One pytest worker per CPU (at most 4): most tests train on one thread, so two cores run two
+# test files at once. Each file stays on one worker, so its app server starts once.
+# PARALLEL= runs them one at a time.
+PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile
+
 test: $(STAMP) chromium lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PARALLEL)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q $(PARALLEL) -m "not slow"
 
 bench: $(STAMP)
-	for b in toy2d train_speed first_grid ui_overhead explore_latency translate_speed; do \
+	for b in toy2d train_speed startup first_grid ui_overhead explore_latency translate_speed; do \
 		PYTHONPATH=. $(PY) benchmarks/$$b.py || exit 1; done
 
 # Reproduce the shipped models (MODELS="mnist fashion" for a subset; reads $$GANLAB_DATA).
