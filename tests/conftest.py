@@ -43,3 +43,17 @@ def require_module(name: str):
         return importlib.import_module(name)
     except ImportError as exc:
         require(False, f"{name} is not installed ({exc})")
+
+
+# The longest files, longest first (`--durations` in a full run): they start before the rest,
+# so pytest-xdist's workers (a file each, `make test`) finish together instead of one of them
+# starting the lessons last and running alone for minutes.
+LONGEST_FILES = ("test_lessons.py", "test_browser.py", "test_notebook.py", "test_ddp.py", "test_cli.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        name = item.path.name
+        return LONGEST_FILES.index(name) if name in LONGEST_FILES else len(LONGEST_FILES)
+
+    items.sort(key=rank)  # stable: the order within a file, and of the other files, is kept
