@@ -1,6 +1,6 @@
 """Start-up stays light: the heavy optional imports happen when a feature needs them, not when
 the app or a CLI command starts (``benchmarks/startup.py`` has the seconds: torchvision and
-torch._dynamo cost about 5 s, scikit-learn 3 s, torchmetrics 1.7 s on a 2-core CPU)."""
+torch._dynamo cost about 3 s, scikit-learn 3 s, torchmetrics 1.7 s on a 2-core CPU)."""
 
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ def tile(images: np.ndarray, nrow: int, pad: int = 2, fill: int = 255) -> np.nda
     """(N, H, W, C) uint8 images in rows of ``nrow`` on ``fill`` padding: torchvision's
     ``make_grid`` layout (``pad`` around and between; one image alone unpadded).
 
-    Written out rather than imported: ``import torchvision`` takes about 5 s (it loads
+    Written out rather than imported: ``import torchvision`` takes about 3 s (it loads
     torch._dynamo), and the Explore tab draws its first strip while the app starts.
     """
     n, h, w, c = images.shape
