@@ -41,15 +41,18 @@ def _stroke(page) -> None:
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(cx - 50, cy - 30)
     page.mouse.down()
-    for i in range(16):
-        page.mouse.move(cx - 50 + i * 6, cy - 30 + i * 4, steps=2)
+    # The brush joins pointer events with lines, so a few do; each one re-renders the canvas in
+    # software WebGL here (about 0.5 s each under --disable-gpu), so 32 of them cost 15-30 s.
+    for i in range(1, 5):
+        page.mouse.move(cx - 50 + i * 24, cy - 30 + i * 16)
     page.mouse.up()
 
 
 def test_a_hole_drawn_with_the_mouse_is_inpainted(page):
     page.locator("#ganlab-restore-task").get_by_text("inpaint", exact=True).click()
-    page.locator(f"{EDITOR} input[type=file]").set_input_files(DIGIT)
+    # the editor's canvas first: a file set before it is ready can be dropped (2 runs in 7 here)
     page.locator(f"{EDITOR} canvas").first.wait_for(timeout=30_000)
+    page.locator(f"{EDITOR} input[type=file]").set_input_files(DIGIT)
     shown = f"() => document.querySelector('{EDITOR}').innerText"
     until(page, shown, lambda text: "Upload an image" not in text, 60, "the uploaded digit")  # slow when busy
     time.sleep(1)  # the canvas draws the picture before it can be sent
