@@ -34,9 +34,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check $(LINTED)
 
 # One pytest worker per CPU (at most 4): most tests train on one thread, so two cores run two
-# test files at once. Each file stays on one worker, so its app server starts once.
-# PARALLEL= runs them one at a time.
-PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile
+# test files at once. Each file stays on one worker, so its app server starts once. The files go
+# out longest first (tests/conftest.py's order, which --no-loadscope-reorder keeps: xdist would
+# otherwise sort them by their number of tests). PARALLEL= runs them one at a time.
+PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 test: $(STAMP) chromium lint
 	$(PY) -m pytest -q $(PARALLEL)

@@ -45,10 +45,30 @@ def require_module(name: str):
         require(False, f"{name} is not installed ({exc})")
 
 
-# The longest files, longest first (`--durations` in a full run): they start before the rest,
-# so pytest-xdist's workers (a file each, `make test`) finish together instead of one of them
-# starting the lessons last and running alone for minutes.
-LONGEST_FILES = ("test_lessons.py", "test_browser.py", "test_notebook.py", "test_ddp.py", "test_cli.py")
+# The longest files, longest first (per-file sums of `--durations=0` in a full two-worker run on a
+# 2-core VM, seconds in brackets): they start before the rest, so pytest-xdist's workers (a file each,
+# `make test`, which passes --no-loadscope-reorder so this order is the one used) finish together
+# instead of one of them starting a long file last and running alone for minutes.
+LONGEST_FILES = (
+    "test_lessons.py",  # 217
+    "test_lessons_stylegan.py",  # 203
+    "test_browser.py",  # 175
+    "test_ddp.py",  # 123
+    "test_browser_classroom.py",  # 119
+    "test_cli.py",  # 115
+    "test_app_train.py",  # 112
+    "test_app_robust.py",  # 92
+    "test_notebook.py",  # 75
+    "test_translation_eval.py",  # 71
+    "test_app_train_restore.py",  # 65
+    "test_app_slowmo.py",  # 52
+    "test_app_uploads.py",  # 47
+    "test_mcp.py",  # 44
+    "test_browser_uploads.py",  # 42
+    "test_app_cyclegan.py",  # 38
+    "test_startup.py",  # 34
+    "test_browser_restore.py",  # 28
+)
 
 
 def pytest_collection_modifyitems(items):
