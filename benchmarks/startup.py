@@ -4,11 +4,14 @@ the floor every run pays (importing torch and gradio, which this project cannot 
 * floor : ``python -c "import torch, gradio"`` in a fresh process.
 * cli   : ``python -m ganlab --help`` (what a script pays before its command starts).
 * app   : ``python app.py`` until ``GET /`` answers 200 (tests/app_server.py's serve_app).
+* first Restore : ``--restore`` only. The first "Degrade, then restore" (``/restore_demo``, x4 on the
+  house example with ``photo-sr4-psnr``: bicubic, the model, PSNR/SSIM) asked ``--settle`` seconds after
+  the page is served, as a user's first click would be, against the second, the same request warm.
 
 Each figure is the median of ``--rounds`` fresh processes; ratios are against the floor of
 the same run, so a slower machine moves both sides.
 
-    python benchmarks/startup.py [--rounds 3]
+    python benchmarks/startup.py [--rounds 3] [--restore] [--settle 20]
 """
 
 from __future__ import annotations
@@ -40,10 +43,38 @@ def seconds_to_serve() -> float:
         return serve_app.last_start_s
 
 
+def seconds_for_first_and_second_restore(settle_s: float) -> tuple[float, float]:
+    from gradio_client import Client, handle_file
+
+    house = str(ROOT / "ganlab" / "ui" / "examples" / "house.png")
+    with tempfile.TemporaryDirectory() as folder, serve_app(Path(folder)) as url:
+        time.sleep(settle_s)
+        client = Client(url, verbose=False)
+        timings = []
+        for _ in range(2):
+            started = time.monotonic()
+            client.predict(handle_file(house), "photo-sr4-psnr", None, 0, api_name="/restore_demo")
+            timings.append(time.monotonic() - started)
+        client.close()
+    return timings[0], timings[1]
+
+
+def report_restore(rounds: int, settle_s: float) -> None:
+    pairs = [seconds_for_first_and_second_restore(settle_s) for _ in range(rounds)]
+    first, second = (statistics.median(p[i] for p in pairs) for i in (0, 1))
+    print(f"  first Restore, {settle_s:g} s after the page  {first:6.2f} s   second {second:.2f} s   ({first / second:.1f} x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--restore", action="store_true", help="only the first Restore request's time")
+    parser.add_argument("--settle", type=float, default=20.0, help="seconds between the page and that request")
     args = parser.parse_args()
+    if args.restore:
+        print(f"{platform.machine()}, {os.cpu_count()} CPUs, {args.rounds} rounds, median seconds:")
+        report_restore(args.rounds, args.settle)
+        return
     measures = {
         "floor (import torch, gradio)": lambda: seconds_to_run("-c", "import torch, gradio"),
         "cli (python -m ganlab --help)": lambda: seconds_to_run("-m", "ganlab", "--help"),
