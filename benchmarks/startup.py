@@ -62,7 +62,9 @@ def seconds_for_first_and_second_restore(settle_s: float) -> tuple[float, float]
 def report_restore(rounds: int, settle_s: float) -> None:
     pairs = [seconds_for_first_and_second_restore(settle_s) for _ in range(rounds)]
     first, second = (statistics.median(p[i] for p in pairs) for i in (0, 1))
-    print(f"  first Restore, {settle_s:g} s after the page  {first:6.2f} s   second {second:.2f} s   ({first / second:.1f} x)")
+    print(
+        f"  first Restore, {settle_s:g} s after the page  {first:6.2f} s   second {second:.2f} s   ({first / second:.1f} x)"
+    )
 
 
 def main() -> None:
