@@ -40,7 +40,8 @@ def test_a_lesson_with_another_seed_changes_only_the_seed():
 FAST = {"lr-too-high", "one-gan-step"}  # diverges within 10 steps: about a second for all three seeds
 # The StyleGAN lessons are checked in test_lessons_stylegan.py: a file of their own, so that
 # `make test`'s workers can run them beside these (each file stays on one worker).
-GAN_LESSONS = [key for key in LESSONS if not key.startswith("stylegan-")]
+STYLE_LESSONS = [key for key in LESSONS if key.startswith("stylegan-")]
+GAN_LESSONS = [key for key in LESSONS if key not in STYLE_LESSONS]
 
 
 def assert_lesson_holds_for_three_seeds(key: str) -> None:

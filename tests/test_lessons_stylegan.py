@@ -10,9 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ganlab.families.gan.lessons import LESSONS
-from test_lessons import assert_lesson_holds_for_three_seeds
-
-STYLE_LESSONS = [key for key in LESSONS if key.startswith("stylegan-")]
+from test_lessons import STYLE_LESSONS, assert_lesson_holds_for_three_seeds
 
 
 def test_there_are_two_stylegan_lessons():
