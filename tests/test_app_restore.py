@@ -188,7 +188,7 @@ def test_a_click_right_after_a_task_change_runs_the_model_the_new_list_shows(app
     layer[_hole()] = (255, 59, 48, 255)
     Image.fromarray(layer, "RGBA").save(tmp_path / "layer.png")
     editor = {"background": str(digit), "layers": [str(tmp_path / "layer.png")], "composite": None}
-    shown = act.task_changed("inpaint", "digits-sr4")[0]["value"]  # what the dropdown then shows
+    shown = act.task_changed("inpaint", "digits-sr4")[1]["value"]  # what the dropdown then shows
     _, model, mask = act.editor_parts(editor, "inpaint", "digits-sr4")
     assert model == shown and act.resolve_model(model)[0].task == "inpaint"
     assert np.array_equal(np.asarray(mask) > 127, _hole())
@@ -246,8 +246,11 @@ def test_a_saved_run_appears_under_its_task(app, tmp_path, monkeypatch):
     assert "runs/my-inpaint" not in act.model_choices("sr4")
     update = act.refresh_models("inpaint", "digits-inpaint")
     assert "runs/my-inpaint" in update["choices"] and update["value"] == "digits-inpaint"
-    dropdown, sigma, box, card = act.task_changed("inpaint", "digits-sr4")
+    editor, dropdown, sigma, box, card = act.task_changed("inpaint", "digits-sr4")
     assert dropdown["value"] == "digits-inpaint" and box["visible"] and not sigma["visible"]
+    assert "paint the hole" in editor["label"] and "value" not in editor  # the picture stays
+    editor = act.task_changed("sr4", "digits-inpaint")[0]
+    assert "upscale" in editor["label"] and "hole" not in editor["label"]
     card = act.model_card("runs/my-inpaint")
     assert "saved run" in card and "pix2pix for inpaint" in card and "Held-out PSNR" in card
 

@@ -19,7 +19,10 @@ from restore_fixtures import train_tiny
 pytestmark = pytest.mark.slow  # a real browser on the launched app: tens of seconds
 
 EDITOR = "#ganlab-restore-editor"
-OUTPUT_SRC = "() => document.querySelector('#ganlab-restore-output img')?.src || ''"
+OUTPUT_SRC = (  # the restored picture's address once the page has drawn it (the screenshot shows it)
+    "() => { const img = document.querySelector('#ganlab-restore-output img');"
+    " return img && img.complete && img.naturalWidth ? img.src : '' }"
+)
 DIGIT = "ganlab/ui/examples/digit-3.png"
 
 
@@ -55,6 +58,12 @@ def test_a_hole_drawn_with_the_mouse_is_inpainted(page):
     page.locator(f"{EDITOR} input[type=file]").set_input_files(DIGIT)
     shown = f"() => document.querySelector('{EDITOR}').innerText"
     until(page, shown, lambda text: "Upload an image" not in text, 60, "the uploaded digit")  # slow when busy
+    # the editor's label follows the task, and a task change keeps the picture
+    page.locator("#ganlab-restore-task").get_by_text("denoise", exact=True).click()
+    until(page, shown, lambda text: "Picture to denoise" in text, 30, "the denoise label")
+    page.locator("#ganlab-restore-task").get_by_text("inpaint", exact=True).click()
+    until(page, shown, lambda text: "paint the hole" in text, 30, "the inpaint label")
+    assert "Upload an image" not in page.evaluate(shown)
     time.sleep(1)  # the canvas draws the picture before it can be sent
     page.get_by_role("button", name="Restore", exact=True).click()
     page.wait_for_selector("text=draw the hole on the image", timeout=30_000)  # nothing drawn yet: said so

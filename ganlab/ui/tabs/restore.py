@@ -53,7 +53,7 @@ def _controls(task: str) -> dict[str, Any]:
     first = names[0] if names else None
     w: dict[str, Any] = {}
     w["editor"] = gr.ImageEditor(
-        label="Picture (inpaint: paint the hole on it)",
+        label=act.EDITOR_LABELS[task],
         type="filepath",
         image_mode="RGBA",
         sources=["upload", "webcam", "clipboard"],
@@ -149,7 +149,7 @@ def build_restore_tab() -> dict[str, Any]:
     w["task"].change(
         act.task_changed,
         [w["task"], w["model"]],
-        [w["model"], w["sigma"], w["box"], w["card"]],
+        [w["editor"], w["model"], w["sigma"], w["box"], w["card"]],
         api_visibility="private",
     )
     w["model"].change(act.model_card, w["model"], w["card"], api_visibility="private")

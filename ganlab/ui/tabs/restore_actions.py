@@ -30,6 +30,11 @@ NO_MASK = (
     "mask: draw the hole on the image with the brush (or press Random box) first; "
     "through the API send a grayscale mask, white where to fill"
 )
+EDITOR_LABELS = {  # the editor says what the picture is for under each task (the brush only matters to inpaint)
+    "sr4": "Picture to upscale x4 (a small photo or digit)",
+    "denoise": "Picture to denoise (noise at the slider's sigma is added first)",
+    "inpaint": "Picture to inpaint: paint the hole on it with the brush",
+}
 HOLE_RGBA = (255, 59, 48, 255)  # how a random box is painted on the editor (the brush's colour)
 
 friendly = sessions.friendly  # bad input -> one-line gr.Error, never a traceback
@@ -287,10 +292,12 @@ def degrade_demo(image: Any, model: str | None, mask: Any = None, sigma: float |
 
 
 def task_changed(task: str, current: str | None):
-    """A new task: its models in the dropdown (kept if still valid), and only its controls shown."""
+    """A new task: its models in the dropdown (kept if still valid), only its controls shown, and
+    the editor's label saying what the picture is for."""
     names = model_choices(task)
     value = current if current in names else (names[0] if names else None)
     return (
+        gr.update(label=EDITOR_LABELS.get(task, EDITOR_LABELS["sr4"])),
         gr.update(choices=names, value=value),
         gr.update(visible=task == "denoise"),
         gr.update(visible=task == "inpaint"),
