@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 import torch
 
+# Every process a test starts (the app servers, the CLI) trains on one thread too: the suite runs one
+# pytest worker per core, and a child on two threads beside a busy core waits at every barrier (the
+# quickstart notebook with 2 threads next to another worker took 248 s; with one, 75 s).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
