@@ -145,3 +145,20 @@ def test_d_norm_gives_d_its_own_normalisation_and_the_run_resumes(tmp_path):
     assert batchnorms(trainer.G) > 0 and batchnorms(trainer.D) == 0
     before = {k: v for k, v in saved["config"].items() if k != "d_norm"}  # a config from an older run
     assert batchnorms(Trainer(TrainConfig.from_dict(before)).D) > 0
+
+
+def test_a_resume_after_a_kill_between_saves_keeps_each_step_once_in_losses_csv(tmp_path):
+    """Rows reach losses.csv every chunk, checkpoints only every --checkpoint-every steps: a run
+    killed in between leaves rows its checkpoint never saw. The resume retrains those steps, and
+    losses.csv still has each step once, in order (it used to have them twice)."""
+    from ganlab.cli import main
+
+    run = tmp_path / "ring"
+    assert main(["train", "--dataset", "ring8", "--steps", "20", "--out", str(run), "--device", "cpu", "--quiet"]) == 0
+    with open(run / "losses.csv") as handle:
+        last = handle.read().splitlines()[-1].split(",")
+    with open(run / "losses.csv", "a") as handle:  # what the killed run wrote after its last save
+        handle.writelines(",".join([str(step), *last[1:]]) + "\n" for step in range(21, 31))
+    assert main(["train", "--dataset", "ring8", "--steps", "40", "--out", str(run), "--resume", "--quiet"]) == 0
+    steps = [int(row["step"]) for row in csv.DictReader(open(run / "losses.csv"))]
+    assert steps == list(range(1, 41))

@@ -55,6 +55,8 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None
     next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
     start_step, start_t = trainer.step_count, time.monotonic()
     last_log_t = start_t
+    if not fresh and main:
+        drop_rows_after(losses_path, trainer.step_count)
     with open(losses_path, "w" if fresh else "a", newline="") if main else contextlib.nullcontext() as handle:
         writer = csv.DictWriter(handle, fieldnames=list(hooks.columns)) if main else None
         if fresh and main:
@@ -93,6 +95,31 @@ def train_in_chunks(trainer, out: Path, hooks: LoopHooks, deadline: float | None
                 next_save, last_save_t = trainer.step_count + checkpoint_every, time.monotonic()
     bar.close()
     return status
+
+
+def drop_rows_after(losses_path: Path, step: int) -> int:
+    """Cut ``losses.csv`` back to the checkpoint's step before a resume appends to it.
+
+    Rows are written every chunk but checkpoints only now and then, so a run killed between
+    two saves (kill -9, out of memory, a closed laptop) leaves rows the checkpoint never saw;
+    the resumed run trains those steps again, and without this cut each would appear twice.
+    Returns how many rows were dropped."""
+    from ganlab.engine.checkpoints import atomic_write_bytes
+
+    with open(losses_path, newline="") as handle:
+        lines = handle.read().splitlines(keepends=True)
+    kept = lines[:1] + [line for line in lines[1:] if _row_step(line) <= step]
+    if len(kept) < len(lines):
+        atomic_write_bytes(losses_path, "".join(kept).encode())
+    return len(lines) - len(kept)
+
+
+def _row_step(line: str) -> int:
+    """A losses.csv row's step (its first column in every family); an unreadable row counts as past."""
+    try:
+        return int(line.split(",", 1)[0])
+    except ValueError:
+        return sys.maxsize
 
 
 def _log_progress(trainer, hooks: LoopHooks, fields: dict[str, str], rate: float) -> None:
