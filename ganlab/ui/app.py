@@ -32,6 +32,7 @@ CSS = (
     """
 .gradio-container { font-size: 16px; }
 #ganlab-main-view img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
+#ganlab-mix-grid img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
 #ganlab-restore-output img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
 #ganlab-restore-gallery img, #ganlab-restore-slider img { image-rendering: pixelated; }
 #ganlab-restore-gallery .caption-label { white-space: normal; text-overflow: clip; max-width: 100%; }

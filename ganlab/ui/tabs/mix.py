@@ -185,6 +185,7 @@ def build_mix_tab() -> dict[str, Any]:
                 type="numpy",
                 format="png",
                 interactive=False,
+                height=480,  # scaled up (CSS: pixelated) so a projected classroom grid is readable
                 elem_id="ganlab-mix-grid",
             )
     _range_checked_by_handler(crossover)
