@@ -31,9 +31,9 @@ TABS: list[tuple[str, str]] = [
 CSS = (
     """
 .gradio-container { font-size: 16px; }
-#ganlab-main-view img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
-#ganlab-mix-grid img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
-#ganlab-restore-output img { image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain; }
+#ganlab-main-view img, #ganlab-mix-grid img, #ganlab-restore-output img {
+  image-rendering: pixelated; width: 100%; height: 100%; object-fit: contain;
+}
 #ganlab-restore-gallery img, #ganlab-restore-slider img { image-rendering: pixelated; }
 #ganlab-restore-gallery .caption-label { white-space: normal; text-overflow: clip; max-width: 100%; }
 #ganlab-slow-view img { width: 100%; height: 100%; object-fit: contain; }
